@@ -1,0 +1,2 @@
+export * from './contract.js';
+export type * from './seams.js';
