@@ -1,0 +1,34 @@
+/**
+ * W3C Trace Context. The relay continues the caller's trace when the request carries a valid
+ * `traceparent` (so a browser or App Service's tracing joins up with the orchestrator's), starts
+ * one otherwise, and returns the trace id to the widget as `context.traceId` so a visitor's
+ * "this answer was wrong" can be found in the logs.
+ */
+import { randomBytes } from 'node:crypto';
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+export type TraceContext = { traceId: string; traceparent: string; tracestate?: string };
+
+/**
+ * Returns the trace to send upstream: same trace id and flags as the incoming header, with a new
+ * parent id for this hop; or a fresh sampled trace when the header is missing or invalid.
+ */
+export function continueTrace(incoming: string | undefined, tracestate?: string): TraceContext {
+  const match = incoming ? TRACEPARENT.exec(incoming.trim().toLowerCase()) : null;
+  if (match && match[1] !== 'ff' && match[2] !== ZERO_TRACE && match[3] !== ZERO_SPAN) {
+    const traceId = match[2]!;
+    const ctx: TraceContext = { traceId, traceparent: `00-${traceId}-${spanId()}-${match[4]}` };
+    if (tracestate) ctx.tracestate = tracestate;
+    return ctx;
+  }
+  const bytes = randomBytes(24);
+  const traceId = bytes.toString('hex', 0, 16);
+  return { traceId, traceparent: `00-${traceId}-${bytes.toString('hex', 16, 24)}-01` };
+}
+
+function spanId(): string {
+  return randomBytes(8).toString('hex');
+}

@@ -1,0 +1,82 @@
+/**
+ * Validates a contract-A request and adds the kit's own rules on top of the protocol:
+ * no client `system` message (the system prompt is the server's) and the last message is the
+ * user's question. Messages name the offending field so a developer can fix the call quickly.
+ */
+import type { z } from 'zod';
+import { chatRequestSchema, type ChatLimits, type ChatRequest } from './contract.js';
+import { ChatKitError } from './errors.js';
+
+/** `['messages', 0, 'role']` → `messages[0].role`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || 'body';
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const t = typeof value;
+  return t === 'object' ? 'an object' : `a ${t}`;
+}
+
+function article(type: string): string {
+  if (type === 'array' || type === 'object') return `an ${type}`;
+  return `a ${type}`;
+}
+
+/** One readable sentence per zod issue; never echoes the input's values. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = formatPath(issue.path);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `${where} is required`;
+      return `${where} must be ${article(issue.expected)}, not ${describeType(issue.input)}`;
+    case 'invalid_value': {
+      // The protocol allows `system`, the kit does not: do not advertise it.
+      const values = issue.values.filter((v) => !(where.endsWith('.role') && v === 'system'));
+      return `${where} must be one of ${values.map(String).join(', ')}`;
+    }
+    case 'too_small':
+    case 'too_big':
+    case 'custom':
+      return `${where} ${issue.message}`;
+    default:
+      return `${where} is not valid`;
+  }
+}
+
+export function parseChatRequest(body: unknown, schema: ReturnType<typeof chatRequestSchema>): ChatRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ChatKitError('bad_request', 'The request body must be a JSON object with a messages array.');
+  }
+  // reportInput lets us tell "missing" from "wrong type"; the input itself never reaches the message.
+  const result = schema.safeParse(body, { reportInput: true });
+  if (!result.success) {
+    const sentences = result.error.issues.slice(0, 3).map(describeIssue);
+    throw new ChatKitError('bad_request', sentences.join('; '));
+  }
+  const request = result.data as ChatRequest;
+  const { messages } = request;
+  for (let i = 0; i < messages.length; i++) {
+    if (messages[i]!.role === 'system') {
+      throw new ChatKitError('bad_request', `messages[${i}].role: the system prompt is set by the server`);
+    }
+  }
+  const last = messages[messages.length - 1]!;
+  if (last.role !== 'user') {
+    throw new ChatKitError('bad_request', 'The last message must be from the user.');
+  }
+  if (last.content.trim().length === 0) {
+    throw new ChatKitError('bad_request', `messages[${messages.length - 1}].content must not be empty`);
+  }
+  return request;
+}
+
+export function makeRequestSchema(limits: ChatLimits) {
+  return chatRequestSchema(limits);
+}
