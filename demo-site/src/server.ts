@@ -16,7 +16,7 @@ function fail(message: string): never {
 let server: Server;
 try {
   const config = loadDemoConfig(process.env);
-  const chatRouter = createChatRouterFromEnv(process.env);
+  const chatRouter = createChatRouterFromEnv({ ...process.env });
   const app = createDemoApp({ config, chatRouter });
   server = app.listen(config.port, config.host, () => {
     const address = server.address();
