@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { createChatRouterFromEnv } from '@grounded-chat/server-kit';
 import { loadDemoConfig } from './config.js';
 import { createDemoApp } from './app.js';
+import { renderIndexPage } from './page.js';
 
 function fail(message: string): never {
   console.error(`demo-site: ${message}`);
@@ -17,7 +18,8 @@ let server: Server;
 try {
   const config = loadDemoConfig(process.env);
   const chatRouter = createChatRouterFromEnv({ ...process.env });
-  const app = createDemoApp({ config, chatRouter });
+  const indexPage = await renderIndexPage();
+  const app = createDemoApp({ config, chatRouter, indexPage });
   server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { Router } from 'express';
 import { createDemoApp } from '../src/app.js';
 import { loadDemoConfig } from '../src/config.js';
+import { renderIndexPage } from '../src/page.js';
+import { createHash } from 'node:crypto';
 
 const docsDir = mkdtempSync(join(tmpdir(), 'gc-demo-docs-'));
 writeFileSync(join(docsDir, 'guide.md'), '# Guide\n\n<script>alert(1)</script>\n');
@@ -74,6 +76,44 @@ describe('demo app', () => {
     const res = await fetch(base + '/nope');
     assert.equal(res.status, 404);
     assert.equal(await res.text(), 'Not found');
+  });
+});
+
+describe('server-rendered index page', () => {
+  let ssrServer: Server;
+  let ssrBase: string;
+  before(async () => {
+    const app = createDemoApp({
+      config: { port: 0, host: '127.0.0.1', docsDir, onAppService: false },
+      chatRouter: Router(),
+      indexPage: await renderIndexPage(),
+    });
+    ssrServer = app.listen(0, '127.0.0.1');
+    await new Promise((r) => ssrServer.once('listening', r));
+    ssrBase = `http://127.0.0.1:${(ssrServer.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => ssrServer.close(() => r())));
+
+  it('paints the chat shell as declarative shadow DOM before any script runs', async () => {
+    const res = await fetch(ssrBase + '/');
+    const html = await res.text();
+    assert.match(html, /<grounded-chat[^>]*endpoint="\/api\/chat"[^>]*><template shadowroot(mode)?="open"/);
+    assert.doesNotMatch(html, /<script(?![^>]*\ssrc=)[^>]*>/, 'still no inline scripts');
+  });
+
+  it('allows exactly the shell\'s own styles by hash, and nothing else inline', async () => {
+    const res = await fetch(ssrBase + '/');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const html = await res.text();
+    const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+    assert.ok(styles.length > 0);
+    const styleSrc = /style-src ([^;]*)/.exec(csp)![1]!.split(' ');
+    for (const css of styles) {
+      const hash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+      assert.ok(styleSrc.includes(hash), `style-src allows ${hash}`);
+    }
+    assert.ok(!styleSrc.includes("'unsafe-inline'"));
+    assert.match(csp, /script-src 'self'(;|$)/);
   });
 });
 
