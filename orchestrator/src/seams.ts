@@ -55,6 +55,18 @@ export interface ChatModelRequest {
 
 export interface ChatModelOptions {
   signal?: AbortSignal;
+  /**
+   * Nobody watches the pieces arrive (a JSON response is being assembled): a model that paces
+   * its output to stream like a model would (the extractive answerer) may skip the pacing.
+   */
+  unpaced?: boolean;
+}
+
+/** A retrieved passage chosen as a citation, with the snippet to show for it. */
+export interface SelectedCitation {
+  passage: Passage;
+  /** Text shown with the citation; contains every sentence the answer quotes from the passage. */
+  snippet: string;
 }
 
 export interface ChatModel {
@@ -63,4 +75,11 @@ export interface ChatModel {
   readonly mode: AnswerMode;
   /** Streams the answer as text pieces. Errors are thrown as `FlowError`s with a stable code. */
   stream(request: ChatModelRequest, options?: ChatModelOptions): AsyncIterable<string>;
+  /**
+   * Optional. A model that quotes rather than composes knows before streaming which passages it
+   * will cite: it narrows the retrieved passages to those, in citation order, so the citations can
+   * be sent first and `[n]` in the answer matches them. The flow then passes exactly these
+   * passages, in this order, as `grounding` to `stream`. Generative models leave this out.
+   */
+  selectCitations?(request: { question: string; passages: Passage[] }): SelectedCitation[];
 }

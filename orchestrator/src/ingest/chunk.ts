@@ -1,0 +1,196 @@
+/**
+ * Chunks Markdown and plain-text documents into passages for the index.
+ *
+ * Why marked's lexer and not a line scanner: it already knows CommonMark's block grammar (fenced
+ * and indented code, setext headings, lists, tables, HTML blocks), so a `# comment` inside a
+ * shell fence is never taken for a heading and a fence is never cut in two. We only walk its
+ * top-level block tokens and keep their `raw` text, so passages quote the source verbatim.
+ *
+ * Why these sizes: 120–300 words is roughly one idea with its context. Smaller passages lose the
+ * sentence that explains the code; larger ones dilute BM25 scores and overflow prompt budgets.
+ * We split on headings first (a heading is the author's own topic boundary), then, inside a long
+ * section, between blocks (paragraphs, lists, code), never inside one.
+ *
+ * Ids are `path#slug` with GitHub's slug rules (github-slugger, including its `-1` suffix for a
+ * repeated heading), so an id doubles as a link anchor on GitHub or any renderer that uses them.
+ * A long section's later parts get `~2`, `~3` (a character no slug contains, so never ambiguous).
+ */
+import GithubSlugger from 'github-slugger';
+import { Lexer, type Token } from 'marked';
+import { basename, extname } from 'node:path';
+import { words } from '../text.js';
+
+/** Bump when chunking output changes for the same input: persisted indexes then rebuild. */
+export const CHUNKER_VERSION = 1;
+
+export interface ChunkOptions {
+  /** A trailing part shorter than this merges into the previous part of the same section. */
+  minWords?: number;
+  /** A part grows block by block up to about this many words. A single larger block stays whole. */
+  maxWords?: number;
+}
+
+export const DEFAULT_CHUNK_OPTIONS: Required<ChunkOptions> = { minWords: 120, maxWords: 300 };
+
+/** A passage as stored in the index: everything a `Passage` has except query-time fields. */
+export interface Chunk {
+  id: string;
+  title: string;
+  headingPath: string[];
+  sourcePath: string;
+  text: string;
+  /** Slug of the innermost heading, for a citation URL's fragment; absent before any heading. */
+  anchor?: string;
+}
+
+export const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown', '.mdx']);
+export const TEXT_EXTENSIONS = new Set(['.txt', '.text']);
+
+/** Chunks one document. `sourcePath` is relative to the corpus root with `/` separators. */
+export function chunkDocument(sourcePath: string, content: string, options: ChunkOptions = {}): Chunk[] {
+  const opts = { ...DEFAULT_CHUNK_OPTIONS, ...options };
+  const normalized = content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
+  const ext = extname(sourcePath).toLowerCase();
+  if (TEXT_EXTENSIONS.has(ext)) return chunkPlainText(sourcePath, normalized, opts);
+  return chunkMarkdown(sourcePath, normalized, opts);
+}
+
+interface Block {
+  raw: string;
+  words: number;
+}
+
+interface Section {
+  headingPath: string[];
+  anchor?: string;
+  blocks: Block[];
+}
+
+function chunkMarkdown(sourcePath: string, content: string, opts: Required<ChunkOptions>): Chunk[] {
+  const { body, frontMatterTitle } = splitFrontMatter(content);
+  const tokens = Lexer.lex(body, { gfm: true });
+  const slugger = new GithubSlugger();
+
+  const sections: Section[] = [];
+  let current: Section = { headingPath: [], blocks: [] };
+  sections.push(current);
+  // Headings above the current one, by depth; a new heading pops everything at its depth or deeper.
+  const stack: { depth: number; text: string }[] = [];
+  let firstH1: string | undefined;
+
+  for (const token of tokens) {
+    if (token.type === 'heading') {
+      const text = inlinePlain(token.text);
+      const depth = (token as Token & { depth: number }).depth;
+      if (depth === 1 && firstH1 === undefined) firstH1 = text;
+      while (stack.length && stack[stack.length - 1]!.depth >= depth) stack.pop();
+      stack.push({ depth, text });
+      current = { headingPath: stack.map((h) => h.text), anchor: slugger.slug(text), blocks: [] };
+      sections.push(current);
+      continue;
+    }
+    if (token.type === 'space' || token.type === 'def') continue;
+    // HTML comments are authors' notes, not content.
+    if (token.type === 'html' && /^\s*<!--[\s\S]*-->\s*$/.test(token.raw)) continue;
+    const raw = token.raw.replace(/\s+$/, '');
+    if (!raw) continue;
+    current.blocks.push({ raw, words: words(raw).length });
+  }
+
+  const title = frontMatterTitle ?? firstH1 ?? fileTitle(sourcePath);
+  const chunks: Chunk[] = [];
+  for (const section of sections) {
+    const parts = packBlocks(section.blocks, opts);
+    parts.forEach((part, i) => {
+      const base = section.anchor ? `${sourcePath}#${section.anchor}` : sourcePath;
+      chunks.push({
+        id: i === 0 ? base : `${base}~${i + 1}`,
+        title,
+        headingPath: section.headingPath,
+        sourcePath,
+        text: part.map((b) => b.raw).join('\n\n'),
+        ...(section.anchor ? { anchor: section.anchor } : {}),
+      });
+    });
+  }
+  return chunks;
+}
+
+function chunkPlainText(sourcePath: string, content: string, opts: Required<ChunkOptions>): Chunk[] {
+  const blocks = content
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((raw) => ({ raw, words: words(raw).length }));
+  const title = fileTitle(sourcePath);
+  return packBlocks(blocks, opts).map((part, i) => ({
+    id: i === 0 ? sourcePath : `${sourcePath}~${i + 1}`,
+    title,
+    headingPath: [],
+    sourcePath,
+    text: part.map((b) => b.raw).join('\n\n'),
+  }));
+}
+
+/** Greedy packing of whole blocks into parts of at most `maxWords` (a lone bigger block stays whole). */
+function packBlocks(blocks: Block[], opts: Required<ChunkOptions>): Block[][] {
+  const parts: Block[][] = [];
+  let part: Block[] = [];
+  let count = 0;
+  for (const block of blocks) {
+    if (part.length && count + block.words > opts.maxWords) {
+      parts.push(part);
+      part = [];
+      count = 0;
+    }
+    part.push(block);
+    count += block.words;
+  }
+  if (part.length) parts.push(part);
+  // A short tail reads better with what precedes it, as long as the result stays near the cap.
+  if (parts.length >= 2) {
+    const tail = parts[parts.length - 1]!;
+    const prev = parts[parts.length - 2]!;
+    const tailWords = sum(tail);
+    if (tailWords < opts.minWords && sum(prev) + tailWords <= opts.maxWords * 1.25) {
+      parts.splice(parts.length - 2, 2, [...prev, ...tail]);
+    }
+  }
+  return parts;
+}
+
+const sum = (blocks: Block[]) => blocks.reduce((n, b) => n + b.words, 0);
+
+/**
+ * Front matter (`---` YAML block at the very top). We only need `title`, so a two-line reader
+ * beats a YAML dependency; everything else in the block is dropped from the passage text.
+ */
+export function splitFrontMatter(content: string): { body: string; frontMatterTitle?: string } {
+  const m = /^---[ \t]*\n([\s\S]*?)\n(?:---|\.\.\.)[ \t]*(?:\n|$)/.exec(content);
+  if (!m) return { body: content };
+  const body = content.slice(m[0].length);
+  const line = /^title:[ \t]*(.+?)[ \t]*$/m.exec(m[1]!);
+  if (!line) return { body };
+  let title = line[1]!;
+  if ((title.startsWith('"') && title.endsWith('"')) || (title.startsWith("'") && title.endsWith("'"))) {
+    title = title.slice(1, -1);
+  }
+  return title ? { body, frontMatterTitle: title } : { body };
+}
+
+/** `getting-started.md` → `getting-started`: the title of a document that names none. */
+function fileTitle(sourcePath: string): string {
+  return basename(sourcePath, extname(sourcePath));
+}
+
+/** Heading text without inline Markdown: `Mount with \`app.use\`` → `Mount with app.use`. */
+export function inlinePlain(text: string): string {
+  return text
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2')
+    .replace(/(\*|_)(.+?)\1/g, '$2')
+    .replace(/<[^>]+>/g, '')
+    .trim();
+}

@@ -1,0 +1,52 @@
+/**
+ * Finds a corpus's documents and chunks them. Kept apart from the chunker so the chunker stays a
+ * pure function of (path, text) and can be tested without a file system.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, sep } from 'node:path';
+import { chunkDocument, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type Chunk, type ChunkOptions } from './chunk.js';
+
+export interface CorpusFile {
+  /** Relative to the corpus root, POSIX separators. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Every indexable document under `dir`, sorted, skipping dot-folders and node_modules. */
+export async function listCorpusFiles(dir: string): Promise<CorpusFile[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files: CorpusFile[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const ext = extname(entry.name).toLowerCase();
+    if (!MARKDOWN_EXTENSIONS.has(ext) && !TEXT_EXTENSIONS.has(ext)) continue;
+    const full = join(entry.parentPath, entry.name);
+    const rel = relative(dir, full).split(sep).join('/');
+    if (rel.split('/').some((part) => part.startsWith('.') || part === 'node_modules')) continue;
+    const s = await stat(full);
+    files.push({ path: rel, size: s.size, mtimeMs: Math.trunc(s.mtimeMs) });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+export interface ChunkedCorpus {
+  files: (CorpusFile & { sha256: string })[];
+  chunks: Chunk[];
+}
+
+/** Reads and chunks every document of a corpus. */
+export async function chunkCorpus(dir: string, options?: ChunkOptions): Promise<ChunkedCorpus> {
+  const listed = await listCorpusFiles(dir);
+  const files: ChunkedCorpus['files'] = [];
+  const chunks: Chunk[] = [];
+  for (const file of listed) {
+    const buf = await readFile(join(dir, ...file.path.split('/')));
+    files.push({ ...file, size: buf.length, sha256: sha256(buf) });
+    chunks.push(...chunkDocument(file.path, buf.toString('utf8'), options));
+  }
+  return { files, chunks };
+}

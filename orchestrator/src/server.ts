@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the orchestrator service (`npm start -w @grounded-chat/orchestrator`, and the
+ * online endpoint's container command). Configuration comes from the environment; a bad value
+ * stops the start with one line per problem and no stack trace.
+ */
+import { ConfigError, loadConfig, type OrchestratorConfig } from './config.js';
+import { startScoringServer } from './scoring-server.js';
+
+function fail(lines: string[]): never {
+  for (const line of lines) console.error(`orchestrator: ${line}`);
+  process.exit(1);
+}
+
+let config: OrchestratorConfig;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.problems.map((p) => `invalid environment variable ${p}`));
+  throw err;
+}
+
+const started = await startScoringServer({ config }).catch((err: NodeJS.ErrnoException) =>
+  fail([
+    err.code === 'EADDRINUSE'
+      ? `port ${config.port} is already in use (set PORT to another port)`
+      : `could not start: ${err.message}`,
+  ]),
+);
+
+// Installed before the index is ready: a platform may stop us at any moment after we listen.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    started.close().then(
+      () => process.exit(0),
+      () => process.exit(0),
+    );
+  });
+}
+
+try {
+  await started.ready;
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  fail([
+    e.code === 'ENOENT'
+      ? `the corpus folder ${config.corpusDir} does not exist (set LOCAL_CORPUS_DIR)`
+      : `could not load the local index from ${config.corpusDir}: ${e.message}`,
+  ]);
+}
+

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { chunkDocument, splitFrontMatter } from '../src/ingest/chunk.js';
+import { chunkCorpus } from '../src/ingest/corpus.js';
+import { makeCorpus } from './helpers.js';
+import { words } from '../src/text.js';
+
+describe('chunkDocument', () => {
+  it('splits on headings with heading paths and GitHub-style ids', () => {
+    const chunks = chunkDocument(
+      'guides/server-kit.md',
+      '# Server kit\n\nIntro.\n\n## Mounting in Express\n\nMount it.\n\n### Options\n\nSome options.\n\n## Rate limits\n\nLimits.\n',
+    );
+    assert.deepEqual(
+      chunks.map((c) => [c.id, c.headingPath, c.text]),
+      [
+        ['guides/server-kit.md#server-kit', ['Server kit'], 'Intro.'],
+        ['guides/server-kit.md#mounting-in-express', ['Server kit', 'Mounting in Express'], 'Mount it.'],
+        ['guides/server-kit.md#options', ['Server kit', 'Mounting in Express', 'Options'], 'Some options.'],
+        ['guides/server-kit.md#rate-limits', ['Server kit', 'Rate limits'], 'Limits.'],
+      ],
+    );
+    for (const c of chunks) {
+      assert.equal(c.title, 'Server kit');
+      assert.equal(c.sourcePath, 'guides/server-kit.md');
+    }
+  });
+
+  it('never treats # inside a code fence as a heading, and never splits a fence', () => {
+    const fence = '```sh\n# install it\nnpm i grounded-chat\n# start it\nnpm start\n```';
+    const chunks = chunkDocument('a.md', `# Title\n\nRun this:\n\n${fence}\n\nDone.\n`);
+    assert.equal(chunks.length, 1);
+    assert.ok(chunks[0]!.text.includes(fence), 'the fence is kept whole');
+    assert.deepEqual(chunks[0]!.headingPath, ['Title']);
+  });
+
+  it('keeps a long code block whole even past the size cap', () => {
+    const code = '```js\n' + Array.from({ length: 200 }, (_, i) => `const v${i} = ${i}; // value number ${i}`).join('\n') + '\n```';
+    const chunks = chunkDocument('a.md', `# T\n\nBefore.\n\n${code}\n\nAfter.\n`, { maxWords: 100 });
+    const holder = chunks.filter((c) => c.text.includes('```js'));
+    assert.equal(holder.length, 1);
+    assert.ok(holder[0]!.text.includes(code));
+  });
+
+  it('splits a long section between paragraphs into ~maxWords parts with ~n ids', () => {
+    const para = (n: number) => Array.from({ length: 60 }, (_, i) => `word${n}x${i}`).join(' ') + '.';
+    const body = Array.from({ length: 10 }, (_, i) => para(i)).join('\n\n');
+    const chunks = chunkDocument('long.md', `# Long\n\n## Section\n\n${body}\n`, { minWords: 120, maxWords: 300 });
+    assert.ok(chunks.length >= 2);
+    assert.equal(chunks[0]!.id, 'long.md#section');
+    assert.equal(chunks[1]!.id, 'long.md#section~2');
+    for (const c of chunks) {
+      const n = words(c.text).length;
+      assert.ok(n <= 300 * 1.25, `part of ${n} words`);
+      assert.ok(n >= 60, `part of ${n} words`);
+      // paragraphs are never cut
+      for (const p of c.text.split('\n\n')) assert.match(p, /^word\d+x0 .*\.$/);
+    }
+  });
+
+  it('takes the title from front matter, else the first H1, else the file name', () => {
+    const fm = chunkDocument('w.md', '---\ntitle: "The chat widget"\nauthor: x\n---\n# Widget element\n\nText.\n');
+    assert.equal(fm[0]!.title, 'The chat widget');
+    assert.ok(!fm[0]!.text.includes('author'), 'front matter is not passage text');
+    assert.equal(chunkDocument('w.md', 'Intro.\n\n# Heading one\n\nText.\n')[0]!.title, 'Heading one');
+    assert.equal(chunkDocument('dir/getting-started.md', 'Just text.\n')[0]!.title, 'getting-started');
+    assert.deepEqual(splitFrontMatter('no front matter'), { body: 'no front matter' });
+  });
+
+  it('gives repeated headings distinct ids and content before any heading the bare path', () => {
+    const chunks = chunkDocument('r.md', 'Preface.\n\n## Usage\n\nA.\n\n## Usage\n\nB.\n');
+    assert.deepEqual(
+      chunks.map((c) => c.id),
+      ['r.md', 'r.md#usage', 'r.md#usage-1'],
+    );
+    assert.equal(chunks[0]!.anchor, undefined);
+    assert.equal(chunks[2]!.anchor, 'usage-1');
+  });
+
+  it('recognises setext headings and ignores empty sections', () => {
+    const chunks = chunkDocument('s.md', 'Title\n=====\n\nIntro.\n\nPart\n----\n\nPart body.\n\n## Empty\n\n## Full\n\nBody.\n');
+    assert.deepEqual(
+      chunks.map((c) => c.id),
+      ['s.md#title', 's.md#part', 's.md#full'],
+    );
+  });
+
+  it('chunks plain text by paragraphs with the file name as title', () => {
+    const chunks = chunkDocument('notes.txt', 'First para.\n\n# not a heading in text\n');
+    assert.equal(chunks.length, 1);
+    assert.equal(chunks[0]!.title, 'notes');
+    assert.ok(chunks[0]!.text.includes('# not a heading in text'));
+  });
+
+  it('chunkCorpus walks folders with POSIX relative paths and skips dot folders', async () => {
+    const { dir, cleanup } = await makeCorpus({
+      'a.md': '# A\n\nText.',
+      'sub/deeper/b.md': '# B\n\nText.',
+      '.hidden/c.md': '# C\n\nText.',
+      'image.png': 'not text',
+    });
+    try {
+      const { files, chunks } = await chunkCorpus(dir);
+      assert.deepEqual(files.map((f) => f.path), ['a.md', 'sub/deeper/b.md']);
+      assert.deepEqual(chunks.map((c) => c.id), ['a.md#a', 'sub/deeper/b.md#b']);
+      assert.match(files[0]!.sha256, /^[0-9a-f]{64}$/);
+    } finally {
+      await cleanup();
+    }
+  });
+});

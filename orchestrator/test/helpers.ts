@@ -1,0 +1,65 @@
+/** Tiny corpora in temp folders, so tests never depend on what docs/ says today. */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export async function makeCorpus(files: Record<string, string>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'gc-corpus-'));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true });
+    await writeFile(join(dir, path), text);
+  }
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'gc-tmp-'));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A small documentation set about the kit itself, shaped like docs/. */
+export const KIT_DOCS: Record<string, string> = {
+  'guides/server-kit.md': `# Server kit
+
+The server kit is an Express router that speaks the AI Chat Protocol to the widget and forwards each chat to the orchestrator over the scoring contract.
+
+## Mounting in Express
+
+To mount the server kit in Express, call \`createChatRouter()\` and pass the router to \`app.use\`. The router handles \`POST /api/chat\` and \`POST /api/chat/stream\`. You can mount it under any base path.
+
+\`\`\`js
+# this comment is not a heading
+import express from 'express';
+const app = express();
+app.use('/api/chat', createChatRouter());
+\`\`\`
+
+The router reads the orchestrator's address and key from the environment, so mounting it takes one line.
+
+## Rate limits
+
+The kit limits requests per visitor with express-rate-limit. On App Service, set trust proxy to 1.
+`,
+  'guides/widget.md': `---
+title: The chat widget
+---
+# Widget element
+
+Drop the grounded-chat element into any page with one script tag. It streams answers token by token and lists the citations under each answer.
+
+## Attributes
+
+Set the endpoint attribute to the base URL of the chat API. The element posts every question to that endpoint.
+`,
+  'architecture.md': `# Architecture
+
+The browser talks to the demo site, which mounts the server kit. The server kit calls the orchestrator, which retrieves passages from the search index and answers with a language model.
+
+## Offline mode
+
+Without any Azure account, the orchestrator uses a local full-text index of the documentation and an extractive answerer that quotes the documentation.
+`,
+  'notes.txt': `Plain text notes about deployment.
+
+The orchestrator runs as a custom container on a managed online endpoint. Health probes call the liveness and readiness routes.`,
+};

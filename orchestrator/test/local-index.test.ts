@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalIndex } from '../src/retrieval/local-index.js';
+import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
+
+describe('LocalIndex retrieval', () => {
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let index: LocalIndex;
+  before(async () => {
+    corpus = await makeCorpus(KIT_DOCS);
+    index = new LocalIndex({ corpusDir: corpus.dir, sourceUrlBase: '/docs/' });
+    await index.ready();
+  });
+  after(() => corpus.cleanup());
+
+  const known: [string, string][] = [
+    ['How do I mount the server kit in Express?', 'guides/server-kit.md#mounting-in-express'],
+    ['How do I set the endpoint attribute on the widget?', 'guides/widget.md#attributes'],
+    ['Does it work offline without an Azure account?', 'architecture.md#offline-mode'],
+    ['What do the health probes call on the online endpoint?', 'notes.txt'],
+    ['How are requests rate limited per visitor?', 'guides/server-kit.md#rate-limits'],
+  ];
+  for (const [question, id] of known) {
+    it(`ranks ${id} first for "${question}"`, async () => {
+      const hits = await index.retrieve(question);
+      assert.ok(hits.length > 0, 'something is retrieved');
+      assert.equal(hits[0]!.id, id);
+    });
+  }
+
+  for (const absent of [
+    'What is the boiling point of mercury?',
+    'Who won the 1998 World Cup?',
+    'How do I bake sourdough bread?',
+    'the of and is',
+    '',
+  ]) {
+    it(`retrieves nothing for "${absent}"`, async () => {
+      assert.deepEqual(await index.retrieve(absent), []);
+    });
+  }
+
+  it('returns passages with title, heading path, source path, url and score', async () => {
+    const [hit] = await index.retrieve('mount server kit express');
+    assert.ok(hit);
+    assert.equal(hit.title, 'Server kit');
+    assert.deepEqual(hit.headingPath, ['Server kit', 'Mounting in Express']);
+    assert.equal(hit.sourcePath, 'guides/server-kit.md');
+    assert.equal(hit.url, '/docs/guides/server-kit.md#mounting-in-express');
+    assert.ok(hit.score > 0);
+    assert.ok(hit.text.includes('createChatRouter'));
+  });
+
+  it('honours top and forgives prefixes and a typo', async () => {
+    assert.ok((await index.retrieve('server kit orchestrator widget', { top: 2 })).length <= 2);
+    const [prefix] = await index.retrieve('mount router express');
+    assert.equal(prefix?.sourcePath, 'guides/server-kit.md');
+    const [typo] = await index.retrieve('orchestratr readiness probes');
+    assert.equal(typo?.sourcePath, 'notes.txt');
+  });
+
+  it('applies the coverage threshold as a named option', async () => {
+    // Two of four content terms match ("server", "kit"); "banana" and "pancakes" don't.
+    const q = 'server kit banana pancakes';
+    assert.ok((await index.retrieve(q)).length > 0, 'half the terms is enough by default');
+    const strict = new LocalIndex({ corpusDir: corpus.dir, minTermCoverage: 0.75 });
+    assert.deepEqual(await strict.retrieve(q), [], 'three of four are required at 0.75');
+    assert.equal(strict.requiredMatches(4), 3);
+    assert.equal(index.requiredMatches(1), 1);
+    assert.equal(index.requiredMatches(2), 2, 'two-term questions need both (minMatchedTerms)');
+    assert.equal(index.requiredMatches(5), 3);
+  });
+
+  it('lets half the terms suffice only for a passage whose heading names a matched term', async () => {
+    // Two terms → both must match, unless the one that matches is the passage's heading topic.
+    assert.equal((await index.retrieve('banana attributes'))[0]?.id, 'guides/widget.md#attributes');
+    assert.deepEqual(await index.retrieve('banana visitor'), [], '"visitor" is only in running text');
+  });
+
+  it('trims -ed/-ing from query terms and skips question filler words', async () => {
+    assert.equal((await index.retrieve('How are requests limited?'))[0]?.id, 'guides/server-kit.md#rate-limits');
+    assert.equal((await index.retrieve('How does mounting work?'))[0]?.id, 'guides/server-kit.md#mounting-in-express');
+    assert.deepEqual(await index.retrieve('What is the meaning of life?'), []);
+  });
+
+  it('rejects an already-aborted search', async () => {
+    await assert.rejects(index.retrieve('server kit', { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  });
+});
+
+describe('LocalIndex persistence', () => {
+  it('still serves when the index folder cannot be written', async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    const store = await tempDir();
+    try {
+      const blocker = join(store.dir, 'a-file');
+      await writeFile(blocker, 'not a folder');
+      const lines: string[] = [];
+      const index = new LocalIndex({ corpusDir: corpus.dir, indexDir: join(blocker, 'idx'), log: (l) => lines.push(l) });
+      await index.ready();
+      assert.equal(index.stats?.source, 'built');
+      assert.ok((await index.retrieve('mount the server kit in Express')).length > 0);
+      assert.ok(lines.some((l) => /could not save/.test(l)), lines.join('\n'));
+    } finally {
+      await corpus.cleanup();
+      await store.cleanup();
+    }
+  });
+
+  it('loads a saved index when docs are unchanged, rebuilds when one changes', async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    const store = await tempDir();
+    try {
+      const first = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const s1 = await first.load();
+      assert.equal(s1.source, 'built');
+      assert.equal(s1.files, 4);
+      const manifest = JSON.parse(await readFile(join(store.dir, 'local', 'manifest.json'), 'utf8'));
+      assert.equal(manifest.files.length, 4);
+      for (const f of manifest.files) {
+        assert.match(f.sha256, /^[0-9a-f]{64}$/);
+        assert.equal(typeof f.size, 'number');
+        assert.equal(typeof f.mtimeMs, 'number');
+      }
+      assert.equal(typeof manifest.chunkerVersion, 'number');
+
+      // Restart, unchanged: loaded, and answers the same.
+      const second = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const s2 = await second.load();
+      assert.equal(s2.source, 'loaded');
+      assert.equal(s2.passages, s1.passages);
+      assert.equal((await second.retrieve('mount the server kit in Express'))[0]?.id, 'guides/server-kit.md#mounting-in-express');
+
+      // Touched but identical content: still loaded (only the hash decides).
+      const future = new Date(Date.now() + 60_000);
+      await utimes(join(corpus.dir, 'architecture.md'), future, future);
+      assert.equal((await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load()).source, 'loaded');
+
+      // A changed doc: rebuilt, and the new content is searchable.
+      await writeFile(join(corpus.dir, 'architecture.md'), '# Architecture\n\n## Quantum flux\n\nThe flux capacitor powers the quantum tachyon relay.\n');
+      const third = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const s3 = await third.load();
+      assert.equal(s3.source, 'built');
+      assert.match(s3.reason ?? '', /changed: architecture\.md/);
+      assert.equal((await third.retrieve('flux capacitor tachyon'))[0]?.sourcePath, 'architecture.md');
+
+      // A removed doc: rebuilt too.
+      await rm(join(corpus.dir, 'notes.txt'));
+      const s4 = await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load();
+      assert.equal(s4.source, 'built');
+      assert.equal(s4.files, 3);
+
+      // A corrupt saved index is rebuilt, not fatal.
+      await writeFile(join(store.dir, 'local', 'index.json'), '{broken');
+      const s5 = await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load();
+      assert.equal(s5.source, 'built');
+    } finally {
+      await corpus.cleanup();
+      await store.cleanup();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildPrompt, estimateMessages } from '../src/prompt.js';
+import { FlowError, runFlow, searchQuery, suggestFollowups } from '../src/flow.js';
+import type { ChatModel, Passage, Retriever } from '../src/seams.js';
+import type { HistoryTurn } from '../src/contract.js';
+
+const passage = (i: number, words = 200): Passage => ({
+  id: `doc${i}.md#s`,
+  title: `Doc ${i}`,
+  headingPath: [`Doc ${i}`, 'Section'],
+  sourcePath: `doc${i}.md`,
+  text: Array.from({ length: words }, (_, w) => `p${i}w${w}`).join(' '),
+  score: 10 - i,
+});
+const turn = (i: number, size = 400): HistoryTurn => ({
+  inputs: { question: `question ${i} ` + 'q'.repeat(size) },
+  outputs: { answer: `answer ${i} ` + 'a'.repeat(size) },
+});
+
+describe('buildPrompt', () => {
+  it('puts numbered sources in the system message, history in order, the question last', () => {
+    const built = buildPrompt({ question: 'How?', history: [turn(1, 10), turn(2, 10)], passages: [passage(1, 20), passage(2, 20)] });
+    const [system, ...rest] = built.messages;
+    assert.equal(system!.role, 'system');
+    assert.match(system!.content, /\[1\] Doc 1 › Section \(doc1\.md\)\np1w0 p1w1/);
+    assert.match(system!.content, /\[2\] Doc 2 › Section \(doc2\.md\)/);
+    assert.deepEqual(rest.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
+    assert.match(rest[0]!.content, /^question 1/);
+    assert.equal(rest.at(-1)!.content, 'How?');
+    assert.deepEqual(built.grounding.map((p) => p.id), ['doc1.md#s', 'doc2.md#s']);
+    assert.equal(built.estimatedTokens, estimateMessages(built.messages));
+  });
+
+  it('stays within the budget: drops lowest-ranked sources and oldest turns, never the question', () => {
+    const passages = Array.from({ length: 8 }, (_, i) => passage(i + 1, 300));
+    const history = Array.from({ length: 10 }, (_, i) => turn(i + 1));
+    const question = 'What is the answer to everything?';
+    for (const budget of [300, 800, 1500, 3000]) {
+      const built = buildPrompt({ question, history, passages, maxPromptTokens: budget });
+      assert.ok(built.estimatedTokens <= budget, `${built.estimatedTokens} ≤ ${budget}`);
+      assert.equal(built.messages.at(-1)!.content, question);
+      assert.equal(built.messages[0]!.role, 'system');
+      // Sources kept are a prefix of the ranking; turns kept are the newest.
+      assert.deepEqual(built.grounding, passages.slice(0, built.grounding.length));
+      assert.equal(built.droppedPassages, passages.length - built.grounding.length);
+      const keptTurns = history.length - built.droppedHistoryTurns;
+      const users = built.messages.filter((m) => m.role === 'user').slice(0, -1);
+      assert.deepEqual(users.map((m) => m.content), history.slice(history.length - keptTurns).map((t) => t.inputs.question));
+    }
+    const tight = buildPrompt({ question, history, passages, maxPromptTokens: 800 });
+    assert.ok(tight.droppedPassages > 0 && tight.droppedHistoryTurns > 0);
+    const roomy = buildPrompt({ question, history, passages, maxPromptTokens: 100_000 });
+    assert.equal(roomy.droppedPassages, 0);
+    assert.equal(roomy.droppedHistoryTurns, 0);
+  });
+
+  it('says so when there are no sources', () => {
+    const built = buildPrompt({ question: 'x?', passages: [] });
+    assert.match(built.messages[0]!.content, /none were found/);
+  });
+});
+
+describe('flow', () => {
+  it('adds the previous question\'s terms to a short follow-up only', () => {
+    const history = [{ inputs: { question: 'How do I mount the server kit in Express?' }, outputs: { answer: '…' } }];
+    assert.equal(searchQuery('And in Koa?', history), 'And in Koa? mount server kit express');
+    const long = 'How do I configure rate limits for visitors behind a proxy?';
+    assert.equal(searchQuery(long, history), long);
+    assert.equal(searchQuery('And in Koa?', []), 'And in Koa?');
+  });
+
+  it('gives generative models every prompt source as a citation and wraps provider failures', async () => {
+    const passages = [passage(1, 30), passage(2, 30)];
+    const retriever: Retriever = { name: 'fake', ready: async () => {}, retrieve: async () => passages };
+    let seen: Passage[] = [];
+    const model: ChatModel = {
+      name: 'fake-llm',
+      mode: 'generative',
+      async *stream(request) {
+        seen = request.grounding;
+        yield 'Hello [1]';
+        throw new Error('socket hang up: secret upstream detail');
+      },
+    };
+    const flow = await runFlow({ retriever, model }, { question: 'q?', chat_history: [] });
+    assert.deepEqual(flow.citations.map((c) => c.id), ['doc1.md#s', 'doc2.md#s']);
+    assert.equal(flow.citations[0]!.filepath, 'doc1.md');
+    const got: string[] = [];
+    await assert.rejects(
+      async () => {
+        for await (const p of flow.pieces) got.push(p);
+      },
+      (err: unknown) => err instanceof FlowError && err.code === 'upstream_unavailable' && !err.message.includes('secret'),
+    );
+    assert.deepEqual(got, ['Hello [1]']);
+    assert.deepEqual(seen, passages);
+  });
+
+  it('suggests follow-ups from retrieved passages that were not cited, without repeats', () => {
+    const p = (heading: string): Passage => ({ ...passage(1, 5), headingPath: ['Doc', heading] });
+    const retrieved = [p('Mounting'), p('Rate limits'), p('Rate limits'), p('Streaming'), p('Auth'), p('Logs')];
+    assert.deepEqual(suggestFollowups(retrieved, [retrieved[0]!]), [
+      'Tell me about Rate limits.',
+      'Tell me about Streaming.',
+      'Tell me about Auth.',
+    ]);
+    assert.deepEqual(suggestFollowups([p('Mounting')], [p('Mounting')]), []);
+  });
+
+  it('turns a retriever failure into a FlowError', async () => {
+    const retriever: Retriever = { name: 'down', ready: async () => {}, retrieve: async () => { throw new Error('ECONNREFUSED'); } };
+    const model: ChatModel = { name: 'm', mode: 'generative', async *stream() {} };
+    await assert.rejects(runFlow({ retriever, model }, { question: 'q', chat_history: [] }), (e: unknown) => e instanceof FlowError && e.code === 'upstream_unavailable');
+  });
+});
