@@ -42,7 +42,7 @@ function firstAnswerByte({ port, path, headers, body, marker }) {
       res.on('data', (chunk) => {
         if (t !== null) return;
         seen += chunk;
-        if (seen.includes(marker)) t = Number(process.hrtime.bigint() - t0) / 1e6;
+        if (marker.test(seen)) t = Number(process.hrtime.bigint() - t0) / 1e6;
       });
       res.on('end', () => (t === null ? fail(new Error(`no answer in: ${seen.slice(0, 200)}`)) : done(t)));
     });
@@ -56,14 +56,15 @@ const direct = {
   path: '/score',
   headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${key}` },
   body: JSON.stringify({ question, chat_history: [] }),
-  marker: '"answer"',
+  // The first answer event may be an empty piece (as prompt flow sends); count the first real text.
+  marker: /"answer":\s*"[^"]/,
 };
 const viaKit = {
   port: dPort,
   path: '/api/chat/stream',
   headers: { 'content-type': 'application/json' },
   body: JSON.stringify({ messages: [{ role: 'user', content: question }] }),
-  marker: '"content"',
+  marker: /"content":"[^"]/,
 };
 
 try {

@@ -33,7 +33,10 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
 
   // body-parser marks what it parsed with `_body`; Express 5 leaves req.body undefined otherwise.
   if ((req as MaybeParsed)._body === true || (req.body !== undefined && req.readableEnded)) {
-    return req.body;
+    const parsed: unknown = req.body;
+    // express.text() / express.raw() leave the JSON unparsed.
+    if (typeof parsed === 'string' || Buffer.isBuffer(parsed)) return parseJson(parsed.toString());
+    return parsed;
   }
   if (req.readableEnded) {
     throw new ChatKitError('bad_request', 'The request body was already consumed.');
@@ -41,8 +44,7 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
 
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes) {
-    // Refuse without reading; closing the connection stops a client still uploading.
-    req.unpipe?.();
+    // Refuse without buffering: the rest of the upload is read and dropped.
     req.resume();
     throw new ChatKitError('payload_too_large', `The request body must be at most ${maxBytes} bytes.`);
   }
@@ -78,6 +80,10 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     req.on('error', onError);
   });
 
+  return parseJson(text);
+}
+
+function parseJson(text: string): unknown {
   if (text.length === 0) throw new ChatKitError('bad_request', 'The request body is empty.');
   try {
     return JSON.parse(text);

@@ -10,17 +10,22 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
-export type TraceContext = { traceId: string; traceparent: string; tracestate?: string };
+export type TraceContext = {
+  traceId: string;
+  /** Sent upstream as `traceparent`; leave it out when OpenTelemetry's undici instrumentation injects its own. */
+  traceparent?: string;
+  tracestate?: string;
+};
 
 /**
  * Returns the trace to send upstream: same trace id and flags as the incoming header, with a new
  * parent id for this hop; or a fresh sampled trace when the header is missing or invalid.
  */
-export function continueTrace(incoming: string | undefined, tracestate?: string): TraceContext {
+export function continueTrace(incoming: string | undefined, tracestate?: string): TraceContext & { traceparent: string } {
   const match = incoming ? TRACEPARENT.exec(incoming.trim().toLowerCase()) : null;
   if (match && match[1] !== 'ff' && match[2] !== ZERO_TRACE && match[3] !== ZERO_SPAN) {
     const traceId = match[2]!;
-    const ctx: TraceContext = { traceId, traceparent: `00-${traceId}-${spanId()}-${match[4]}` };
+    const ctx: TraceContext & { traceparent: string } = { traceId, traceparent: `00-${traceId}-${spanId()}-${match[4]}` };
     if (tracestate) ctx.tracestate = tracestate;
     return ctx;
   }

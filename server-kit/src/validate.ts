@@ -29,6 +29,11 @@ function article(type: string): string {
   return `a ${type}`;
 }
 
+/** zod's built-in messages start with a capital ("Invalid input…", "Too small…"); ours do not. */
+function isDefaultMessage(message: string): boolean {
+  return /^[A-Z]/.test(message);
+}
+
 /** One readable sentence per zod issue; never echoes the input's values. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = formatPath(issue.path);
@@ -42,9 +47,16 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
       return `${where} must be one of ${values.map(String).join(', ')}`;
     }
     case 'too_small':
-    case 'too_big':
+    case 'too_big': {
+      if (!isDefaultMessage(issue.message)) return `${where} ${issue.message}`;
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const word = issue.code === 'too_small' ? 'at least' : 'at most';
+      const unit = issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' items' : '';
+      return `${where} must be ${word} ${String(bound)}${unit}`;
+    }
+    case 'invalid_format':
     case 'custom':
-      return `${where} ${issue.message}`;
+      return isDefaultMessage(issue.message) ? `${where} is not valid` : `${where} ${issue.message}`;
     default:
       return `${where} is not valid`;
   }
@@ -77,6 +89,3 @@ export function parseChatRequest(body: unknown, schema: ReturnType<typeof chatRe
   return request;
 }
 
-export function makeRequestSchema(limits: ChatLimits) {
-  return chatRequestSchema(limits);
-}

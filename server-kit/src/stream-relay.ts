@@ -1,0 +1,165 @@
+/**
+ * Contract B's event stream → contract A's NDJSON, one line per event, as each event arrives.
+ *
+ * Hot path notes: the upstream body is decoded once (setEncoding), parsed by SseParser, and each
+ * answer piece is written with a string template around JSON.stringify(piece); the response is
+ * never buffered (no compression, `X-Accel-Buffering: no`). Backpressure: when the visitor reads
+ * slower than the orchestrator writes, the upstream body is paused until the response drains.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { Response } from 'express';
+import type { AssistantContext, ErrorCode } from './contract.js';
+import { ERROR_CODES } from './contract.js';
+import { ChatKitError, DEFAULT_MESSAGES } from './errors.js';
+import { ClientGoneError, type OrchestratorClient, type UpstreamCall, type UpstreamResponse } from './orchestrator-client.js';
+import { readContext } from './outputs.js';
+import { SseParser, SseTooLargeError } from './sse.js';
+import type { Logger } from './logger.js';
+
+export const NDJSON_HEADERS = {
+  'content-type': 'application/x-ndjson; charset=utf-8',
+  // no-transform: compression middleware (and proxies) must not buffer the stream.
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+const KNOWN_CODES = new Set<string>(ERROR_CODES);
+/** Largest whole-JSON answer relayed when a flow cannot stream. */
+const MAX_JSON_CHARS = 4 * 1024 * 1024;
+
+export type RelayOptions = {
+  res: Response;
+  upstream: UpstreamResponse;
+  client: OrchestratorClient;
+  call: UpstreamCall;
+  answerField: string;
+  traceId: string;
+  logger: Logger;
+};
+
+/** How a relayed stream ended, and when (performance.now()) its first answer piece was written. */
+export type RelayResult = { outcome: 'ok' | 'client_gone' | ErrorCode; firstContentAt?: number };
+
+/** Writes the stream to `res` and resolves when the response has ended (or the visitor left). */
+export function relayStream(o: RelayOptions): Promise<RelayResult> {
+  const { res, upstream, answerField, traceId } = o;
+  const body = upstream.body;
+
+  return new Promise<RelayResult>((resolve) => {
+    let done = false;
+    let firstContentAt: number | undefined;
+    const finish = (error?: ChatKitError, gone = false) => {
+      if (done) return;
+      done = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      res.off('drain', onDrain);
+      if (!body.destroyed && !body.readableEnded) body.destroy();
+      body.on('error', () => {}); // late errors of a destroyed body are expected
+      if (!res.writableEnded && !res.destroyed) {
+        res.end(error ? JSON.stringify(error.toBody()) + '\n' : undefined);
+      }
+      const result: RelayResult = { outcome: gone ? 'client_gone' : (error?.code ?? 'ok') };
+      if (firstContentAt !== undefined) result.firstContentAt = firstContentAt;
+      resolve(result);
+    };
+
+    const write = (line: string) => {
+      if (!res.write(line)) body.pause();
+    };
+
+    const contextLine = (ctx: AssistantContext) => {
+      ctx.traceId = traceId;
+      write(`{"delta":{"context":${JSON.stringify(ctx)}}}\n`);
+    };
+
+    /** One output object: an error, context, an answer piece, or a mix. */
+    const onOutput = (output: Record<string, unknown>) => {
+      if (output.error !== undefined) {
+        const e = output.error as { code?: unknown } | null;
+        const code = typeof e?.code === 'string' && KNOWN_CODES.has(e.code) ? (e.code as ErrorCode) : 'upstream_unavailable';
+        o.logger.warn('orchestrator sent an error event', { code, traceId });
+        finish(new ChatKitError(code, DEFAULT_MESSAGES[code]));
+        return;
+      }
+      const ctx = readContext(output);
+      if (ctx) contextLine(ctx);
+      const piece = output[answerField];
+      if (typeof piece === 'string' && piece.length > 0) {
+        firstContentAt ??= performance.now();
+        write(`{"delta":{"content":${JSON.stringify(piece)}}}\n`);
+      }
+    };
+
+    const onEvent = (data: string) => {
+      if (done) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        o.logger.warn('orchestrator sent an event that is not JSON; skipped', { traceId });
+        return;
+      }
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) onOutput(parsed as Record<string, unknown>);
+    };
+
+    // A flow that cannot stream answers JSON even when asked for events: relay it as one event.
+    const isJson = /json/i.test(upstream.contentType) && !/event-stream/i.test(upstream.contentType);
+    let jsonText = '';
+    const parser = new SseParser(onEvent);
+    // undici's body ignores setEncoding; a StringDecoder keeps multi-byte characters whole across chunks.
+    const decoder = new StringDecoder('utf8');
+    const onData = (chunk: Buffer) => {
+      try {
+        const text = decoder.write(chunk);
+        if (isJson) {
+          jsonText += text;
+          if (jsonText.length > MAX_JSON_CHARS) throw new SseTooLargeError();
+        } else if (text.length > 0) parser.push(text);
+      } catch (err) {
+        if (err instanceof SseTooLargeError) {
+          o.logger.warn('orchestrator sent an oversized event; stream cut', { traceId });
+          finish(new ChatKitError('upstream_unavailable'));
+          return;
+        }
+        // A bug here must end this stream, not the process.
+        o.logger.error('relay failed on an upstream chunk', { error: (err as Error)?.name, traceId });
+        finish(new ChatKitError('internal_error'));
+      }
+    };
+    const onEnd = () => {
+      try {
+        const tail = decoder.end();
+        if (isJson) onEvent(jsonText + tail);
+        else {
+          if (tail) parser.push(tail);
+          if (parser.end()) {
+            // The connection closed mid-line: the answer is cut, say so rather than end quietly.
+            o.logger.warn('orchestrator stream ended in the middle of a line', { traceId });
+            finish(new ChatKitError('upstream_unavailable'));
+            return;
+          }
+        }
+      } catch {
+        finish(new ChatKitError('upstream_unavailable'));
+        return;
+      }
+      finish();
+    };
+    const onError = (err: unknown) => {
+      const mapped = o.client.failure(err, o.call);
+      if (mapped instanceof ClientGoneError) finish(undefined, true);
+      else finish(mapped instanceof ChatKitError ? mapped : new ChatKitError('upstream_unavailable'));
+    };
+    const onDrain = () => body.resume();
+
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    res.on('drain', onDrain);
+    // Closed before we ended it: the visitor left.
+    res.once('close', () => finish(undefined, true));
+  });
+}
