@@ -17,7 +17,7 @@ function fail(message: string): never {
 let server: Server;
 try {
   const config = loadDemoConfig(process.env);
-  const chatRouter = createChatRouterFromEnv({ ...process.env });
+  const chatRouter = createChatRouterFromEnv(process.env);
   const indexPage = await renderIndexPage();
   const app = createDemoApp({ config, chatRouter, indexPage });
   server = app.listen(config.port, config.host, () => {

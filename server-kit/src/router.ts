@@ -88,7 +88,8 @@ const optionsSchema = z.object({
   feedback: z.object({ onFeedback: fn }).optional(),
   onChatEnd: fn.optional(),
   logger: z.object({ warn: fn, error: fn }).optional(),
-  env: z.record(z.string(), z.string().optional()).optional(),
+  // Not z.record: process.env is not a plain object to zod, and it is the value most hosts pass.
+  env: z.custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, { message: 'must be an object of strings' }).optional(),
 });
 
 /** What a finished chat reports to `onChatEnd`. Times in ms from the request reaching the router. */

@@ -104,6 +104,18 @@ describe('loadServerKitConfig', () => {
 });
 
 describe('createChatRouterFromEnv', () => {
+  it('accepts process.env itself, as the README shows', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { ORCHESTRATOR_URL: URL_, ORCHESTRATOR_KEY: 'k', AUTH_MODE: 'none' });
+      delete process.env.WEBSITE_SITE_NAME;
+      assert.equal(typeof createChatRouterFromEnv(process.env), 'function');
+    } finally {
+      for (const k of ['ORCHESTRATOR_URL', 'ORCHESTRATOR_KEY', 'AUTH_MODE']) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('relays with the key, deployment and field names from the environment', async () => {
     const upstream = await startStandIn((_req, res) => json(res, 200, { chat_output: 'from env' }));
     cleanup.push(upstream.close);
