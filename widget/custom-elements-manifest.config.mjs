@@ -1,0 +1,16 @@
+// @custom-elements-manifest/analyzer configuration (run by the Rollup build).
+export default {
+  globs: ['src/grounded-chat-element.ts', 'src/types.ts', 'src/strings.ts'],
+  litelement: true,
+  plugins: [
+    {
+      // `_emit(type, …)` dispatches `new CustomEvent(type)`: the analyzer reads that as an event
+      // named "type". The real events are declared with @fires.
+      name: 'drop-generic-event',
+      packageLinkPhase({ customElementsManifest }) {
+        for (const mod of customElementsManifest.modules)
+          for (const d of mod.declarations ?? []) if (d.events) d.events = d.events.filter((e) => e.name !== 'type');
+      },
+    },
+  ],
+};

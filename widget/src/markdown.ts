@@ -1,0 +1,173 @@
+/**
+ * Markdown → Lit templates. Loaded lazily (its own chunk, with `marked`'s lexer).
+ *
+ * XSS-safe by construction: `marked` only tokenizes; every token is rendered through a Lit template
+ * whose dynamic values are text or attribute bindings. Raw HTML tokens render as their literal
+ * text, links keep only http:, https: and mailto: URLs, and images are never loaded (no beacons):
+ * they are shown as links.
+ */
+import { html, nothing, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
+import { Lexer, type Token, type Tokens } from 'marked';
+
+export interface MarkdownContext {
+  /** Renders inline `[n]`: returns the citation button, or nothing to keep the text. */
+  cite(n: number): TemplateResult | undefined;
+  /** Copies a code block. */
+  copy(text: string): void;
+  copyLabel: string;
+  imageLabel(alt: string): string;
+  /** What `cite` depends on (the message's citations): blocks re-render when it changes. */
+  deps: unknown;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: '\u00a0' };
+const decode = (s: string): string =>
+  s.indexOf('&') < 0
+    ? s
+    : s.replace(/&(#x?[0-9a-f]+|\w+);/gi, (m, e: string) => {
+        if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+        const n = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : +e.slice(1);
+        return n > 0 && n < 0x110000 && !(n >= 0xd800 && n < 0xe000) ? String.fromCodePoint(n) : m;
+      });
+
+/** Returns the URL if it is http:, https: or mailto:, else null. */
+export const safeUrl = (href: string | null | undefined): string | null => {
+  if (!href) return null;
+  try {
+    const u = new URL(href, document.baseURI);
+    return /^(https?|mailto):$/.test(u.protocol) ? u.href : null;
+  } catch {
+    return null;
+  }
+};
+
+const CITE = /\[(\d{1,3})\]/g;
+
+function text(s: string, c: MarkdownContext): unknown {
+  s = decode(s);
+  if (s.indexOf('[') < 0) return s;
+  const out: unknown[] = [];
+  let last = 0;
+  for (const m of s.matchAll(CITE)) {
+    const b = c.cite(+m[1]!);
+    if (!b) continue;
+    out.push(s.slice(last, m.index), b);
+    last = m.index + m[0].length;
+  }
+  out.push(s.slice(last));
+  return out;
+}
+
+function inline(tokens: Token[] | undefined, c: MarkdownContext): unknown[] {
+  return (tokens ?? []).map((t) => {
+    switch (t.type) {
+      case 'text':
+        return t.tokens ? inline(t.tokens, c) : text(t.text, c);
+      case 'escape':
+        return decode(t.text);
+      case 'strong':
+        return html`<strong>${inline(t.tokens, c)}</strong>`;
+      case 'em':
+        return html`<em>${inline(t.tokens, c)}</em>`;
+      case 'del':
+        return html`<del>${inline(t.tokens, c)}</del>`;
+      case 'codespan':
+        return html`<code>${decode(t.text)}</code>`;
+      case 'br':
+        return html`<br />`;
+      case 'link': {
+        const href = safeUrl(t.href);
+        return href
+          ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${inline(t.tokens, c)}</a>`
+          : inline(t.tokens, c);
+      }
+      case 'image': {
+        const label = c.imageLabel(decode(t.text || ''));
+        const href = safeUrl(t.href);
+        return href ? html`<a href=${href} target="_blank" rel="noopener noreferrer">${label}</a>` : label;
+      }
+      default:
+        // html, and anything unknown: its literal text.
+        return 'text' in t && typeof t.text === 'string' ? t.text : t.raw;
+    }
+  });
+}
+
+const cell = (x: Tokens.TableCell, c: MarkdownContext, head?: boolean) =>
+  head
+    ? html`<th class=${x.align ?? nothing} scope="col">${inline(x.tokens, c)}</th>`
+    : html`<td class=${x.align ?? nothing}>${inline(x.tokens, c)}</td>`;
+
+function block(t: Token, c: MarkdownContext): unknown {
+  switch (t.type) {
+    case 'space':
+    case 'def':
+      return nothing;
+    case 'paragraph':
+      return html`<p>${inline(t.tokens, c)}</p>`;
+    case 'text':
+      return t.tokens ? inline(t.tokens, c) : text(t.text, c);
+    case 'heading':
+      return html`<p role="heading" aria-level="3" class="h h${t.depth}">${inline(t.tokens, c)}</p>`;
+    case 'code':
+      return html`<div class="code" part="code-block">
+        <button type="button" class="copy-code" @click=${() => c.copy(t.text)}>
+          ${c.copyLabel}
+        </button>
+        <pre tabindex="0"><code>${t.text}</code></pre>
+      </div>`;
+    case 'blockquote':
+      return html`<blockquote>${blocks(t.tokens, c)}</blockquote>`;
+    case 'list': {
+      const items = (t as Tokens.List).items.map(
+        (i) => html`<li>${i.task ? html`<input type="checkbox" disabled .checked=${!!i.checked} /> ` : nothing}${blocks(i.tokens, c)}</li>`,
+      );
+      return t.ordered ? html`<ol start=${t.start || 1}>${items}</ol>` : html`<ul>${items}</ul>`;
+    }
+    case 'table': {
+      const x = t as Tokens.Table;
+      return html`<div class="table" tabindex="0">
+        <table>
+          <thead><tr>${x.header.map((h) => cell(h, c, true))}</tr></thead>
+          <tbody>${x.rows.map((r) => html`<tr>${r.map((d) => cell(d, c))}</tr>`)}</tbody>
+        </table>
+      </div>`;
+    }
+    case 'hr':
+      return html`<hr />`;
+    default:
+      // Block HTML and anything unknown: shown as its literal text, never parsed.
+      return html`<p>${t.raw.trim()}</p>`;
+  }
+}
+
+const blocks = (tokens: Token[] | undefined, c: MarkdownContext): unknown[] => (tokens ?? []).map((t) => block(t, c));
+
+interface Cache {
+  /** Source text whose tokens are final. */
+  done: string;
+  tokens: Token[];
+}
+const caches = new Map<string, Cache>();
+
+/**
+ * Renders `src` for the message `key`. While a message streams, only its tail is lexed again:
+ * every block but the last two is final and keeps its rendered DOM (guard), so a token costs
+ * the same at the end of a long answer as at its start.
+ */
+export function renderMarkdown(key: string, src: string, c: MarkdownContext, streaming: boolean): unknown {
+  if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
+  let cache = caches.get(key);
+  if (!cache || !src.startsWith(cache.done)) caches.set(key, (cache = { done: '', tokens: [] }));
+  const tail = Lexer.lex(src.slice(cache.done.length));
+  if (streaming) {
+    // Keep the last two blocks open: a paragraph may still turn into a heading or a table.
+    while (tail.length > 2) {
+      const t = tail.shift()!;
+      cache.done += t.raw;
+      cache.tokens.push(t);
+    }
+  } else caches.delete(key);
+  return [...cache.tokens, ...tail].map((t) => guard([t, c.deps, c.copyLabel], () => block(t, c)));
+}

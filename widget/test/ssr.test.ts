@@ -1,0 +1,47 @@
+import { expect } from '@esm-bundle/chai';
+import type { GroundedChatElement } from '../src/index.js';
+import { cleanup, waitFor } from './helpers.js';
+
+const shell = async (attrs: object) => (await (await fetch(`/ssr/shell?attrs=${encodeURIComponent(JSON.stringify(attrs))}`)).json()) as { html: string; hashes: string[] };
+
+describe('server-side rendering', () => {
+  afterEach(cleanup);
+
+  it('imports in plain Node without touching window or document', async () => {
+    const r = await (await fetch('/ssr/node-import')).json();
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ ok: 'function', window: 'undefined', document: 'undefined' });
+  });
+
+  it('renderShell() returns declarative shadow DOM that paints before the script runs', async () => {
+    const { html, hashes } = await shell({ endpoint: '/api/chat', greeting: 'Welcome <b>friend</b>', suggestions: ['How do I start?'], theme: 'dark' });
+    expect(html).to.contain('shadowrootmode="open"');
+    expect(hashes.length).to.equal(1);
+    expect(hashes[0]).to.match(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+    // Parsed without any script: the declarative shadow root is there, with the shell in it.
+    const doc = Document.parseHTMLUnsafe(`<!doctype html><body>${html}</body>`);
+    const host = doc.querySelector('grounded-chat')!;
+    expect(host.getAttribute('theme')).to.equal('dark');
+    const root = host.shadowRoot!;
+    expect(root, 'declarative shadow root').to.not.equal(null);
+    expect(root.querySelector('h2')!.textContent).to.equal('Chat');
+    expect(root.querySelector('textarea')).to.not.equal(null);
+    expect(root.querySelector('.greeting')!.textContent!.trim()).to.equal('Welcome <b>friend</b>');
+    expect(root.querySelector('.greeting b')).to.equal(null);
+    expect(root.querySelector('.chip')!.textContent).to.equal('How do I start?');
+  });
+
+  it('the element takes over a server-rendered shell', async () => {
+    const { html } = await shell({ endpoint: '/api/chat', persist: 'none' });
+    const box = document.createElement('div');
+    box.className = 'fixture';
+    box.style.height = '400px';
+    box.setHTMLUnsafe(html);
+    document.body.append(box);
+    const el = box.querySelector('grounded-chat') as GroundedChatElement;
+    await el.updateComplete;
+    await waitFor(() => el.shadowRoot!.querySelectorAll('textarea').length === 1, 'one composer');
+    expect(el.shadowRoot!.querySelectorAll('h2').length).to.equal(1);
+    expect(el.endpoint).to.equal('/api/chat');
+  });
+});
