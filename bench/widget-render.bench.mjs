@@ -130,6 +130,14 @@ try {
   const mains = trace.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const tasksOf = (t) => trace.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === t.pid && e.tid === t.tid).map((e) => (e.tdur ?? e.dur) / 1000);
   const cpuTasks = mains.map(tasksOf).sort((a, b) => b.reduce((x, y) => x + y, 0) - a.reduce((x, y) => x + y, 0))[0] ?? [];
+  if (process.env.DEBUG) {
+    const all = trace.filter((e) => e.ph === 'X' && e.tdur);
+    for (const r of all.filter((e) => e.name === 'RunTask' && e.tdur > 30000)) {
+      const kids = {};
+      for (const e of all) if (e !== r && e.pid === r.pid && e.tid === r.tid && e.ts >= r.ts && e.ts + e.dur <= r.ts + r.dur) kids[e.name] = (kids[e.name] ?? 0) + e.tdur / 1000;
+      console.log(`  DEBUG task ${(r.tdur / 1000).toFixed(0)} ms CPU at +${((r.ts - trace.find((e) => e.ts > 0).ts) / 1000).toFixed(0)} ms:`, Object.entries(kids).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', '));
+    }
+  }
   const script = (await metric('ScriptDuration')) - script0;
   const task = (await metric('TaskDuration')) - task0;
   const layout = (await metric('LayoutDuration')) - layout0;

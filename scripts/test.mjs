@@ -31,7 +31,7 @@ const suites = [
   {
     name: 'widget',
     cwd: join(root, 'widget'),
-    cmd: 'npx wtr',
+    cmd: 'npm test --silent',
     env: { GC_TEST_COUNTS: join(countsDir, 'widget.json') },
     parse: () => {
       try {

@@ -64,7 +64,14 @@ export default {
     { name: 'clean-chunks', buildStart: () => rmSync('dist/chunks', { recursive: true, force: true }) },
     typescript(),
     nodeResolve({ browser: true }),
-    terser({ ecma: 2022, module: true, compress: { passes: 2, unsafe_arrows: true }, format: { comments: false } }),
+    terser({
+      ecma: 2022,
+      module: true,
+      compress: { passes: 2, unsafe_arrows: true },
+      // Our private members (`_name`) get short names; Lit's own (`_$…`) are already short and left alone.
+      mangle: { properties: { regex: /^_(?!\$)/ } },
+      format: { comments: false },
+    }),
     manifest(),
   ],
 };

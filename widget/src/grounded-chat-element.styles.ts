@@ -131,7 +131,9 @@ export const styles = css`
     overflow-y: auto;
     padding: 1rem;
     overscroll-behavior: contain;
-    outline: none;
+  }
+  .log[tabindex]:focus-visible {
+    outline-offset: -2px;
   }
   .msg {
     margin-block-end: 1rem;
@@ -211,23 +213,35 @@ export const styles = css`
     border-radius: 4px;
   }
   .code {
-    position: relative;
+    display: flex;
+    flex-direction: column;
     background: var(--_bg);
     border: 1px solid var(--_border);
     border-radius: 8px;
   }
   .code pre {
     margin: 0;
-    padding: 0.75em;
+    padding: 0 0.75em 0.75em;
     overflow-x: auto;
+  }
+  /* Code reads left to right in any language. */
+  .md code {
+    direction: ltr;
+    unicode-bidi: isolate;
+  }
+  .code pre {
+    direction: ltr;
+    text-align: left;
+  }
+  .send:dir(rtl) svg {
+    transform: scaleX(-1);
   }
   .code pre code {
     padding: 0;
   }
   .copy-code {
-    position: absolute;
-    inset-block-start: 0.25rem;
-    inset-inline-end: 0.25rem;
+    align-self: flex-end;
+    margin: 0.25rem;
     font-size: 0.8em;
   }
   .table {

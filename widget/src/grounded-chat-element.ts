@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { guard } from 'lit/directives/guard.js';
 import type { ChatRequest } from '@grounded-chat/server-kit/contract';
@@ -19,7 +19,7 @@ import type * as Markdown from './markdown.js';
 type MarkdownModule = typeof Markdown;
 let markdown: MarkdownModule | undefined;
 let markdownLoading: Promise<MarkdownModule> | undefined;
-/** Loads the Markdown renderer chunk once, on the first question (or restored answer). */
+/** Loads the Markdown renderer chunk once: when the visitor focuses the input, on the first question, or for restored answers. */
 const loadMarkdown = () => (markdownLoading ??= import('./markdown.js').then((m) => (markdown = m)));
 
 let ids = 0;
@@ -118,7 +118,7 @@ export class GroundedChatElement extends LitElement {
   /** Where the conversation is kept across reloads, keyed by endpoint: `session` (sessionStorage), `local` (localStorage) or `none`. */
   @property() persist: Persist = 'session';
 
-  /** Show thumbs on answers and POST each rating to `{endpoint}/feedback`. Ratings always raise `grounded-chat:feedback`. */
+  /** POST each rating (the thumbs under an answer) to `{endpoint}/feedback`. Ratings always raise `grounded-chat:feedback`. */
   @property({ type: Boolean }) feedback = false;
 
   /** Where visitors sign in; shown as a link when the server answers 401. */
@@ -157,16 +157,30 @@ export class GroundedChatElement extends LitElement {
   /** The server's `sessionState`, sent back with each request. */
   @property({ attribute: false }) sessionState: unknown;
 
-  @state() private _draft = '';
-  @state() private _source?: { citation: Citation; index: number };
-  @state() private _md = !!markdown;
-  @state() private _copied?: string;
+  // Internal reactive state, declared without decorators so the build can shorten the names.
+  static override properties = {
+    _draft: { state: true },
+    _source: { state: true },
+    _md: { state: true },
+    _copied: { state: true },
+    _from: { state: true },
+  };
+  private _draft = '';
+  private _source?: { citation: Citation; index: number };
+  private _md = !!markdown;
+  private _copied?: string;
   /** Index of the first message rendered: a long restored history renders its end first, then the rest. */
-  @state() private _from = 0;
+  private _from = 0;
 
-  @query('textarea') private _input?: HTMLTextAreaElement;
-  @query('.log') private _log?: HTMLElement;
-  @query('.launcher') private _launcher?: HTMLButtonElement;
+  private get _input() {
+    return this.renderRoot?.querySelector('textarea');
+  }
+  private get _log() {
+    return this.renderRoot?.querySelector<HTMLElement>('.log');
+  }
+  private get _launcher() {
+    return this.renderRoot?.querySelector<HTMLButtonElement>('.launcher');
+  }
 
   private _abort?: AbortController;
   private _stick = true;
@@ -364,9 +378,12 @@ export class GroundedChatElement extends LitElement {
       clearTimeout(timer);
       timer = undefined;
       lastCommit = performance.now();
+      const i = this.messages.findLastIndex((m) => m.id === answer.id);
       answer = { ...answer };
+      // Unless the conversation was replaced meanwhile (new conversation, or by the host).
+      if (i < 0) return;
       const list = this.messages.slice();
-      list[list.length - 1] = answer;
+      list[i] = answer;
       this.messages = list;
     };
     const schedule = () => {
@@ -427,7 +444,8 @@ export class GroundedChatElement extends LitElement {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...this.headers, ...h },
             credentials: this.credentials,
-            body: JSON.stringify({ value, messageId: m.id, traceId: m.context?.traceId, content: m.content }),
+            // The server kit's feedback body: a rating, the message and, when it is a W3C trace id, the trace.
+            body: JSON.stringify({ rating: value, messageId: m.id, traceId: /^[0-9a-f]{32}$/.test(m.context?.traceId ?? '') ? m.context!.traceId : undefined }),
           }),
         )
         .catch(() => undefined);
@@ -546,10 +564,8 @@ export class GroundedChatElement extends LitElement {
       ${done && m.content
         ? html`<div class="actions" part="actions">
             ${this._button(this._copied === m.id ? s.copied : s.copy, ICONS.copy, () => this._copy(m.content, m.id))}
-            ${this.feedback
-              ? html`${this._button(s.helpful, ICONS.up, () => this._rate(m, 'up'), { pressed: m.feedback === 'up' })}
-                ${this._button(s.notHelpful, ICONS.down, () => this._rate(m, 'down'), { pressed: m.feedback === 'down' })}`
-              : nothing}
+            ${this._button(s.helpful, ICONS.up, () => this._rate(m, 'up'), { pressed: m.feedback === 'up' })}
+            ${this._button(s.notHelpful, ICONS.down, () => this._rate(m, 'down'), { pressed: m.feedback === 'down' })}
             ${isLast ? this._button(s.regenerate, ICONS.again, () => this.regenerate(), { cls: 'regenerate' }) : nothing}
           </div>`
         : nothing}
@@ -575,14 +591,14 @@ export class GroundedChatElement extends LitElement {
         ${this.messages.length ? this._button(s.newConversation, ICONS.plus, () => this.newConversation(), { cls: 'new' }) : nothing}
         ${this.mode === 'launcher' ? this._button(s.closeChat, ICONS.close, () => this.close(), { cls: 'close' }) : nothing}
       </div>
-      <div class="log" part="messages" role="log" aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'} tabindex="-1" @scroll=${this._onScroll}>
+      <div class="log" part="messages" role="log" aria-labelledby="title" aria-busy=${busy ? 'true' : 'false'} tabindex="0" @scroll=${this._onScroll}>
         ${this.messages.length
           ? repeat(
               this._from ? this.messages.slice(this._from) : this.messages,
               (m) => m.id,
               (m, i) => {
                 const isLast = i + this._from === last;
-                return guard([m, isLast, this._md, this.strings, this._copied === m.id, this.feedback], () => this._renderMessage(m, isLast));
+                return guard([m, isLast, this._md, this.strings, this._copied === m.id], () => this._renderMessage(m, isLast));
               },
             )
           : html`<div class="msg assistant greeting"><div class="bubble" part="bubble">${this.greeting ?? s.greeting}</div></div>
@@ -609,6 +625,7 @@ export class GroundedChatElement extends LitElement {
           .value=${this._draft}
           @input=${(e: Event) => (this._draft = (e.target as HTMLTextAreaElement).value)}
           @keydown=${this._onInputKey}
+          @focus=${loadMarkdown}
         ></textarea>
         ${busy
           ? html`<button type="button" class="icon stop" part="stop-button" aria-label=${s.stop} title=${s.stop} @click=${() => this.stop()}>${icon(ICONS.stop)}</button>`

@@ -121,7 +121,7 @@ function block(t: Token, c: MarkdownContext): unknown {
       return html`<blockquote>${blocks(t.tokens, c)}</blockquote>`;
     case 'list': {
       const items = (t as Tokens.List).items.map(
-        (i) => html`<li>${i.task ? html`<input type="checkbox" disabled .checked=${!!i.checked} /> ` : nothing}${blocks(i.tokens, c)}</li>`,
+        (i) => html`<li>${blocks(i.tokens, c)}</li>`,
       );
       return t.ordered ? html`<ol start=${t.start || 1}>${items}</ol>` : html`<ul>${items}</ul>`;
     }
@@ -134,6 +134,9 @@ function block(t: Token, c: MarkdownContext): unknown {
         </table>
       </div>`;
     }
+    case 'checkbox':
+      // A task list item's box, as a character: nothing to label or to operate.
+      return (t as Tokens.Checkbox).checked ? '☑ ' : '☐ ';
     case 'hr':
       return html`<hr />`;
     default:
@@ -143,6 +146,21 @@ function block(t: Token, c: MarkdownContext): unknown {
 }
 
 const blocks = (tokens: Token[] | undefined, c: MarkdownContext): unknown[] => (tokens ?? []).map((t) => block(t, c));
+
+/**
+ * Mid-stream, closes what the last block has opened so it renders as it will end up: an open code
+ * span or bold run is closed, and a link whose URL is still arriving shows as its text. (An open
+ * code fence needs nothing: it renders as code up to the end.) Only the last, still open, block
+ * is touched; the text kept for the final render is the one received.
+ */
+function heal(s: string): string {
+  if ((s.match(/^ {0,3}(```|~~~)/gm)?.length ?? 0) % 2) return s;
+  const i = s.lastIndexOf('\n\n') + 1;
+  let b = s.slice(i).replace(/!?\[([^\]\n]*)\]\([^)\s]*$/, '$1');
+  if ((b.split('`').length - 1) % 2) b += '`';
+  else if ((b.replace(/`[^`]*`/g, '').split('**').length - 1) % 2) b = b.trimEnd() + '**';
+  return s.slice(0, i) + b;
+}
 
 interface Cache {
   /** Source text whose tokens are final. */
@@ -160,7 +178,8 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
   let cache = caches.get(key);
   if (!cache || !src.startsWith(cache.done)) caches.set(key, (cache = { done: '', tokens: [] }));
-  const tail = Lexer.lex(src.slice(cache.done.length));
+  const rest = src.slice(cache.done.length);
+  const tail = Lexer.lex(streaming ? heal(rest) : rest);
   if (streaming) {
     // Keep the last two blocks open: a paragraph may still turn into a heading or a table.
     while (tail.length > 2) {

@@ -86,8 +86,11 @@ describe('citations, follow-ups, suggestions, feedback', () => {
   });
 
   it('feedback thumbs raise an event and POST to {endpoint}/feedback', async () => {
-    const endpoint = mock({ lines: answer('Rated.', { traceId: 'trace-9' }) });
+    const endpoint = mock({ lines: answer('Rated.', { traceId: '0af7651916cd43dd8448eb211c80319c' }) });
     const el = await fixture({ endpoint, feedback: '' });
+    let posts = 0;
+    const realFetch = el.fetch;
+    el.fetch = (input, init) => (String(input).endsWith('/feedback') && posts++, realFetch(input, init));
     const got: unknown[] = [];
     el.addEventListener('grounded-chat:feedback', (e) => got.push(e.detail.value));
     await ask(el, 'q');
@@ -99,8 +102,14 @@ describe('citations, follow-ups, suggestions, feedback', () => {
     await el.updateComplete;
     expect(got).to.deep.equal(['up']);
     expect($$(el, '.actions button').find((b) => b.getAttribute('aria-label') === 'Helpful')!.getAttribute('aria-pressed')).to.equal('true');
-    const posted = await waitFor(async () => ((await (await fetch('/mock/feedback')).json()) as { traceId: string; value: string }[]).find((f) => f.traceId === 'trace-9'), 'the POST');
-    expect(await posted).to.include({ value: 'up', traceId: 'trace-9' });
+    let posted: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !posted; i++) {
+      const all = (await (await fetch('/mock/feedback')).json()) as Record<string, unknown>[];
+      posted = all.find((f) => f.traceId === '0af7651916cd43dd8448eb211c80319c');
+      if (!posted) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(posts).to.equal(1);
+    expect(posted).to.deep.equal({ rating: 'up', messageId: el.messages[1]!.id, traceId: '0af7651916cd43dd8448eb211c80319c' });
   });
 
   it('extractive answers say so', async () => {
@@ -109,5 +118,31 @@ describe('citations, follow-ups, suggestions, feedback', () => {
     await done(el);
     await el.updateComplete;
     expect(lastAnswer(el)!.textContent).to.contain('no language model');
+  });
+
+  it('without `feedback`, thumbs raise the event and POST nothing', async () => {
+    const el = await fixture({ endpoint: mock({ lines: answer('Rated.') }) });
+    const urls: string[] = [];
+    el.fetch = (input, init) => (urls.push(String(input)), fetch(input, init));
+    const got: string[] = [];
+    el.addEventListener('grounded-chat:feedback', (e) => got.push(e.detail.value));
+    await ask(el, 'q');
+    await done(el);
+    await el.updateComplete;
+    $$(el, '.actions button').find((b) => b.getAttribute('aria-label') === 'Not helpful')!.click();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).to.deep.equal(['down']);
+    expect(urls.filter((u) => u.endsWith('/feedback'))).to.deep.equal([]);
+    expect(el.messages[1]!.feedback).to.equal('down');
+  });
+
+  it('a new conversation during a stream stays empty', async () => {
+    const el = await fixture({ endpoint: mock({ lines: answer('Streaming on and on.', {}, 1), delay: 20 }) });
+    await ask(el, 'q');
+    await waitFor(() => el.messages.at(-1)?.content, 'streaming');
+    el.newConversation();
+    await done(el);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(el.messages).to.deep.equal([]);
   });
 });

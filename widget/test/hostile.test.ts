@@ -46,7 +46,7 @@ const HOSTILE_SOURCES: Citation[] = [
   { id: '3', title: 'fine', snippet: 'ok', url: 'https://docs.example/page' },
 ];
 
-const FORBIDDEN = 'script, img, iframe, svg:not(button svg), style, object, embed, form, input:not([type="checkbox"]), meta, link, video, audio, image';
+const FORBIDDEN = 'script, img, iframe, svg:not(button svg), style, object, embed, form, input, meta, link, video, audio, image';
 
 function assertInert(root: ShadowRoot, label: string) {
   const scope = [...root.querySelectorAll('.log, .source-panel')];

@@ -50,6 +50,12 @@ describe('markdown', () => {
     expect(b.querySelector('pre code')!.textContent).to.equal('const a = 1 < 2;');
   });
 
+  it('renders task lists as marks, not form controls', async () => {
+    const b = await show('- [x] done\n- [ ] todo');
+    expect([...b.querySelectorAll('li')].map((li) => li.textContent!.trim())).to.deep.equal(['☑ done', '☐ todo']);
+    expect(b.querySelector('input')).to.equal(null);
+  });
+
   it('copies a code block with its button', async () => {
     let copied = '';
     Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (t: string) => void (copied = t) } });
@@ -93,5 +99,45 @@ describe('markdown', () => {
       expect(firstPara.contains(n), 'finished block untouched').to.equal(false);
     }
     expect(lastAnswer(el)!.querySelectorAll('p strong').length).to.equal(30);
+  });
+});
+
+describe('markdown mid-stream', () => {
+  afterEach(cleanup);
+
+  const midStream = async (content: string) => {
+    const el = await fixture({ endpoint: mock({ lines: [{ delta: { content } }], hang: true }) });
+    await ask(el, 'q');
+    await waitFor(() => el.messages.at(-1)?.content === content && lastAnswer(el)?.querySelector('.bubble p:not(.plain)'), 'rendered');
+    await el.updateComplete;
+    const bubble = lastAnswer(el)!.querySelector('.bubble')!;
+    const html = bubble.cloneNode(true) as HTMLElement;
+    el.stop();
+    await done(el);
+    return { el, bubble: html };
+  };
+
+  it('an open bold run renders bold, without stray asterisks', async () => {
+    const { bubble } = await midStream('Start **bold and');
+    expect(bubble.querySelector('strong')!.textContent).to.equal('bold and');
+    expect(bubble.textContent).to.not.contain('*');
+  });
+
+  it('an open code span renders as code', async () => {
+    const { bubble } = await midStream('Run `npm st');
+    expect(bubble.querySelector('code')!.textContent).to.equal('npm st');
+  });
+
+  it('a link whose URL is still arriving shows its text, not a truncated link', async () => {
+    const { bubble } = await midStream('See [the guide](https://docs.exa');
+    expect(bubble.querySelector('a')).to.equal(null);
+    expect(bubble.textContent).to.contain('See the guide');
+    expect(bubble.textContent).to.not.contain('](');
+  });
+
+  it('the final render keeps the text as received', async () => {
+    const { el } = await midStream('Literal **not closed');
+    await el.updateComplete;
+    await waitFor(() => lastAnswer(el)!.querySelector('.bubble p')!.textContent!.includes('**not closed'), 'literal asterisks after the stream');
   });
 });

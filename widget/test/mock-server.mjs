@@ -33,6 +33,17 @@ export async function mockMiddleware(ctx, next) {
     ctx.body = { html, hashes: await shellStyleHashes(html) };
     return;
   }
+  if (ctx.path === '/ssr/page') {
+    // A page with the server-rendered shell and no script of the widget, under a strict CSP that
+    // allows the shell's <style> by hash (as the demo site does).
+    const { renderShell, shellStyleHashes } = await tsImport('../src/ssr.ts', import.meta.url);
+    const shell = await renderShell({ endpoint: '/api/chat', suggestions: ['How do I start?'] });
+    const hashes = await shellStyleHashes(shell);
+    ctx.set('Content-Security-Policy', `default-src 'self'; script-src 'self'; style-src 'self' ${hashes.join(' ')}`);
+    ctx.type = 'text/html';
+    ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>shell</title><script src="/csp/probe.js"></script></head><body>${shell}</body></html>`;
+    return;
+  }
   if (ctx.path === '/ssr/node-import') {
     // Importing the package in plain Node (no DOM shim of ours) must not touch window or document.
     ctx.body = await new Promise((done) =>

@@ -18,6 +18,7 @@ describe('server-side rendering', () => {
     expect(html).to.contain('shadowrootmode="open"');
     expect(hashes.length).to.equal(1);
     expect(hashes[0]).to.match(/^'sha256-[A-Za-z0-9+/]+=*'$/);
+
     // Parsed without any script: the declarative shadow root is there, with the shell in it.
     const doc = Document.parseHTMLUnsafe(`<!doctype html><body>${html}</body>`);
     const host = doc.querySelector('grounded-chat')!;
@@ -43,5 +44,21 @@ describe('server-side rendering', () => {
     await waitFor(() => el.shadowRoot!.querySelectorAll('textarea').length === 1, 'one composer');
     expect(el.shadowRoot!.querySelectorAll('h2').length).to.equal(1);
     expect(el.endpoint).to.equal('/api/chat');
+  });
+
+  it('the shell paints styled, without any script, under a CSP that allows its style by hash', async () => {
+    const frame = document.createElement('iframe');
+    frame.className = 'fixture';
+    const loaded = new Promise((r) => frame.addEventListener('load', r, { once: true }));
+    frame.src = '/ssr/page';
+    document.body.append(frame);
+    await loaded;
+    const win = frame.contentWindow as Window & { __violations: unknown[] };
+    const host = win.document.querySelector('grounded-chat')!;
+    expect(win.customElements.get('grounded-chat'), 'no widget script on this page').to.equal(undefined);
+    const frameEl = host.shadowRoot!.querySelector('.frame')!;
+    expect(win.getComputedStyle(frameEl).display).to.equal('flex');
+    expect(win.getComputedStyle(host.shadowRoot!.querySelector('.send')!).borderRadius).to.equal('50%');
+    expect(win.__violations).to.deep.equal([]);
   });
 });
