@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  CODE_SNIPPET_CHARS,
   EXTRACTIVE_INTRO,
   ExtractiveChatModel,
   NO_ANSWER_TEXT,
   planExtractive,
+  renderExtractive,
   splitPieces,
 } from '../src/answer/extractive.js';
 import { runFlow } from '../src/flow.js';
@@ -53,6 +55,7 @@ describe('extractive answerer', () => {
       assert.deepEqual([...new Set(qs.map((q) => q.n))].sort(), flow.citations.map((_, i) => i + 1));
       assert.equal(flow.citations[0]!.id, 'guides/server-kit.md#mounting-in-express');
       assert.ok(qs[0]!.sentence.includes('createChatRouter()'));
+      // The code block there follows a sentence that does not introduce it (no ':'): not quoted.
       assert.ok(!answer.includes('```'), 'code blocks are not quoted');
     } finally {
       await corpus.cleanup();
@@ -146,5 +149,122 @@ describe('extractive answerer', () => {
     const text = 'One two\n\n> three [1]\n\nfour';
     assert.equal(splitPieces(text).join(''), text);
     assert.equal(splitPieces('  lead').join(''), '  lead');
+  });
+
+  describe('code after a colon', () => {
+    const fence = "```js\nconst app = new Koa();\napp.use(chatRouter(['/api/chat']).routes());\n```";
+    const intro = 'To mount the chat router in a Koa app, register its routes:';
+
+    it('quotes the fenced block right after the sentence that introduces it, in the cited snippet', () => {
+      const text = `${intro}\n\n${fence}\n\nThe router then answers every chat request on that path.`;
+      const plan = planExtractive('How do I mount the chat router in Koa?', [passage('koa', text)]);
+      const q = plan.quotes.find((x) => x.text === intro);
+      assert.ok(q, `the introducing sentence is quoted: ${JSON.stringify(plan.quotes)}`);
+      assert.equal(q.code, fence, 'the block follows verbatim, fences included');
+      const answer = renderExtractive(plan);
+      assert.ok(answer.includes(`> ${intro} [${q.citation}]\n\n${fence}\n\n`), `rendered after the quote line, outside the blockquote:\n${answer}`);
+      const snippet = plan.citations[q.citation - 1]!.snippet;
+      assert.ok(snippet.includes(intro) && snippet.includes(fence), `snippet holds quote and code: ${snippet}`);
+      // Brackets inside the code do not read as citation markers.
+      assert.deepEqual(quotes(answer).map((x) => x.n), plan.quotes.map((x) => x.citation));
+    });
+
+    it('keeps quote, code and some context in a long passage, within the raised snippet limit', () => {
+      const filler = Array.from({ length: 30 }, (_, i) => `Filler paragraph ${i} talks about nothing in particular at all.`);
+      const bigFence = ['```js', ...Array.from({ length: 12 }, (_, i) => `app.use(chatRouter({ path: '/api/chat/${i}', retries: ${i} }).routes());`), '```'].join('\n');
+      const text = [...filler.slice(0, 15), intro, bigFence, ...filler.slice(15)].join('\n\n');
+      const plan = planExtractive('How do I mount the chat router in Koa?', [passage('long', text)]);
+      assert.equal(plan.quotes.find((x) => x.text === intro)?.code, bigFence);
+      const snippet = plan.citations[0]!.snippet;
+      assert.ok(`${intro}\n\n${bigFence}`.length > 600, 'quote and code alone exceed the default limit');
+      assert.ok(snippet.length <= CODE_SNIPPET_CHARS, `snippet of ${snippet.length} chars`);
+      assert.ok(snippet.includes(`${intro}\n\n${bigFence}`), snippet);
+      assert.ok(snippet.includes('Filler paragraph 14'), `neighbouring paragraphs give context: ${snippet}`);
+    });
+
+    it('brings no code when the sentence does not end with a colon or something sits between', () => {
+      const noColon = planExtractive('How do I mount the chat router in Koa?', [
+        passage('a', `To mount the chat router in a Koa app, register its routes.\n\n${fence}`),
+      ]);
+      assert.ok(noColon.quotes.length > 0);
+      assert.ok(noColon.quotes.every((x) => x.code === undefined));
+      assert.ok(!renderExtractive(noColon).includes('```'));
+      assert.ok(!noColon.citations[0]!.snippet.includes('```'), 'unquoted code stays out of the snippet');
+
+      const between = planExtractive('How do I mount the chat router in Koa?', [
+        passage('b', `${intro}\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n${fence}`),
+      ]);
+      assert.ok(between.quotes.some((x) => x.text === intro));
+      assert.ok(between.quotes.every((x) => x.code === undefined));
+    });
+  });
+
+  it('skips navigation list items: label and link, or mostly link text', () => {
+    const nav = passage(
+      'nav',
+      [
+        '- Mount the server kit in your Express app: [server kit](server-kit.md).',
+        '- [Mount the server kit in Express](server-kit.md#mounting)',
+        '- The [server kit](server-kit.md) mounts in any Express app under one base path.',
+      ].join('\n'),
+    );
+    const plan = planExtractive('How do I mount the server kit in Express?', [nav]);
+    const texts = plan.quotes.map((q) => q.text);
+    assert.ok(!texts.some((t) => t.startsWith('Mount the server kit')), `navigation items are not quoted: ${JSON.stringify(texts)}`);
+    // A list item that says something, with a link inside the sentence, is still prose.
+    assert.ok(texts.includes('The server kit mounts in any Express app under one base path.'), JSON.stringify(texts));
+    // The same words as plain prose (no links) are quotable: the skip is about the links.
+    const plain = planExtractive('How do I mount the server kit in Express?', [
+      passage('plain', '- Mount the server kit in your Express app: see the server kit guide.'),
+    ]);
+    assert.deepEqual(plain.quotes.map((q) => q.text), ['Mount the server kit in your Express app: see the server kit guide.']);
+  });
+
+  it('skips a sentence whose terms are mostly in one already quoted', () => {
+    const long = passage(
+      'long',
+      'The server kit is an Express router that speaks the chat protocol to browsers and relays each chat to the orchestrator.',
+    );
+    const short = passage('short', 'The server kit is an Express router. It keeps every secret on the server side of the kit.');
+    const question = 'What is the server kit Express router?';
+    const plan = planExtractive(question, [long, short]);
+    const texts = plan.quotes.map((q) => q.text);
+    assert.ok(texts.includes(long.text), JSON.stringify(texts));
+    assert.ok(!texts.includes('The server kit is an Express router.'), `near-duplicate skipped: ${JSON.stringify(texts)}`);
+    // On its own, the short sentence is the answer (the check compares with chosen quotes only).
+    assert.ok(planExtractive(question, [short]).quotes.some((q) => q.text === 'The server kit is an Express router.'));
+  });
+
+  it('never ends a quote inside a code span', () => {
+    const plan = planExtractive('What is the last line when the stream fails?', [
+      passage('s', 'When the stream fails, the last line is `{"error":{"code":"...","message":"..."}}`. Nothing follows it.'),
+    ]);
+    assert.ok(plan.quotes.length > 0);
+    for (const q of plan.quotes) assert.equal((q.text.match(/`/g)?.length ?? 0) % 2, 0, `balanced backticks: ${q.text}`);
+    assert.ok(plan.quotes.some((q) => q.text.endsWith('"..."}}`.')));
+  });
+
+  it("scores a section's first sentence with its heading's words", () => {
+    const section = { ...passage('w#add', 'One script and one tag:\n\n```html\n<grounded-chat></grounded-chat>\n```\n\nIt needs nothing else.'), headingPath: ['Widget', 'Add it to a page'] };
+    const other = passage('arch', 'A site owner adds one script tag and one element to any page.');
+    const plan = planExtractive('How do I add the widget to my page?', [other, section]);
+    const first = plan.quotes.find((q) => q.text === 'One script and one tag:');
+    assert.ok(first, JSON.stringify(plan.quotes));
+    assert.equal(first.code, '```html\n<grounded-chat></grounded-chat>\n```');
+    // A later part of a long section opens mid-topic: no heading bonus there.
+    const later = planExtractive('How do I add the widget to my page?', [other, { ...section, id: 'w#add~2' }]);
+    assert.ok(!later.quotes.some((q) => q.text === 'One script and one tag:'), JSON.stringify(later.quotes));
+  });
+
+  it('does not score words that only name files or folders in code spans', () => {
+    const plan = planExtractive('What does the widget do?', [
+      passage('dev', 'The browser tests in `widget/test/*.test.ts` and `bench/widget-size.bench.mjs` run against a stand-in server.'),
+      passage('intro', 'The widget renders streamed answers with numbered citations. Package `@grounded-chat/widget` ships typed events.'),
+    ]);
+    const texts = plan.quotes.map((q) => q.text);
+    assert.ok(!texts.some((t) => t.startsWith('The browser tests')), JSON.stringify(texts));
+    assert.ok(texts.includes('The widget renders streamed answers with numbered citations.'));
+    // Package names still count: they name what the sentence is about.
+    assert.ok(texts.includes('Package `@grounded-chat/widget` ships typed events.'), JSON.stringify(texts));
   });
 });

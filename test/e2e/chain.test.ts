@@ -40,7 +40,10 @@ describe('npm start chain', () => {
     );
 
     // Every quoted sentence is followed by its [n] marker; each must occur in citation n's passage.
-    const quotes = [...r.content.matchAll(/([^\n[\]]+?)\s*\[(\d+)\]/g)];
+    // Fenced code blocks are not quotes (and code may contain brackets): they are checked below.
+    const fenced = /^(`{3,}|~{3,})[^\n]*\n[\s\S]*?\n\1[ \t]*$/gm;
+    const prose = r.content.replace(fenced, '');
+    const quotes = [...prose.matchAll(/([^\n[\]]+?)\s*\[(\d+)\]/g)];
     assert.ok(quotes.length > 0, `the answer marks citations inline: ${r.content}`);
     for (const [, raw, n] of quotes) {
       const index = Number(n);
@@ -53,6 +56,21 @@ describe('npm start chain', () => {
       );
     }
     assert.match(r.content, /no language model|offline/i, 'says plainly that it is offline');
+
+    // The guide's answer is its code: the quote that introduces it brings the fenced block along,
+    // and the block is in the snippet of the citation marked just before it.
+    const blocks = [...r.content.matchAll(fenced)];
+    assert.ok(blocks.length > 0, `the answer includes a fenced code block:\n${r.content}`);
+    for (const block of blocks) {
+      const marker = [...r.content.slice(0, block.index).matchAll(/\[(\d+)\]/g)].at(-1);
+      assert.ok(marker, 'a code block follows a cited quote');
+      const snippet = citations[Number(marker[1]) - 1]?.snippet ?? '';
+      assert.ok(
+        squash(snippet).includes(squash(block[0])),
+        `code block occurs in cited snippet [${marker[1]}]:\n  code: ${block[0]}\n  snippet: ${snippet}`,
+      );
+    }
+    assert.ok(blocks.some((b) => /createChatRouter/.test(b[0])), 'the block is the mounting code');
   });
 
   it('says it does not know, citing nothing, when the docs do not cover the question', async () => {

@@ -9,17 +9,28 @@
  * Sentences come from the prose of a passage (paragraphs, list items, block quotes) with inline
  * Markdown rendered to plain text (links → their text; `code` keeps its backticks) and whitespace
  * collapsed; snippets are built from the same prose, so a quoted sentence is always a substring of
- * its citation's snippet. Code blocks and tables are never quoted (they don't read as sentences).
+ * its citation's snippet. Code blocks and tables are never scored or quoted as sentences, but a
+ * quoted sentence that ends with `:` and is directly followed by a fenced code block ("mount it
+ * like this:") brings that block along, verbatim, right after its quote line — the code is the
+ * answer there — and the block is then part of the citation's snippet too.
+ *
+ * What is not worth quoting: navigation list items ("Every environment variable:
+ * [configuration](configuration.md).", judged on the Markdown, where the lexer still sees the
+ * links), and a sentence whose content terms are mostly among those of a sentence already chosen
+ * ("The server kit is an Express router." after a longer sentence that says so). A section's
+ * opening sentence is scored with its heading's words as well, as it usually answers the heading;
+ * words of code spans that only name a file or folder don't score.
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages, sends those
  * citations, then calls `stream` with exactly the selected passages. Selection is a greedy pass
  * over sentences sorted by (score, passage order, position), and removing passages that
- * contributed nothing cannot change such a pass — so `stream` quotes the same sentences.
+ * contributed nothing cannot change such a pass — so `stream` quotes the same sentences. (The
+ * near-duplicate check looks only at sentences already chosen, so this still holds.)
  */
 import { Lexer, type Token, type Tokens } from 'marked';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation } from '../seams.js';
-import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
+import { contentTerms, normalizeTerm, queryTerms, termMatches, words } from '../text.js';
 
 export const EXTRACTIVE_INTRO =
   'No language model is configured, so this answer quotes the documentation directly.';
@@ -47,6 +58,12 @@ const DEFAULTS: Required<ExtractiveOptions> = {
   snippetChars: 600,
 };
 
+/** A block of a passage: prose (sentences come from it) or a fenced code block (verbatim). */
+interface Unit {
+  kind: 'prose' | 'code';
+  text: string;
+}
+
 interface Sentence {
   passage: number;
   unit: number;
@@ -54,29 +71,49 @@ interface Sentence {
   position: number;
   text: string;
   score: number;
+  /** The unit of the fenced code block this sentence introduces (it ends with `:`), if any. */
+  code?: number;
+  /** Content terms, for the near-duplicate check. */
+  terms: string[];
 }
 
 interface PassageProse {
-  units: string[];
+  units: Unit[];
   sentences: Sentence[];
+}
+
+export interface ExtractiveQuote {
+  text: string;
+  citation: number;
+  /** A fenced code block (fences included, verbatim) that the sentence introduces. */
+  code?: string;
 }
 
 export interface ExtractivePlan {
   /** Chosen passages in citation order ([1] is the first). */
   citations: SelectedCitation[];
   /** Quoted sentences in answer order, each with its 1-based citation number. */
-  quotes: { text: string; citation: number }[];
+  quotes: ExtractiveQuote[];
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const MIN_SENTENCE_CHARS = 12;
 const MAX_SENTENCE_CHARS = 450;
+/** Longest code block quoted after its introducing sentence; a longer one is left to the source. */
+export const MAX_QUOTED_CODE_CHARS = 1_000;
+/** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
+export const CODE_SNIPPET_CHARS = 1_200;
+/**
+ * A sentence is a near-duplicate of a chosen one when at least this share of its content terms
+ * occur in that one: it would repeat what the answer already says.
+ */
+export const NEAR_DUPLICATE_SHARE = 0.8;
 
 /** Plans an answer: which sentences to quote and which passages that makes the citations. */
 export function planExtractive(question: string, passages: Passage[], options: ExtractiveOptions = {}): ExtractivePlan {
   const opts = { ...DEFAULTS, ...options };
   const terms = queryTerms(question);
-  const prose = passages.map((p, i) => passageProse(p.text, i, terms));
+  const prose = passages.map((p, i) => passageProse(p.text, i, terms, leadHeading(p)));
   const all = prose.flatMap((p) => p.sentences);
   if (all.length === 0) return { citations: [], quotes: [] };
 
@@ -107,6 +144,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
       if (chosen.length >= opts.maxSentences || s.score < floor) break;
       if ((perPassage.get(s.passage) ?? 0) >= opts.maxPerPassage) continue;
       if (chosen.some((c) => c.text === s.text)) continue; // the same sentence in two documents
+      if (isNearDuplicate(s, chosen)) continue;
       take(s);
     }
   }
@@ -117,7 +155,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
     const own = prose[anchor.passage]!.sentences;
     for (const s of own.slice(own.indexOf(anchor))) {
       if (chosen.length >= opts.minSentences) break;
-      if (!chosen.includes(s)) take(s);
+      if (!chosen.includes(s) && !isNearDuplicate(s, chosen)) take(s);
     }
   }
 
@@ -129,14 +167,34 @@ export function planExtractive(question: string, passages: Passage[], options: E
   }));
   const quotes = [...chosen]
     .sort((a, b) => a.passage - b.passage || a.position - b.position)
-    .map((s) => ({ text: s.text, citation: citationOf.get(s.passage)! }));
+    .map((s): ExtractiveQuote => {
+      const quote: ExtractiveQuote = { text: s.text, citation: citationOf.get(s.passage)! };
+      if (s.code !== undefined) quote.code = prose[s.passage]!.units[s.code]!.text;
+      return quote;
+    });
   return { citations, quotes };
 }
 
-/** The answer text for a plan: the plain intro line, then one blockquote per quoted sentence. */
+/** Most of `s`'s content terms already occur in one chosen sentence. */
+function isNearDuplicate(s: Sentence, chosen: Sentence[]): boolean {
+  if (s.terms.length === 0) return false;
+  return chosen.some((c) => {
+    const shared = s.terms.filter((t) => c.terms.includes(t)).length;
+    return shared / s.terms.length >= NEAR_DUPLICATE_SHARE;
+  });
+}
+
+/**
+ * The answer text for a plan: the plain intro line, then one blockquote per quoted sentence, each
+ * followed by the fenced code block it introduces, if any (outside the blockquote, so it renders
+ * as code; it belongs to the same `[n]`).
+ */
 export function renderExtractive(plan: ExtractivePlan): string {
   if (plan.quotes.length === 0) return NO_ANSWER_TEXT;
-  return [EXTRACTIVE_INTRO, ...plan.quotes.map((q) => `> ${q.text} [${q.citation}]`)].join('\n\n');
+  return [
+    EXTRACTIVE_INTRO,
+    ...plan.quotes.map((q) => `> ${q.text} [${q.citation}]` + (q.code ? `\n\n${q.code}` : '')),
+  ].join('\n\n');
 }
 
 /** Word-sized pieces (each word with the whitespace after it), so the text streams like tokens. */
@@ -178,8 +236,9 @@ export class ExtractiveChatModel implements ChatModel {
 // ── prose extraction ────────────────────────────────────────────────────────────────────────
 
 interface ParsedProse {
-  units: string[];
-  sentences: { unit: number; text: string }[];
+  units: Unit[];
+  /** `lead`: the passage's opening sentence (first of its first prose unit). */
+  sentences: { unit: number; text: string; code?: number; terms: string[]; lead: boolean }[];
 }
 
 /**
@@ -192,18 +251,28 @@ const PROSE_CACHE_ENTRIES = 2_000;
 function parseProse(markdown: string): ParsedProse {
   const cached = proseCache.get(markdown);
   if (cached) return cached;
-  const units: string[] = [];
-  collectProse(Lexer.lex(markdown, { gfm: true }), units);
+  const collector: Collector = { units: [], codeAfter: new Map() };
+  collectProse(Lexer.lex(markdown, { gfm: true }), collector, false);
+  const { units, codeAfter } = collector;
   const sentences: ParsedProse['sentences'] = [];
+  const firstProse = units.findIndex((unit) => unit.kind === 'prose');
   units.forEach((unit, u) => {
-    for (const { segment } of segmenter.segment(unit)) {
+    if (unit.kind !== 'prose') return;
+    const segments = sentenceSegments(unit.text);
+    segments.forEach((segment, i) => {
       const text = segment.trim();
-      if (text.length < MIN_SENTENCE_CHARS || text.length > MAX_SENTENCE_CHARS) continue;
-      if (words(text).length < 3) continue;
+      if (text.length < MIN_SENTENCE_CHARS || text.length > MAX_SENTENCE_CHARS) return;
+      if (words(text).length < 3) return;
       // A bracket in a quote would read as (or break) an `[n]` citation marker downstream.
-      if (/[[\]]/.test(text)) continue;
-      sentences.push({ unit: u, text });
-    }
+      if (/[[\]]/.test(text)) return;
+      const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
+      // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
+      const code = codeAfter.get(u);
+      if (code !== undefined && i === segments.length - 1 && text.endsWith(':') && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
+        sentence.code = code;
+      }
+      sentences.push(sentence);
+    });
   });
   const parsed = { units, sentences };
   if (proseCache.size >= PROSE_CACHE_ENTRIES) proseCache.delete(proseCache.keys().next().value!);
@@ -211,18 +280,61 @@ function parseProse(markdown: string): ParsedProse {
   return parsed;
 }
 
-function passageProse(markdown: string, passage: number, terms: string[]): PassageProse {
+/**
+ * The unit's sentences as contiguous substrings. The segmenter knows nothing of Markdown, so it
+ * may end a "sentence" inside a code span (`{"message":"..."}`); such pieces are joined again
+ * until their backticks balance, so a quote never opens a code span it doesn't close.
+ */
+function sentenceSegments(text: string): string[] {
+  const out: string[] = [];
+  let pending = '';
+  for (const { segment } of segmenter.segment(text)) {
+    pending += segment;
+    if ((pending.match(/`/g)?.length ?? 0) % 2 === 0) {
+      out.push(pending);
+      pending = '';
+    }
+  }
+  if (pending) out.push(pending);
+  return out;
+}
+
+/**
+ * The heading a passage's first sentence answers: a section's opening sentence usually reads
+ * under its heading ("## Add it to a page" — "One script and one tag:"), so it is scored with the
+ * heading's words too. Not for a long section's later parts (`~2`), which open mid-topic.
+ */
+function leadHeading(p: Passage): string | undefined {
+  return /~\d+$/.test(p.id) ? undefined : p.headingPath.at(-1);
+}
+
+function passageProse(markdown: string, passage: number, terms: string[], heading?: string): PassageProse {
   const { units, sentences } = parseProse(markdown);
   return {
     units,
-    sentences: sentences.map((s, position) => ({ passage, unit: s.unit, position, text: s.text, score: scoreSentence(s.text, terms) })),
+    sentences: sentences.map((s, position) => ({
+      passage,
+      unit: s.unit,
+      position,
+      text: s.text,
+      score: scoreSentence(s.lead && heading ? `${heading} ${s.text}` : s.text, terms),
+      terms: s.terms,
+      ...(s.code !== undefined ? { code: s.code } : {}),
+    })),
   };
 }
+
+/**
+ * A code span naming a file or folder (`widget/test/*.test.ts`, `bench/size.bench.mjs`, `dist/`):
+ * its words say where something is, not what the sentence is about, so they don't score.
+ * Package names (`@grounded-chat/widget`), routes (`/api/chat`) and identifiers still do.
+ */
+const FILE_SPAN = /`(?:[\w.*-]+\/[\w.*/-]*|[\w*-]+(?:\.[\w*-]+)*\.(?:[cm]?[jt]sx?|json|md|html?|css|ya?ml|sh))`/g;
 
 /** Distinct question terms the sentence contains (prefix-aware, as the index matches). */
 function scoreSentence(sentence: string, terms: string[]): number {
   const sentenceWords = new Set<string>();
-  for (const w of words(sentence)) {
+  for (const w of words(sentence.replace(FILE_SPAN, ' '))) {
     const t = normalizeTerm(w);
     if (t) sentenceWords.add(t);
   }
@@ -238,27 +350,74 @@ function scoreSentence(sentence: string, terms: string[]): number {
   return score;
 }
 
-function collectProse(tokens: Token[], units: string[]): void {
+interface Collector {
+  units: Unit[];
+  /** Prose unit → the fenced code unit that directly follows it (nothing in between). */
+  codeAfter: Map<number, number>;
+  /** The prose unit just collected, while nothing else has come after it. */
+  previous?: number;
+}
+
+function collectProse(tokens: Token[], c: Collector, inListItem: boolean): void {
   for (const token of tokens) {
     switch (token.type) {
+      case 'space':
+        break;
       case 'paragraph':
       case 'text': {
         const t = token as Tokens.Paragraph | Tokens.Text;
+        c.previous = undefined;
+        if (inListItem && t.tokens && isNavigation(t.tokens)) break;
         const text = collapse(t.tokens ? inlineText(t.tokens) : t.text);
-        if (text) units.push(text);
+        if (text) {
+          c.units.push({ kind: 'prose', text });
+          c.previous = c.units.length - 1;
+        }
         break;
       }
       case 'list':
-        for (const item of (token as Tokens.List).items) collectProse(item.tokens, units);
+        for (const item of (token as Tokens.List).items) collectProse(item.tokens, c, true);
         break;
       case 'blockquote':
-        collectProse((token as Tokens.Blockquote).tokens, units);
+        c.previous = undefined;
+        collectProse((token as Tokens.Blockquote).tokens, c, false);
         break;
+      case 'code': {
+        const code = token as Tokens.Code;
+        // Indented code has no fence to render it by, and is rare in docs: not quoted.
+        const text = code.codeBlockStyle === 'indented' ? '' : code.raw.replace(/^\n+|\s+$/g, '');
+        if (text) {
+          c.units.push({ kind: 'code', text });
+          if (c.previous !== undefined) c.codeAfter.set(c.previous, c.units.length - 1);
+        }
+        c.previous = undefined;
+        break;
+      }
       default:
-        // code, tables, html, hr, headings: not quotable prose
+        // tables, html, hr, headings: not quotable prose
+        c.previous = undefined;
         break;
     }
   }
+}
+
+/**
+ * A list item that points elsewhere rather than saying something: mostly link text ("- [Widget]
+ * (widget.md)"), or a label and a link ("- Every environment variable: [configuration]
+ * (configuration.md)."). Rendered to text such items read as non-sentences.
+ */
+export function isNavigation(tokens: Token[]): boolean {
+  const letters = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '').length;
+  const all = letters(inlineText(tokens));
+  if (all === 0) return false;
+  const linked = tokens.filter((t) => t.type === 'link').reduce((n, t) => n + letters(inlineText([t])), 0);
+  if (linked / all >= 0.5) return true;
+  // Label, then a link as the item's last words (only punctuation after it).
+  let last = tokens.length - 1;
+  while (last >= 0 && tokens[last]!.type === 'text' && letters((tokens[last] as Tokens.Text).text) === 0) last--;
+  if (last < 1 || tokens[last]!.type !== 'link') return false;
+  const before = inlineText(tokens.slice(0, last)).trimEnd();
+  return /[:—–]$|\bsee$/i.test(before);
 }
 
 /** Inline tokens → plain text: links keep their text, `code` keeps its backticks, HTML drops. */
@@ -291,31 +450,51 @@ const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
 /**
  * The citation's snippet: the passage's prose when short; else the units holding the quoted
  * sentences plus neighbours while under the limit; else just the quoted sentences. Always
- * contains every quoted sentence verbatim.
+ * contains every quoted sentence verbatim, and the code block a quoted sentence introduces
+ * (such a snippet may run to `CODE_SNIPPET_CHARS`). Other code blocks are left out.
  */
-function buildSnippet(prose: PassageProse, quoted: Sentence[], limit: number): string {
-  const whole = prose.units.join(' ');
+function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
+  const { units } = prose;
+  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? [s.code] : [])));
+  const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
+  // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
+  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) ? [u] : []));
+  const render = (keep: Iterable<number>) => {
+    const at = [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b);
+    let out = '';
+    at.forEach((pos, i) => {
+      const unit = units[shown[pos]!]!;
+      if (i > 0) {
+        const prev = units[shown[at[i - 1]!]!]!;
+        out += prev.kind === 'code' || unit.kind === 'code' ? '\n\n' : ' ';
+        if (pos !== at[i - 1]! + 1) out += '… ';
+      }
+      out += unit.text;
+    });
+    return out;
+  };
+  const whole = render(shown);
   if (whole.length <= limit) return whole;
-  const keep = new Set(quoted.map((s) => s.unit));
-  const join = () =>
-    [...keep]
-      .sort((a, b) => a - b)
-      .map((u, i, arr) => (i > 0 && u !== arr[i - 1]! + 1 ? '… ' : '') + prose.units[u])
-      .join(' ');
-  if (join().length > limit) {
-    return [...quoted].sort((a, b) => a.position - b.position).map((s) => s.text).join(' … ');
+  const keep = new Set([...quoted.map((s) => s.unit), ...quotedCode]);
+  if (render(keep).length > limit) {
+    let out = '';
+    for (const s of [...quoted].sort((a, b) => a.position - b.position)) {
+      if (out) out += out.endsWith('```') || out.endsWith('~~~') ? '\n\n… ' : ' … ';
+      out += s.text + (s.code !== undefined ? `\n\n${units[s.code]!.text}` : '');
+    }
+    return out;
   }
   // Grow around the quoted units, following text first (it usually explains what was quoted).
   for (let grew = true; grew; ) {
     grew = false;
-    for (const u of [...keep].sort((a, b) => a - b)) {
-      for (const n of [u + 1, u - 1]) {
-        if (n < 0 || n >= prose.units.length || keep.has(n)) continue;
-        keep.add(n);
-        if (join().length > limit) keep.delete(n);
+    for (const pos of [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b)) {
+      for (const n of [pos + 1, pos - 1]) {
+        if (n < 0 || n >= shown.length || keep.has(shown[n]!)) continue;
+        keep.add(shown[n]!);
+        if (render(keep).length > limit) keep.delete(shown[n]!);
         else grew = true;
       }
     }
   }
-  return join();
+  return render(keep);
 }
