@@ -45,7 +45,8 @@ const msOptions = {
   fields: ['title', 'headings', 'text'],
   storeFields: ['sourcePath'],
   tokenize: (t) => words(t),
-  processTerm: (t) => (STOP_WORDS.has(t) ? null : t),
+  // Stop words out and stemmed, as LocalIndex does (queries below are `contentTerms`, i.e. stems).
+  processTerm: (t) => contentTerms(t)[0] ?? null,
   searchOptions: { boost: { headings: 2, title: 1.5 }, prefix: (t) => t.length >= 4, fuzzy: (t) => (t.length >= 6 ? 1 : false) },
 };
 const buildMini = () => {

@@ -17,6 +17,7 @@ const minifyCss = (css) =>
     .replace(/\s*([{};,>])\s*/g, '$1')
     .replace(/:\s+/g, ':')
     .replace(/;}/g, '}')
+    .replace(/([\s:,(])0\.(\d)/g, '$1.$2')
     .trim();
 
 const typescript = () => ({
@@ -38,6 +39,22 @@ const typescript = () => ({
       tsconfigRaw: { compilerOptions: { experimentalDecorators: true, useDefineForClassFields: false, verbatimModuleSyntax: true } },
     });
     return { code: out.code, map: out.map };
+  },
+});
+
+/**
+ * The Markdown chunk uses only marked's Lexer. marked's bundle ends by building its `marked`
+ * function and default instance (property assignments Rollup must keep), which drags in the
+ * Parser, the HTML Renderer and the hooks. Keep only the Lexer's export so they are tree-shaken.
+ * If marked's layout changes, the file is left as it is (bigger, still correct).
+ */
+const lexerOnlyMarked = () => ({
+  name: 'lexer-only-marked',
+  transform(code, id) {
+    if (!/[\\/]marked[\\/]lib[\\/]marked\.esm\.js$/.test(id)) return null;
+    const m = code.match(/var (\w+)=new \w+;function \w+\(\w+,\w+\)\{return \1\.parse[\s\S]*?export\{[^}]*?\b(\w+) as Lexer\b[^}]*\};/);
+    if (!m) return null;
+    return { code: code.slice(0, m.index) + `export{${m[2]} as Lexer};` + code.slice(m.index + m[0].length), map: null };
   },
 });
 
@@ -64,6 +81,7 @@ export default {
     { name: 'clean-chunks', buildStart: () => rmSync('dist/chunks', { recursive: true, force: true }) },
     typescript(),
     nodeResolve({ browser: true }),
+    lexerOnlyMarked(),
     terser({
       ecma: 2022,
       module: true,

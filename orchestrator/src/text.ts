@@ -7,6 +7,7 @@
  * absent would be let through on stop words alone.
  */
 import { eng } from 'stopword';
+import { stemmer as porter } from 'stemmer';
 
 /**
  * English stop words from the `stopword` package (a maintained list), plus the words that make a
@@ -36,27 +37,48 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
-/** Normalises one token for indexing and querying; `null` drops it (stop word). */
+/**
+ * Normalises one token for indexing and querying; `null` drops it (stop word). The stop list is
+ * checked on the word as written ("them" is a stop word, "theming" is not), then the word is
+ * stemmed, so "theme", "themes" and "theming" all become "theme", and "configure", "configured"
+ * and "configuration" all become "configur".
+ */
 export function normalizeTerm(term: string): string | null {
   const t = term.toLowerCase();
   if (t.length === 0 || STOP_WORDS.has(t)) return null;
-  return stemPlural(t);
+  return stem(t);
 }
+
+/** Longest word that is stemmed; longer tokens (hashes, long identifiers) are kept as they are. */
+const STEM_MAX_LENGTH = 30;
+const STEM_CACHE_MAX = 20_000;
+const stems = new Map<string, string>();
 
 /**
- * A deliberately tiny stemmer: English plurals only ("variables" → "variable", "queries" →
- * "query"), so a question's "answers" finds a doc's "answer". Full stemmers (Porter, Snowball)
- * conflate far more ("organization" → "organ") and make prefix matching unpredictable; prefix
- * search already covers "mount" → "mounting".
+ * The Porter stemmer (`stemmer`, wooorm's maintained implementation), applied until the word stops
+ * changing. Porter is not idempotent on its own ("customised" → "customis" → "customi"); the
+ * fixed point is, so a stem handed back in (the flow appends a previous question's content terms
+ * to a follow-up) normalises to itself. Words containing digits are left alone ("es2022", "v3"),
+ * as are very short ones. Memoised: a docs-sized vocabulary is a few thousand words.
  */
-export function stemPlural(t: string): string {
-  if (t.length <= 3 || !t.endsWith('s') || /(?:ss|us|is|\d)$/.test(t)) return t;
-  if (t.endsWith('ies') && t.length > 4) return `${t.slice(0, -3)}y`;
-  if (/(?:ches|shes|xes|sses|zes)$/.test(t)) return t.slice(0, -2);
-  return t.slice(0, -1);
+export function stem(word: string): string {
+  if (word.length <= 2 || word.length > STEM_MAX_LENGTH || /\d/.test(word)) return word;
+  let out = stems.get(word);
+  if (out === undefined) {
+    out = word;
+    for (let i = 0; i < 4; i++) {
+      const next = porter(out);
+      if (next === out) break;
+      out = next;
+    }
+    // Bounded: visitors' questions bring words the docs never use.
+    if (stems.size >= STEM_CACHE_MAX) stems.clear();
+    stems.set(word, out);
+  }
+  return out;
 }
 
-/** The distinct content terms of a text, in first-seen order. */
+/** The distinct content terms (stems) of a text, in first-seen order. */
 export function contentTerms(text: string): string[] {
   const seen = new Set<string>();
   for (const w of words(text)) {
@@ -67,27 +89,18 @@ export function contentTerms(text: string): string[] {
 }
 
 /**
- * The terms a question is searched with: its content terms, with `-ed`/`-ing` trimmed when at
- * least 4 letters remain (and a final `-e` from words of 6+ letters). Query terms are matched as prefixes (see `termMatches`), so the trimmed
- * "configured" → "configur" finds "configure", "configured" and "configuration", and "mounting"
- * finds "mount". Only the query side is trimmed: trimming documents too would make "configure"
- * (query) miss "configur" (document).
+ * The terms a question is searched with: its distinct content terms, stemmed exactly as the index
+ * stems documents. (Before stemming this trimmed -ed/-ing/-e from the query side only; the stemmer
+ * now folds those inflections on both sides.)
  */
 export function queryTerms(text: string): string[] {
-  return [...new Set(contentTerms(text).map(trimQuerySuffix))];
-}
-
-export function trimQuerySuffix(term: string): string {
-  const m = /^(.+?)(?:ing|ed)$/.exec(term);
-  if (m && m[1]!.length >= PREFIX_MIN_LENGTH) return m[1]!;
-  // A silent final e: "configure" → "configur" also finds "configuration", "validate" "validation".
-  if (term.length >= 6 && term.endsWith('e')) return term.slice(0, -1);
-  return term;
+  return contentTerms(text);
 }
 
 /**
- * Does `term` (from a query) match `candidate` (from a document)? Exact, or a light prefix match
- * for terms of 4+ letters so that "mount" finds "mounting" and "config" finds "configuration".
+ * Does `term` (from a query) match `candidate` (from a document)? Both are stems. Exact, or a
+ * prefix match for terms of 4+ letters, for what stemming does not fold: "config" finds
+ * "configur" (configuration), "auth" finds "authent" (authentication).
  * Mirrors the index's prefix option so the sentence scorer and the index agree.
  */
 export function termMatches(term: string, candidate: string): boolean {

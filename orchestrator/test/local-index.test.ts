@@ -79,7 +79,19 @@ describe('LocalIndex retrieval', () => {
     assert.deepEqual(await index.retrieve('banana visitor'), [], '"visitor" is only in running text');
   });
 
-  it('trims -ed/-ing from query terms and skips question filler words', async () => {
+  it('counts only the passage\'s own heading, not a parent heading, for the heading exception', async () => {
+    // "kit" is in the heading path of every server-kit passage ("Server kit › Rate limits"), but it
+    // is the own heading only of the introduction.
+    const ids = (await index.retrieve('banana kit')).map((h) => h.id);
+    assert.deepEqual(ids, ['guides/server-kit.md#server-kit']);
+  });
+
+  it('stems query and documents alike ("limitations" finds "limits", "mounted" finds "mounting")', async () => {
+    assert.equal((await index.retrieve('What are the request limitations?'))[0]?.id, 'guides/server-kit.md#rate-limits');
+    assert.equal((await index.retrieve('Where is the router mounted?'))[0]?.id, 'guides/server-kit.md#mounting-in-express');
+  });
+
+  it('stems inflections away from query terms and skips question filler words', async () => {
     assert.equal((await index.retrieve('How are requests limited?'))[0]?.id, 'guides/server-kit.md#rate-limits');
     assert.equal((await index.retrieve('How does mounting work?'))[0]?.id, 'guides/server-kit.md#mounting-in-express');
     assert.deepEqual(await index.retrieve('What is the meaning of life?'), []);

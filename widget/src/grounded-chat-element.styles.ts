@@ -118,7 +118,8 @@ export const styles = css`
     display: flex;
     align-items: center;
     gap: 0.25rem;
-    padding: 0.5rem 0.5rem 0.5rem 1rem;
+    padding: 0.5rem;
+    padding-inline-start: 1rem;
     border-block-end: 1px solid var(--_border);
   }
   h2 {
@@ -422,6 +423,9 @@ export const styles = css`
     background: var(--_bg);
     color: var(--_fg);
     font: inherit;
+  }
+  textarea::placeholder {
+    color: var(--_muted);
   }
   .send,
   .stop {

@@ -71,7 +71,9 @@ interface Stored {
  * @csspart header - The title bar.
  * @csspart title - The title.
  * @csspart messages - The scrolling `role="log"` list of messages.
- * @csspart message - Every message; also `user-message` or `assistant-message`.
+ * @csspart message - Every message.
+ * @csspart user-message - A message of the visitor (also `message`).
+ * @csspart assistant-message - An answer (also `message`).
  * @csspart bubble - The text of a message.
  * @csspart citation - An inline `[n]` citation button.
  * @csspart sources - The list of sources under an answer.
@@ -91,7 +93,7 @@ interface Stored {
  * @cssprop [--gc-fg=#1f1f1f] - Text colour.
  * @cssprop [--gc-muted=#5e5e5e] - Secondary text.
  * @cssprop [--gc-surface=#f1f3f4] - Assistant messages, code, chips.
- * @cssprop [--gc-border=#c4c7c5] - Borders.
+ * @cssprop [--gc-border=#747775] - Borders.
  * @cssprop [--gc-danger=#b3261e] - Error text.
  * @cssprop [--gc-font=inherit] - Font family.
  * @cssprop [--gc-radius=12px] - Corner radius.
@@ -184,6 +186,7 @@ export class GroundedChatElement extends LitElement {
 
   private _abort?: AbortController;
   private _stick = true;
+  private _refocus?: boolean;
   private _restoredKey?: string;
   private _sourceOpener?: HTMLElement | null;
   private _vv = () => {
@@ -319,6 +322,10 @@ export class GroundedChatElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // Focus goes back to the launcher on close only if it was in the panel: a host calling close()
+    // while the visitor types elsewhere on the page keeps their focus.
+    // (`matches` is missing from the DOM shim under server-side rendering.)
+    if (changed.has('opened')) this._refocus = this.matches?.(':focus-within');
     if ((changed.has('endpoint') || changed.has('persist')) && this.isConnected && this.hasUpdated) this._restore();
     if (this._from > this.messages.length) this._from = 0;
     if (!this._md && this.isConnected && this.messages.some((m) => m.role === 'assistant')) void loadMarkdown().then(() => (this._md = true));
@@ -334,7 +341,7 @@ export class GroundedChatElement extends LitElement {
         this._input?.focus();
         this._emit('grounded-chat:open', {});
       } else {
-        this._launcher?.focus();
+        if (this._refocus) this._launcher?.focus();
         this._emit('grounded-chat:close', {});
       }
     }
@@ -510,7 +517,7 @@ export class GroundedChatElement extends LitElement {
     if (m.role === 'user')
       return html`<div class="msg user" part="message user-message">
         <span class="sr">${s.you}:</span>
-        <div class="bubble" part="bubble">${m.content}</div>
+        <div class="bubble" part="bubble" dir="auto">${m.content}</div>
       </div>`;
     const cites = m.context?.citations ?? [];
     const done = m.status === 'done' || m.status === 'stopped';
@@ -527,8 +534,11 @@ export class GroundedChatElement extends LitElement {
             m.content,
             {
               cite: citeButton,
-              copy: (t) => void this._copy(t, ''),
+              // A code block's copy is keyed by message and text: its button says `copied` a moment.
+              copy: (t) => void this._copy(t, m.id + ' ' + t),
               copyLabel: s.copyCode,
+              copiedLabel: s.copied,
+              copied: this._copied?.startsWith(m.id + ' ') ? this._copied.slice(m.id.length + 1) : undefined,
               imageLabel: (alt) => fill(s.image, { alt }),
               deps: cites,
             },
@@ -537,7 +547,7 @@ export class GroundedChatElement extends LitElement {
         : html`<p class="plain">${m.content}</p>`;
     return html`<div class="msg assistant" part="message assistant-message" aria-busy=${m.status === 'streaming' ? 'true' : 'false'}>
       <span class="sr">${s.assistant}:</span>
-      <div class="bubble md" part="bubble">
+      <div class="bubble md" part="bubble" dir="auto">
         ${m.content ? body : m.status === 'streaming' ? html`<span class="typing" role="status">${s.thinking}</span>` : nothing}
         ${m.status === 'stopped' ? html`<p class="note">${s.stopped}</p>` : nothing}
         ${m.context?.mode === 'extractive' && done ? html`<p class="note">${s.extractive}</p>` : nothing}
@@ -575,7 +585,7 @@ export class GroundedChatElement extends LitElement {
 
   private _chips(label: string, items: string[]) {
     return html`<div class="chips" role="group" aria-label=${label}>
-      ${items.map((q) => html`<button type="button" class="chip" part="chip" @click=${() => this.send(q)}>${q}</button>`)}
+      ${items.map((q) => html`<button type="button" class="chip" part="chip" dir="auto" @click=${() => this.send(q)}>${q}</button>`)}
     </div>`;
   }
 
@@ -598,7 +608,7 @@ export class GroundedChatElement extends LitElement {
               (m) => m.id,
               (m, i) => {
                 const isLast = i + this._from === last;
-                return guard([m, isLast, this._md, this.strings, this._copied === m.id], () => this._renderMessage(m, isLast));
+                return guard([m, isLast, this._md, this.strings, this.loginUrl, this._copied?.startsWith(m.id) && this._copied], () => this._renderMessage(m, isLast));
               },
             )
           : html`<div class="msg assistant greeting"><div class="bubble" part="bubble">${this.greeting ?? s.greeting}</div></div>
@@ -619,6 +629,7 @@ export class GroundedChatElement extends LitElement {
         <textarea
           part="input"
           rows="1"
+          dir="auto"
           maxlength=${MAX_MESSAGE_CHARS}
           aria-label=${s.inputLabel}
           placeholder=${s.placeholder}

@@ -16,6 +16,9 @@ export interface MarkdownContext {
   /** Copies a code block. */
   copy(text: string): void;
   copyLabel: string;
+  /** The label of a code block's button once it copied (`copied` is that block's text). */
+  copiedLabel: string;
+  copied?: string;
   imageLabel(alt: string): string;
   /** What `cite` depends on (the message's citations): blocks re-render when it changes. */
   deps: unknown;
@@ -113,7 +116,7 @@ function block(t: Token, c: MarkdownContext): unknown {
     case 'code':
       return html`<div class="code" part="code-block">
         <button type="button" class="copy-code" @click=${() => c.copy(t.text)}>
-          ${c.copyLabel}
+          ${c.copied === t.text ? c.copiedLabel : c.copyLabel}
         </button>
         <pre tabindex="0"><code>${t.text}</code></pre>
       </div>`;
@@ -188,5 +191,5 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
       cache.tokens.push(t);
     }
   } else caches.delete(key);
-  return [...cache.tokens, ...tail].map((t) => guard([t, c.deps, c.copyLabel], () => block(t, c)));
+  return [...cache.tokens, ...tail].map((t) => guard([t, c.deps, c.copyLabel, c.copied], () => block(t, c)));
 }

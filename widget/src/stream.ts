@@ -54,7 +54,9 @@ export async function* readChat(res: Response): AsyncGenerator<ChatDelta> {
   const type = res.headers.get('content-type') ?? '';
   const json = /json/i.test(type);
   if (!res.ok) {
-    const retry = Number(res.headers.get('retry-after')) || undefined;
+    // Retry-After: seconds, or an HTTP date.
+    const h = res.headers.get('retry-after');
+    const retry = (h && Math.max(1, Math.ceil(+h || (Date.parse(h) - Date.now()) / 1000))) || undefined;
     const body = json ? await res.json().catch(() => null) : null;
     throw (
       errorFrom(body, res.status, retry) ??

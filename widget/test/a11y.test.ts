@@ -55,6 +55,21 @@ describe('accessibility', () => {
     });
   }
 
+  for (const theme of ['light', 'dark'] as const) {
+    it(`the placeholder, which axe does not check, meets AA contrast (${theme})`, async () => {
+      const el = await fixture({ theme });
+      const rgb = (c: string) => c.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const input = $(el, 'textarea')!;
+      const fg = lum(getComputedStyle(input, '::placeholder').color);
+      const bg = lum(getComputedStyle(input).backgroundColor);
+      expect((Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)).to.be.at.least(4.5);
+    });
+  }
+
   it('the open launcher has no axe violations', async () => {
     const el = await fixture({ mode: 'launcher' });
     await check(el);
@@ -73,6 +88,32 @@ describe('accessibility', () => {
     await el.updateComplete;
     expect(log.getAttribute('aria-busy')).to.equal('false');
     expect($(el, 'textarea')!.getAttribute('aria-label')).to.equal('Message');
+  });
+
+  it('the log announces the finished answer, not every token: each partial render is inside aria-busy', async () => {
+    const text = 'One two three four five six seven eight nine ten eleven twelve.';
+    const el = await fixture({ endpoint: mock({ lines: answer(text, {}, 3), delay: 40 }) });
+    const log = $(el, '[role=log]')!;
+    const partial: string[] = [];
+    let finished: string | undefined;
+    const mo = new MutationObserver(() => {
+      const a = log.querySelector('.msg.assistant .bubble');
+      const t = a?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+      if (!t || t === 'Thinking…') return;
+      if (t === text) finished = log.getAttribute('aria-busy')!;
+      else partial.push(log.getAttribute('aria-busy')!);
+    });
+    mo.observe(log, { subtree: true, childList: true, characterData: true, attributes: true });
+    await ask(el, 'q');
+    await done(el);
+    await el.updateComplete;
+    await new Promise((r) => setTimeout(r, 0));
+    mo.disconnect();
+    expect(partial.length, 'partial renders').to.be.greaterThan(3);
+    expect([...new Set(partial)], 'aria-busy during partial renders').to.deep.equal(['true']);
+    expect(finished, 'aria-busy when the answer is complete').to.equal('false');
+    // No other live region inside the log would announce the tokens.
+    for (const n of log.querySelectorAll('[aria-live], [role=status], [role=alert]')) expect(n.textContent).to.not.contain('One two');
   });
 
   it('follows the answer at the bottom, stays put when scrolled up', async () => {

@@ -120,6 +120,10 @@ describe('conversation', () => {
     ['a 502 HTML page', { status: 502, type: 'text/html', body: '<html>Bad gateway</html>' }, 'unavailable right now'],
     ['rate limited with a delay', { status: 429, body: { error: { code: 'rate_limited', message: 'slow down', retryAfterSeconds: 12 } } }, 'Try again in 12 seconds'],
     ['rate limited by header', { status: 429, type: 'text/plain', body: 'Too Many', headers: { 'retry-after': '7' } }, 'Try again in 7 seconds'],
+    ['rate limited until an HTTP date', { status: 429, type: 'text/plain', body: 'Too Many', headers: { 'retry-after': new Date(Date.now() + 90_000).toUTCString() } }, ' seconds.'],
+    ['rate limited without a delay', { status: 429, type: 'text/plain', body: 'Too Many' }, 'Try again in a moment'],
+    ['plain JSON that is not an answer', { status: 200, body: { ok: true, items: [] } }, 'not a chat answer'],
+    ['a plain-text body', { status: 200, type: 'text/plain', body: 'OK' }, 'not a chat answer'],
     ['content filtered mid-stream', { lines: [{ delta: { content: 'Some text' } }, { error: { code: 'content_filtered', message: 'filtered' } }] }, 'blocked by the content filter'],
     ['a broken line', { lines: [{ delta: { content: 'a' } }, 'not json'] }, 'not a chat answer'],
     ['an unknown code', { status: 500, body: { error: { code: 'weird', message: 'x' } } }, 'Something went wrong'],
@@ -130,7 +134,10 @@ describe('conversation', () => {
       await ask(el, 'q');
       await done(el);
       await el.updateComplete;
-      expect($(el, '[role=alert]')!.textContent).to.contain(text);
+      const alert = $(el, '[role=alert]')!;
+      expect(alert.textContent).to.contain(text);
+      // Never the raw body, nor a parser's message.
+      expect(alert.textContent).to.not.match(/<html|Gateway|Too Many|JSON|Unexpected token|ok/);
     });
   }
 
@@ -159,6 +166,14 @@ describe('conversation', () => {
     await el.updateComplete;
     expect(detail).to.deep.equal({ loginUrl: '/.auth/login/aad' });
     expect($<HTMLAnchorElement>(el, '[role=alert] a')!.getAttribute('href')).to.equal('/.auth/login/aad');
+    // login-url changed (or set) after the error: the notice follows it.
+    el.loginUrl = '/signin';
+    await el.updateComplete;
+    expect($<HTMLAnchorElement>(el, '[role=alert] a')!.getAttribute('href')).to.equal('/signin');
+    el.loginUrl = undefined;
+    await el.updateComplete;
+    expect($(el, '[role=alert] a')).to.equal(null);
+    expect($(el, '[role=alert] button')!.textContent).to.contain('Retry');
   });
 
   it('adds headers and getHeaders() to requests, with same-origin credentials', async () => {

@@ -37,6 +37,16 @@ const HOSTILE_ANSWERS: [string, string][] = [
   ['html in heading and quote', '# <img src=x onerror=window.__xss=1>\n\n> <iframe src=javascript:window.__xss=1>'],
   ['form', '<form action="https://evil.example"><input name=a><button>go</button></form>'],
   ['meta refresh', '<meta http-equiv="refresh" content="0;url=javascript:window.__xss=1">'],
+  ['javascript decimal entity', '[click](&#106;avascript:window.__xss=1)'],
+  ['javascript hex entity', '[click](&#x6A;avascript&#x3A;window.__xss=1)'],
+  ['javascript leading space and control', '[click](<\u0001 javascript:window.__xss=1>)'],
+  ['javascript with newline', '[click](<java\nscript:window.__xss=1>)'],
+  ['javascript autolink mixed case', '<JAVASCRIPT:window.__xss=1>'],
+  ['protocol-relative image beacon', '![pixel](//evil.example/beacon.gif)'],
+  ['backslash image beacon', '![pixel](\\\\evil.example\\beacon.gif)'],
+  ['relative image beacon', '![pixel](/beacon.gif?leak=1)'],
+  ['html img beacon', '<img src="https://evil.example/beacon.gif">'],
+  ['entity-encoded tags', '&lt;img src=x onerror=window.__xss=1&gt; &amp;lt;script&amp;gt;'],
   ['unterminated', '**bold `code <img src=x onerror=window.__xss=1> [link](javascript:'],
 ];
 
@@ -44,7 +54,17 @@ const HOSTILE_SOURCES: Citation[] = [
   { id: '1', title: '<img src=x onerror="window.__xss=1">', snippet: '<script>window.__xss=1</script>', url: 'javascript:window.__xss=1' },
   { id: '2', title: 'data', snippet: '<svg onload=window.__xss=1>', url: 'data:text/html,<script>window.__xss=1</script>' },
   { id: '3', title: 'fine', snippet: 'ok', url: 'https://docs.example/page' },
+  { id: '4', title: 'space', snippet: 's', url: ' \tjavascript:window.__xss=1' },
+  { id: '5', title: 'case', snippet: 's', url: 'JaVaScRiPt:window.__xss=1' },
+  { id: '6', title: 'split', snippet: 's', url: 'java\nscript:window.__xss=1' },
+  { id: '7', title: 'vbscript', snippet: 's', url: 'vbscript:msgbox(1)' },
+  { id: '8', title: 'data upper', snippet: 's', url: 'DATA:text/html,<script>window.__xss=1</script>' },
 ];
+/** Source URLs that are not schemes of their own: they resolve against the page to http(s). */
+const RESOLVED_SOURCES: [string, string][] = ['//evil.example/x', '/\\evil.example/x', 'javascript%3Awindow.__xss=1', './javascript:window.__xss=1'].map((u) => [
+  u,
+  new URL(u, document.baseURI).href,
+]);
 
 const FORBIDDEN = 'script, img, iframe, svg:not(button svg), style, object, embed, form, input, meta, link, video, audio, image';
 
@@ -83,24 +103,64 @@ describe('hostile answers and sources render inert', () => {
     });
   }
 
+  it('the whole table renders inert mid-stream too (the healing of open Markdown included)', async () => {
+    const el = await fixture();
+    for (const [label, content] of HOSTILE_ANSWERS) {
+      // Every prefix a stream could stop at, in steps.
+      for (let end = 1; end <= content.length; end += Math.max(1, Math.floor(content.length / 12))) {
+        el.messages = [{ id: `s-${label}`, role: 'assistant', content: content.slice(0, end), status: 'streaming', context: { citations: HOSTILE_SOURCES } }];
+        await el.updateComplete;
+        await waitFor(() => !$(el, '.plain'), 'the Markdown renderer');
+        assertInert(el.shadowRoot!, `${label} (first ${end} characters, streaming)`);
+      }
+    }
+  });
+
   it('sources with hostile titles, snippets and URLs', async () => {
     const el = await fixture();
     el.messages = [
       { id: 'u', role: 'user', content: 'q' },
       { id: 'a', role: 'assistant', content: 'See [1], [2] and [3].', status: 'done', context: { citations: HOSTILE_SOURCES } },
     ];
-    await waitFor(() => $$(el, '.cite').length === 3, 'citation buttons');
-    for (let i = 0; i < 3; i++) {
-      $$(el, '.cite')[i]!.click();
+    await waitFor(() => $$(el, '.source').length === HOSTILE_SOURCES.length, 'source buttons');
+    for (let i = 0; i < HOSTILE_SOURCES.length; i++) {
+      $$(el, '.source')[i]!.click();
       await el.updateComplete;
       const panel = $(el, '.source-panel')!;
       expect(panel.querySelector('h3')!.textContent).to.contain(HOSTILE_SOURCES[i]!.title);
       expect(panel.querySelector('.snippet')!.textContent).to.equal(HOSTILE_SOURCES[i]!.snippet);
       const link = panel.querySelector('a');
-      if (i < 2) expect(link, 'unsafe source URL is not linked').to.equal(null);
+      if (i !== 2) expect(link, `unsafe source URL ${JSON.stringify(HOSTILE_SOURCES[i]!.url)} is not linked`).to.equal(null);
       else expect(link!.href).to.equal('https://docs.example/page');
       assertInert(el.shadowRoot!, `source ${i + 1}`);
     }
+  });
+
+  it('source URLs are judged once resolved: protocol-relative and relative tricks end up http(s)', async () => {
+    const el = await fixture();
+    el.messages = [
+      { id: 'u', role: 'user', content: 'q' },
+      { id: 'a', role: 'assistant', content: 'See.', status: 'done', context: { citations: RESOLVED_SOURCES.map(([url], i) => ({ id: `${i}`, title: `t${i}`, snippet: 's', url })) } },
+    ];
+    await waitFor(() => $$(el, '.source').length === RESOLVED_SOURCES.length, 'source buttons');
+    for (let i = 0; i < RESOLVED_SOURCES.length; i++) {
+      $$(el, '.source')[i]!.click();
+      await el.updateComplete;
+      const link = $<HTMLAnchorElement>(el, '.source-panel a');
+      expect(link?.href, RESOLVED_SOURCES[i]![0]).to.equal(RESOLVED_SOURCES[i]![1]);
+      expect(link!.rel).to.equal('noopener noreferrer');
+      assertInert(el.shadowRoot!, `resolved source ${i + 1}`);
+    }
+  });
+
+  it('no request leaves for an image in an answer', async () => {
+    const before = performance.getEntriesByType('resource').length;
+    const el = await fixture();
+    el.messages = [{ id: 'a', role: 'assistant', content: '![a](https://evil.example/a.gif) ![b](/local-beacon.gif) <img src="/html-beacon.gif">', status: 'done' }];
+    await waitFor(() => $$(el, '.bubble a').length === 2, 'images shown as links');
+    await new Promise((r) => setTimeout(r, 100));
+    const urls = performance.getEntriesByType('resource').slice(before).map((e) => e.name);
+    expect(urls.filter((u) => /beacon|evil|a\.gif/.test(u))).to.deep.equal([]);
   });
 
   it('keeps http, https and mailto links, opened safely', async () => {

@@ -45,6 +45,26 @@ describe('launcher', () => {
     expect(typeof el.open).to.equal('function');
   });
 
+  it('close() from the host does not take the focus away from the page', async () => {
+    const el = await fixture({ mode: 'launcher' });
+    const outside = document.createElement('input');
+    outside.className = 'fixture';
+    document.body.append(outside);
+    el.open();
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).to.equal($(el, 'textarea'));
+    outside.focus();
+    el.close();
+    await el.updateComplete;
+    expect(document.activeElement).to.equal(outside);
+    // From inside the panel, focus goes back to the button.
+    el.open();
+    await el.updateComplete;
+    el.close();
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement).to.equal($(el, '[part=launcher]'));
+  });
+
   it('the close button in the header closes it', async () => {
     const el = await fixture({ mode: 'launcher', open: '' });
     $(el, '.header .close')!.click();

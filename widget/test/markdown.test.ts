@@ -63,6 +63,9 @@ describe('markdown', () => {
     b.querySelector<HTMLButtonElement>('.copy-code')!.click();
     await waitFor(() => copied, 'the copy');
     expect(copied).to.equal('npm start');
+    // The button says so (its label is what a screen reader hears on the focused button).
+    await waitFor(() => b.querySelector('.copy-code')!.textContent!.trim() === 'Copied', 'the copied label');
+    await waitFor(() => b.querySelector('.copy-code')!.textContent!.trim() === 'Copy code', 'the label back', 3000);
   });
 
   it('renders unterminated Markdown mid-stream sensibly', async () => {

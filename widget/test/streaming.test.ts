@@ -11,7 +11,7 @@ describe('streaming', () => {
 
   it('streams an NDJSON answer into the log as it arrives, then lists its sources', async () => {
     const text = 'Mount the **server kit** router with `app.use()` [2]. Then run it [1].';
-    const el = await fixture({ endpoint: mock({ lines: answer(text, { citations: CITES, mode: 'generative' }, 3), delay: 15 }) });
+    const el = await fixture({ endpoint: mock({ lines: answer(text, { citations: CITES, mode: 'generative' }, 3), delay: 40 }) });
     const seen = new Set<string>();
     const sent: unknown[] = [];
     el.addEventListener('grounded-chat:send', (e) => sent.push(e.detail.request));

@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
 import { chunkCorpus, listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
-import { FUZZY_MIN_LENGTH, normalizeTerm, PREFIX_MIN_LENGTH, queryTerms, words } from '../text.js';
+import { contentTerms, FUZZY_MIN_LENGTH, normalizeTerm, PREFIX_MIN_LENGTH, queryTerms, words } from '../text.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -38,7 +38,7 @@ export const DEFAULT_MIN_MATCHED_TERMS = 2;
 export const DEFAULT_TOP = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 export interface LocalIndexOptions {
   /** Folder of Markdown/text documents. */
@@ -107,11 +107,16 @@ const MINISEARCH_OPTIONS = {
   },
 };
 
+/** Search options for query terms that are already normalised stems. */
+const AS_IS = { tokenize: (q: string) => q.split(' '), processTerm: (t: string) => t };
+
 export class LocalIndex implements Retriever {
   readonly name = 'local';
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
   private search?: MiniSearch<IndexedDoc>;
   private passages = new Map<string, Chunk>();
+  /** Content terms of each passage's own heading, computed on first need. */
+  private headingTerms = new Map<string, Set<string>>();
   private loading?: Promise<void>;
   stats?: LocalIndexStats;
 
@@ -204,21 +209,38 @@ export class LocalIndex implements Retriever {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     const required = this.requiredMatches(terms.length);
-    // A passage whose heading names one of the terms is about it, so the share alone suffices
+    // A passage whose own heading names one of the terms is about it, so the share alone suffices
     // there: "How is authentication configured?" finds the "Authentication" section even if that
-    // section never says "configure".
+    // section never says "configure". Only its own (last) heading: a parent heading groups
+    // subsections and says little about each ("recipe for lasagna" must not find "Recipes ›
+    // React 19" on "recipe" alone).
     const onTopicRequired = Math.min(terms.length, Math.ceil(terms.length * this.coverage));
     const top = options.top ?? DEFAULT_TOP;
     const out: Passage[] = [];
-    for (const hit of search.search(terms.join(' '))) {
+    // The terms are already normalised (stop words out, stemmed): search them as they are, not
+    // through processTerm again (a stem is not always a word: "uses" → "us" is a stop word).
+    for (const hit of search.search(terms.join(' '), AS_IS)) {
       const matched = distinctCount(hit);
-      if (matched < required && !(matched >= onTopicRequired && matchesHeading(hit))) continue;
       const chunk = this.passages.get(String(hit.id));
       if (!chunk) continue;
+      if (matched < required && !(matched >= onTopicRequired && this.matchesOwnHeading(hit, chunk))) continue;
       out.push(this.toPassage(chunk, hit.score));
       if (out.length >= top) break;
     }
     return out;
+  }
+
+  /** Did the hit match, in the headings field, a term of the passage's own (last) heading? */
+  private matchesOwnHeading(hit: SearchResult, chunk: Chunk): boolean {
+    let own = this.headingTerms.get(chunk.id);
+    if (!own) {
+      own = new Set(contentTerms(chunk.headingPath.at(-1) ?? ''));
+      this.headingTerms.set(chunk.id, own);
+    }
+    for (const [docTerm, fields] of Object.entries(hit.match)) {
+      if (fields.includes('headings') && own.has(docTerm)) return true;
+    }
+    return false;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {
@@ -231,6 +253,7 @@ export class LocalIndex implements Retriever {
   private install(search: MiniSearch<IndexedDoc>, chunks: Chunk[]): void {
     this.search = search;
     this.passages = new Map(chunks.map((c) => [c.id, c]));
+    this.headingTerms.clear();
   }
 
   private async checkSaved(indexDir: string): Promise<{ ok: true; manifest: Manifest } | { ok: false; reason: string }> {
@@ -295,10 +318,6 @@ export class LocalIndex implements Retriever {
 
 function toIndexedDoc(chunk: Chunk): IndexedDoc {
   return { id: chunk.id, title: chunk.title, headings: chunk.headingPath.join('\n'), text: chunk.text };
-}
-
-function matchesHeading(hit: SearchResult): boolean {
-  return Object.values(hit.match).some((fields) => fields.includes('headings'));
 }
 
 function distinctCount(hit: SearchResult): number {
