@@ -45,7 +45,7 @@ export const ON_TOPIC: [string, string[], string?][] = [
   ['Which environment variables configure the orchestrator?', ['configuration.md']],
   ['Which port does the demo site listen on?', ['configuration.md', 'getting-started.md']],
   ['How do I run the tests?', ['getting-started.md', 'widget.md'], 'getting-started.md#run-the-tests'],
-  ['How do I run the benchmarks?', ['widget.md']],
+  ['How do I run the benchmarks?', ['development.md', 'widget.md']],
   ['How do I mount the router in an Express app?', ['server-kit.md'], 'server-kit.md#mounting-the-server-kit-in-express'],
   ['Which Node.js version is required?', ['getting-started.md'], 'getting-started.md#requirements'],
   ['How do I translate the widget strings into another language?', ['widget.md'], 'widget.md#strings-and-languages'],
