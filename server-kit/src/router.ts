@@ -178,16 +178,8 @@ export function createChatRouter(options: ChatRouterOptions): Router {
   const complete = async (req: Request, res: Response, run: ChatRun): Promise<void> => {
     const p = await prepare(req, res, run);
     if (!p) return;
-    let output: unknown;
-    try {
-      output = await client.complete(p.payload, p.call);
-    } catch (err) {
-      if (err instanceof ClientGoneError) {
-        run.outcome = 'client_gone';
-        return;
-      }
-      throw err;
-    }
+    const output = await unlessGone(run, client.complete(p.payload, p.call));
+    if (output === GONE) return;
     run.upstreamHeadersMs = performance.now() - run.started; // (with the body: JSON arrives whole)
     const o = (output && typeof output === 'object' ? output : {}) as Record<string, unknown>;
     const answer = o[fields.answer];
@@ -212,16 +204,9 @@ export function createChatRouter(options: ChatRouterOptions): Router {
   const stream = async (req: Request, res: Response, run: ChatRun): Promise<void> => {
     const p = await prepare(req, res, run);
     if (!p) return;
-    let upstream;
-    try {
-      upstream = await client.open(p.payload, p.call);
-    } catch (err) {
-      if (err instanceof ClientGoneError) {
-        run.outcome = 'client_gone';
-        return;
-      }
-      throw err; // before the stream began: a proper status (429, 502, 504…)
-    }
+    // A failure here comes before the stream began, so it is answered with a proper status (429, 502, 504…).
+    const upstream = await unlessGone(run, client.open(p.payload, p.call));
+    if (upstream === GONE) return;
     run.upstreamHeadersMs = performance.now() - run.started;
     const traceId = p.call.trace.traceId;
     res.writeHead(200, NDJSON_HEADERS);
@@ -325,4 +310,17 @@ function routerError(err: unknown, logger: Logger, req: Request): ChatKitError {
     stack: err instanceof Error ? err.stack : undefined,
   });
   return new ChatKitError('internal_error');
+}
+
+const GONE = Symbol('visitor gone');
+
+/** Awaits an upstream call; a visitor who left meanwhile ends the run quietly instead of as an error. */
+async function unlessGone<T>(run: ChatRun, call: Promise<T>): Promise<T | typeof GONE> {
+  try {
+    return await call;
+  } catch (err) {
+    if (!(err instanceof ClientGoneError)) throw err;
+    run.outcome = 'client_gone';
+    return GONE;
+  }
 }
