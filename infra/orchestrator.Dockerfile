@@ -16,8 +16,10 @@ ENV NODE_ENV=production PORT=8080
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/orchestrator/package.json orchestrator/
+# Only the orchestrator's production dependencies (checked offline: 7 packages).
 RUN npm ci --workspace @grounded-chat/orchestrator --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/orchestrator/dist orchestrator/dist
+COPY orchestrator/bin orchestrator/bin
 COPY docs docs
 # Build the local index at image build time so the container is ready at start.
 RUN node orchestrator/dist/cli.js ingest docs --index-dir /app/.grounded-chat
