@@ -177,11 +177,27 @@ export const styles = css`
     white-space: pre-wrap;
   }
   .md > :first-child,
-  .md > :first-child > :first-child {
+  .md > :first-child > :first-child,
+  .chunk:first-child > :first-child > :first-child {
     margin-block-start: 0;
   }
-  .md > :last-child {
+  .md > :last-child,
+  .chunk:last-child > :last-child {
     margin-block-end: 0;
+  }
+  /* A group of finished blocks off screen is neither laid out nor painted; its padding (undone by
+     the margin) leaves room for focus rings. The last group, still growing, is not skipped. */
+  .md > .chunk {
+    padding: 4px 4px 0;
+    margin: -4px -4px 0;
+    contain-intrinsic-size: auto 30em;
+  }
+  .chunk:not(:last-child) {
+    content-visibility: auto;
+  }
+  /* Its margins stay inside a group: the previous block's 0.6em is the gap, as when collapsed. */
+  .chunk > :first-child {
+    margin-block-start: 0;
   }
   .md p,
   .md ul,

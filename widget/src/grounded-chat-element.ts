@@ -284,7 +284,7 @@ export class GroundedChatElement extends LitElement {
       if (data?.v === 1 && Array.isArray(data.messages)) {
         this.messages = data.messages.map((m) => (m.status === 'streaming' ? { ...m, status: 'stopped' } : m));
         this.sessionState = data.sessionState;
-        this._from = Math.max(0, this.messages.length - 20);
+        this._from = Math.max(0, this.messages.length - 10);
       }
     } catch {
       /* unreadable history: start afresh */
@@ -328,7 +328,9 @@ export class GroundedChatElement extends LitElement {
     if (changed.has('opened')) this._refocus = this.matches?.(':focus-within');
     if ((changed.has('endpoint') || changed.has('persist')) && this.isConnected && this.hasUpdated) this._restore();
     if (this._from > this.messages.length) this._from = 0;
-    if (!this._md && this.isConnected && this.messages.some((m) => m.role === 'assistant')) void loadMarkdown().then(() => (this._md = true));
+    // In a task of its own, after the chunk's evaluation; if it fails to load, answers stay plain text.
+    const md = () => setTimeout(() => (this._md = true));
+    if (!this._md && this.isConnected && this.messages.some((m) => m.role === 'assistant')) void loadMarkdown().then(md, md);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -346,8 +348,10 @@ export class GroundedChatElement extends LitElement {
       }
     }
     if (this._stick && this._log) this._log.scrollTop = this._log.scrollHeight;
-    // Render the older part of a long history a slice at a time, keeping every task short.
-    if (this._from > 0) setTimeout(() => (this._from = Math.max(0, this._from - 20)), 0);
+    // Render the older part of a long history a slice at a time, keeping every task short; with
+    // answers, only once Markdown is there, or its arrival would render every slice again at once.
+    if (this._from > 0 && (this._md || !this.messages.some((m) => m.role === 'assistant')))
+      setTimeout(() => (this._from = Math.max(0, this._from - 20)), 0);
   }
 
   private _onScroll() {

@@ -191,5 +191,16 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
       cache.tokens.push(t);
     }
   } else caches.delete(key);
-  return [...cache.tokens, ...tail].map((t) => guard([t, c.deps, c.copyLabel, c.copied], () => block(t, c)));
+  // Blocks go in groups of CHUNK: once a group is final, a render skips it whole (guard), and the
+  // browser lays out and paints ~N/CHUNK groups rather than N blocks each time the answer grows.
+  const all = [...cache.tokens, ...tail];
+  const item = (t: Token) => guard([t, c.deps, c.copyLabel, c.copied], () => block(t, c));
+  const group = (ts: Token[]) => html`<div class="chunk">${ts.map(item)}</div>`;
+  const out: unknown[] = [];
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const ts = all.slice(i, i + CHUNK);
+    out.push(i + CHUNK <= cache.tokens.length ? guard([ts[0], c.deps, c.copyLabel, c.copied], () => group(ts)) : group(ts));
+  }
+  return out;
 }
+const CHUNK = 16;
