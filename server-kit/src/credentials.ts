@@ -36,28 +36,38 @@ export function loadDefaultCredential(): Promise<TokenCredentialLike> {
   return defaultCredential;
 }
 
-/** A cached token getter: refreshes five minutes before expiry; concurrent callers share one fetch. */
+/**
+ * Caches what `load` returns until its `until` time; concurrent callers while a load is under way
+ * share it, so a burst of chats costs one token or secret fetch.
+ */
+function cachedUntil(load: () => Promise<{ value: string; until: number }>): () => Promise<string> {
+  let cached: { value: string; until: number } | undefined;
+  let inflight: Promise<string> | undefined;
+  return async () => {
+    if (cached && Date.now() < cached.until) return cached.value;
+    inflight ??= load()
+      .then((fresh) => {
+        cached = fresh;
+        return fresh.value;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+}
+
+/** A cached token getter: refreshes five minutes before expiry. */
 export function tokenProvider(
   scope: string,
   credential: TokenCredentialLike | (() => Promise<TokenCredentialLike>),
 ): () => Promise<string> {
-  let cached: { token: string; refreshAt: number } | undefined;
-  let inflight: Promise<string> | undefined;
-  return async () => {
-    if (cached && Date.now() < cached.refreshAt) return cached.token;
-    inflight ??= (async () => {
-      try {
-        const cred = typeof credential === 'function' ? await credential() : credential;
-        const t = await cred.getToken(scope);
-        if (!t) throw new Error(`no token for ${scope}`);
-        cached = { token: t.token, refreshAt: t.expiresOnTimestamp - 5 * 60_000 };
-        return t.token;
-      } finally {
-        inflight = undefined;
-      }
-    })();
-    return inflight;
-  };
+  return cachedUntil(async () => {
+    const cred = typeof credential === 'function' ? await credential() : credential;
+    const t = await cred.getToken(scope);
+    if (!t) throw new Error(`no token for ${scope}`);
+    return { value: t.token, until: t.expiresOnTimestamp - 5 * 60_000 };
+  });
 }
 
 /**
@@ -73,27 +83,16 @@ export function keyVaultSecretProvider(options: {
   const vaultToken = tokenProvider(KEY_VAULT_SCOPE, options.credential);
   const url = new URL(`secrets/${encodeURIComponent(options.secretName)}?api-version=7.4`, options.vaultUrl.replace(/\/?$/, '/'));
   const ttl = options.ttlMs ?? 3_600_000;
-  let cached: { value: string; until: number } | undefined;
-  let inflight: Promise<string> | undefined;
-  return async () => {
-    if (cached && Date.now() < cached.until) return cached.value;
-    inflight ??= (async () => {
-      try {
-        const res = await request(url, {
-          headers: { authorization: `Bearer ${await vaultToken()}`, accept: 'application/json' },
-          headersTimeout: 10_000,
-          bodyTimeout: 10_000,
-        });
-        const body = (await res.body.json().catch(() => undefined)) as { value?: unknown } | undefined;
-        if (res.statusCode !== 200 || typeof body?.value !== 'string') {
-          throw new Error(`Key Vault answered ${res.statusCode} for secret ${options.secretName}`);
-        }
-        cached = { value: body.value, until: Date.now() + ttl };
-        return body.value;
-      } finally {
-        inflight = undefined;
-      }
-    })();
-    return inflight;
-  };
+  return cachedUntil(async () => {
+    const res = await request(url, {
+      headers: { authorization: `Bearer ${await vaultToken()}`, accept: 'application/json' },
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    const body = (await res.body.json().catch(() => undefined)) as { value?: unknown } | undefined;
+    if (res.statusCode !== 200 || typeof body?.value !== 'string') {
+      throw new Error(`Key Vault answered ${res.statusCode} for secret ${options.secretName}`);
+    }
+    return { value: body.value, until: Date.now() + ttl };
+  });
 }
