@@ -291,6 +291,8 @@ module web 'modules/webapp.bicep' = {
         AUTH_MODE: 'easyauth'
         ORCHESTRATOR_URL: foundry.outputs.scoringUri
         ORCHESTRATOR_TIMEOUT_MS: string(requestTimeoutMs)
+        // The zip carries docs/ beside dist/ (infra/scripts/package-demo-site.sh).
+        DOCS_DIR: '/home/site/wwwroot/docs'
         APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
       },
       // A Key Vault reference: App Service resolves it with the web app's identity; the app

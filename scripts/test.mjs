@@ -42,6 +42,7 @@ const suites = [
     },
   },
   nodeSuite('end-to-end', '.', 'test/e2e/*.test.ts'),
+  nodeSuite('infra', 'infra'),
 ];
 
 const only = process.argv.slice(2);

@@ -5,7 +5,7 @@
 // The filter blocks hate, sexual, self-harm and violence from the Low severity up, on prompts and
 // completions, detects jailbreaks and indirect attacks (prompt shields) on prompts, and
 // protected material (text and code) on completions. It is stricter than Microsoft.DefaultV2,
-// which blocks from Medium. Tune it in one place: `severityFilters` below.
+// which blocks from Medium. Tune it in one place: `contentFilters` below.
 
 @description('Azure region for the resources (must offer the chosen models).')
 param location string
@@ -48,19 +48,15 @@ param deploymentSkuName string
 
 param tags object = {}
 
-var severityFilters = [
-  for f in flatten(map(['Hate', 'Sexual', 'Selfharm', 'Violence'], n => [
-    { name: n, source: 'Prompt' }
-    { name: n, source: 'Completion' }
-  ])): {
-    name: f.name
-    source: f.source
-    enabled: true
-    blocking: true
-    severityThreshold: 'Low'
-  }
-]
-var detectionFilters = [
+var contentFilters = [
+  { name: 'Hate', source: 'Prompt', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Hate', source: 'Completion', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Sexual', source: 'Prompt', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Sexual', source: 'Completion', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Selfharm', source: 'Prompt', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Selfharm', source: 'Completion', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Violence', source: 'Prompt', enabled: true, blocking: true, severityThreshold: 'Low' }
+  { name: 'Violence', source: 'Completion', enabled: true, blocking: true, severityThreshold: 'Low' }
   { name: 'Jailbreak', source: 'Prompt', enabled: true, blocking: true }
   { name: 'Indirect Attack', source: 'Prompt', enabled: true, blocking: true }
   { name: 'Protected Material Text', source: 'Completion', enabled: true, blocking: true }
@@ -88,7 +84,7 @@ resource contentFilter 'Microsoft.CognitiveServices/accounts/raiPolicies@2025-06
   properties: {
     basePolicyName: 'Microsoft.DefaultV2'
     mode: 'Blocking'
-    contentFilters: concat(severityFilters, detectionFilters)
+    contentFilters: contentFilters
   }
 }
 
