@@ -58,7 +58,7 @@ export const ON_TOPIC: [string, string[], string?][] = [
   ['Which providers does the orchestrator support?', ['orchestrator.md', 'architecture.md']],
   ['How is the router configured from environment variables?', ['server-kit.md', 'configuration.md']],
   ['How big is the widget bundle when gzipped?', ['widget.md'], 'widget.md#size-and-speed'],
-  ['How is the app deployed on Azure?', ['architecture.md']],
+  ['How is the app deployed on Azure?', ['deploy.md', 'architecture.md']],
   ['How do I run the demo on my machine?', ['getting-started.md'], 'getting-started.md#run-the-demo'],
   ['What happens when a visitor asks a follow-up question?', ['orchestrator.md', 'widget.md']],
   // Inflections: the docs say it another way ("retrieves", "limited", "validated", "themes"…).
