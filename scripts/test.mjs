@@ -42,7 +42,8 @@ const suites = [
     },
   },
   nodeSuite('end-to-end', '.', 'test/e2e/*.test.ts'),
-  nodeSuite('infra', 'infra'),
+  // The infra files mostly wait on child processes (bicep, npm, deploy.sh): run them side by side.
+  nodeSuite('infra', 'infra', '--test-concurrency=3 test/*.test.ts'),
 ];
 
 const only = process.argv.slice(2);

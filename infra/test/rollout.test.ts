@@ -1,0 +1,149 @@
+/**
+ * infra/deploy.sh's blue-green rollout, run for real against a stand-in Azure CLI
+ * (fixtures/az, which keeps the endpoint's deployments and traffic) and a loopback scoring
+ * server that plays the endpoint's data plane: which colour a request reached is the
+ * `azureml-model-deployment` header it carried.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { INFRA_DIR } from './arm.ts';
+
+type State = {
+  traffic: Record<string, number>;
+  deployments: Record<string, { image: string }>;
+  provisions: Array<Record<string, unknown>>;
+  images: string[];
+  calls: string[];
+  unexpected: string[];
+};
+
+const work = mkdtempSync(join(tmpdir(), 'gc-infra-rollout-'));
+const stateFile = join(work, 'state.json');
+let server: Server;
+let scoringUrl = '';
+let failing = new Set<string>();
+let seen: Array<{ colour: string; auth: string }> = [];
+
+before(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const colour = String(req.headers['azureml-model-deployment'] ?? '');
+      seen.push({ colour, auth: String(req.headers.authorization ?? '') });
+      const ok = req.method === 'POST' && JSON.parse(body).question && !failing.has(colour);
+      res.writeHead(ok ? 200 : 502, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { answer: 'grounded-chat is a kit [1]', citations: [{ id: '1', title: 'x', snippet: 'y' }] } : { error: { code: 'upstream_unavailable', message: 'down' } }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  scoringUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/score`;
+});
+
+after(() => {
+  server.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function setState(partial: Partial<State>) {
+  const state: State = { traffic: {}, deployments: {}, provisions: [], images: [], calls: [], unexpected: [], ...partial };
+  writeFileSync(stateFile, JSON.stringify(state));
+}
+const state = (): State => JSON.parse(readFileSync(stateFile, 'utf8'));
+
+function rollout(): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      join(INFRA_DIR, 'deploy.sh'),
+      ['rollout'],
+      {
+        env: {
+          ...process.env,
+          PATH: `${join(INFRA_DIR, 'test/fixtures')}:${process.env.PATH}`,
+          FAKE_AZ_STATE: stateFile,
+          AZURE_ENV_NAME: 'test',
+          // Outputs of the last provisioning, as azd hands them to hooks.
+          PROJECT_NAME: 'proj-test',
+          ENDPOINT_NAME: 'ept-test',
+          REGISTRY_NAME: 'crtest',
+          REGISTRY_LOGIN_SERVER: 'crtest.azurecr.io',
+          SCORING_URL: scoringUrl,
+        },
+      },
+      (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
+    );
+  });
+}
+
+beforeEach(() => {
+  failing = new Set();
+  seen = [];
+  // The endpoint carries over from one test to the next; its call log does not.
+  try {
+    writeFileSync(stateFile, JSON.stringify({ ...state(), calls: [], provisions: [], images: [] }));
+  } catch {}
+});
+
+describe('blue-green rollout', () => {
+  test('the first rollout deploys blue, smoke-tests it by header with the key, then gives it all traffic', async () => {
+    setState({});
+    const r = await rollout();
+    assert.equal(r.code, 0, r.stderr);
+    const s = state();
+    assert.deepEqual(s.unexpected, []);
+    assert.deepEqual(Object.keys(s.deployments), ['blue']);
+    assert.deepEqual(s.traffic, { blue: 100 });
+    assert.deepEqual(seen, [{ colour: 'blue', auth: 'Bearer fake-endpoint-key' }]);
+    assert.equal(s.provisions.length, 1);
+    assert.equal(s.provisions[0]!.endpointTrafficJson, '{}');
+    assert.equal(s.provisions[0]!.orchestratorDeploymentName, 'blue');
+    assert.match(String(s.provisions[0]!.orchestratorImage), /^crtest\.azurecr\.io\/grounded-chat-orchestrator:\d{14}-/);
+    assert.equal(s.images.length, 1, 'one az acr build');
+    assert.ok(!s.calls.some((c) => c.includes('fake-endpoint-key')), 'the key is never a command argument');
+  });
+
+  test('the next rollout deploys green beside blue without moving traffic, tests it, shifts, removes blue', async () => {
+    const r = await rollout();
+    assert.equal(r.code, 0, r.stderr);
+    const s = state();
+    assert.deepEqual(s.unexpected, []);
+    const provision = s.provisions.at(-1)!;
+    assert.equal(provision.orchestratorDeploymentName, 'green');
+    assert.equal(provision.endpointTrafficJson, '{"blue":100}', 'the live split is passed back while green is created');
+    assert.deepEqual(seen.map((x) => x.colour), ['green']);
+    const update = s.calls.findIndex((c) => c.includes('online-endpoint update'));
+    const removal = s.calls.findIndex((c) => c.startsWith('ml online-deployment delete -n blue'));
+    assert.ok(update > 0 && removal > update, 'traffic moves before blue is removed');
+    assert.deepEqual(Object.keys(s.deployments), ['green']);
+    assert.deepEqual(s.traffic, { green: 100 });
+  });
+
+  test('a failed smoke test removes the new colour and leaves the live one with all traffic', async () => {
+    failing = new Set(['blue']);
+    const r = await rollout();
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /smoke test of blue answered HTTP 502/);
+    assert.match(r.stderr, /rollout aborted/);
+    const s = state();
+    assert.deepEqual(Object.keys(s.deployments), ['green']);
+    assert.deepEqual(s.traffic, { green: 100 });
+    assert.ok(!s.calls.some((c) => c.includes('online-endpoint update')), 'traffic never moved');
+  });
+
+  test('a split carried by both colours is refused before anything is built', async () => {
+    setState({ traffic: { blue: 50, green: 50 }, deployments: { blue: { image: 'a:1' }, green: { image: 'a:2' } } });
+    const r = await rollout();
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /both colours carry traffic/);
+    const s = state();
+    assert.equal(s.provisions.length, 0);
+    assert.deepEqual(s.traffic, { blue: 50, green: 50 });
+  });
+});
