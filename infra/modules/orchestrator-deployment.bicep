@@ -8,6 +8,7 @@
 // the old colour. This module never touches the endpoint's traffic split.
 
 import { orchestratorContainer } from 'orchestrator-contract.bicep'
+import { cpuProfile } from 'autoscale.bicep'
 
 @description('Azure region for the resources.')
 param location string
@@ -125,40 +126,7 @@ resource autoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = if (enabl
   properties: {
     enabled: true
     targetResourceUri: deployment.id
-    profiles: [
-      {
-        name: 'cpu'
-        capacity: { minimum: string(instanceCount), maximum: string(max(instanceCount, autoscaleMaxInstances)), default: string(instanceCount) }
-        rules: [
-          {
-            metricTrigger: {
-              metricName: 'CpuUtilizationPercentage'
-              metricResourceUri: deployment.id
-              timeGrain: 'PT1M'
-              statistic: 'Average'
-              timeWindow: 'PT5M'
-              timeAggregation: 'Average'
-              operator: 'GreaterThan'
-              threshold: 70
-            }
-            scaleAction: { direction: 'Increase', type: 'ChangeCount', value: '1', cooldown: 'PT5M' }
-          }
-          {
-            metricTrigger: {
-              metricName: 'CpuUtilizationPercentage'
-              metricResourceUri: deployment.id
-              timeGrain: 'PT1M'
-              statistic: 'Average'
-              timeWindow: 'PT10M'
-              timeAggregation: 'Average'
-              operator: 'LessThan'
-              threshold: 25
-            }
-            scaleAction: { direction: 'Decrease', type: 'ChangeCount', value: '1', cooldown: 'PT10M' }
-          }
-        ]
-      }
-    ]
+    profiles: [cpuProfile('CpuUtilizationPercentage', deployment.id, instanceCount, autoscaleMaxInstances)]
   }
 }
 

@@ -8,6 +8,8 @@
 // docs/deploy.md), which infra/deploy.sh adds. Rejected: a client secret in Key Vault (it
 // expires, someone has to rotate it).
 
+import { cpuProfile } from 'autoscale.bicep'
+
 @description('Azure region for the resources.')
 param location string
 
@@ -200,40 +202,7 @@ resource autoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = if (autos
   properties: {
     enabled: true
     targetResourceUri: plan.id
-    profiles: [
-      {
-        name: 'cpu'
-        capacity: { minimum: string(instanceCount), maximum: string(max(instanceCount, autoscaleMaxInstances)), default: string(instanceCount) }
-        rules: [
-          {
-            metricTrigger: {
-              metricName: 'CpuPercentage'
-              metricResourceUri: plan.id
-              timeGrain: 'PT1M'
-              statistic: 'Average'
-              timeWindow: 'PT5M'
-              timeAggregation: 'Average'
-              operator: 'GreaterThan'
-              threshold: 70
-            }
-            scaleAction: { direction: 'Increase', type: 'ChangeCount', value: '1', cooldown: 'PT5M' }
-          }
-          {
-            metricTrigger: {
-              metricName: 'CpuPercentage'
-              metricResourceUri: plan.id
-              timeGrain: 'PT1M'
-              statistic: 'Average'
-              timeWindow: 'PT10M'
-              timeAggregation: 'Average'
-              operator: 'LessThan'
-              threshold: 25
-            }
-            scaleAction: { direction: 'Decrease', type: 'ChangeCount', value: '1', cooldown: 'PT10M' }
-          }
-        ]
-      }
-    ]
+    profiles: [cpuProfile('CpuPercentage', plan.id, instanceCount, autoscaleMaxInstances)]
   }
 }
 

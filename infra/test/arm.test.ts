@@ -129,6 +129,19 @@ describe('resources', () => {
     }
   });
 
+  t('autoscale is optional, on CPU, for the endpoint deployment and for a plan tier that has it', () => {
+    const autoscale = deployed(arm()).filter((r) => r.type === 'Microsoft.Insights/autoscalesettings');
+    const target = (type: string) => autoscale.find((r) => r.properties.targetResourceUri.startsWith(`[resourceId('${type}'`))!;
+    const endpoint = target('Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments');
+    const plan = target('Microsoft.Web/serverfarms');
+    assert.equal(endpoint.condition, "[parameters('enableAutoscale')]");
+    assert.match(JSON.stringify(endpoint.properties.profiles), /cpuProfile\('CpuUtilizationPercentage'/);
+    assert.match(JSON.stringify(plan.properties.profiles), /cpuProfile\('CpuPercentage'/);
+    // Basic plans have no autoscale: the plan's rule exists only on S1 and Premium v3.
+    assert.equal(plan.condition, "[variables('autoscaleAllowed')]");
+    assert.match(String(moduleTemplate(arm(), 'web').variables!.autoscaleAllowed), /not\(startsWith\(parameters\('skuName'\), 'B'\)\)/);
+  });
+
   t('local credentials are off wherever Entra can replace them', () => {
     const byType = (type: string) => deployed(arm()).find((r) => r.type === type)!;
     assert.equal(byType('Microsoft.KeyVault/vaults').properties.enableRbacAuthorization, true);
@@ -333,7 +346,11 @@ describe('Easy Auth', () => {
     const auth = byName('authsettingsV2').properties;
     const reg = auth.identityProviders.azureActiveDirectory.registration;
     assert.equal(reg.clientSecretSettingName, 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
-    assert.match(byName('appsettings').properties, /'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID', reference\(resourceId\('Microsoft\.ManagedIdentity\/userAssignedIdentities'/);
+    // The client id of the web app's user-assigned identity (by resource id, or by symbolic name).
+    const m = /'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID', reference\((?:resourceId\('(Microsoft\.ManagedIdentity\/userAssignedIdentities)'|'(\w+)'\))/.exec(byName('appsettings').properties);
+    assert.ok(m, 'the setting holds an identity client id');
+    const type = m[1] ?? (web().resources as Record<string, ArmResource>)[m[2]!]!.type;
+    assert.equal(type, 'Microsoft.ManagedIdentity/userAssignedIdentities');
     assert.match(reg.openIdIssuer, /environment\(\)\.authentication\.loginEndpoint/);
   });
 
