@@ -15,6 +15,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { INFRA_DIR } from './arm.ts';
 
 type State = {
+  group?: { location: string } | null;
   traffic: Record<string, number>;
   deployments: Record<string, { image: string }>;
   provisions: Array<Record<string, unknown>>;
@@ -59,10 +60,14 @@ function setState(partial: Partial<State>) {
 const state = (): State => JSON.parse(readFileSync(stateFile, 'utf8'));
 
 function rollout(): Promise<{ code: number; stderr: string }> {
+  return deploy(['rollout']);
+}
+
+function deploy(args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       join(INFRA_DIR, 'deploy.sh'),
-      ['rollout'],
+      args,
       {
         env: {
           ...process.env,
@@ -75,6 +80,8 @@ function rollout(): Promise<{ code: number; stderr: string }> {
           REGISTRY_NAME: 'crtest',
           REGISTRY_LOGIN_SERVER: 'crtest.azurecr.io',
           SCORING_URL: scoringUrl,
+          KEY_VAULT_NAME: 'kv-test-abc',
+          AI_SERVICES_NAME: 'ais-test-abc',
         },
       },
       (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
@@ -145,5 +152,22 @@ describe('blue-green rollout', () => {
     const s = state();
     assert.equal(s.provisions.length, 0);
     assert.deepEqual(s.traffic, { blue: 50, green: 50 });
+  });
+});
+
+describe('teardown', () => {
+  test('down deletes the app registration and the group, then purges Key Vault and AI Services in the group\'s region', async () => {
+    setState({ group: { location: 'swedencentral' } });
+    const r = await deploy(['down', '--yes']);
+    assert.equal(r.code, 0, r.stderr);
+    const s = state();
+    assert.deepEqual(s.unexpected, []);
+    const order = ['ad app delete', 'group delete', 'keyvault purge', 'cognitiveservices account purge'].map((c) =>
+      s.calls.findIndex((call) => call.startsWith(c)),
+    );
+    assert.ok(order.every((i) => i >= 0), `every step ran: ${s.calls.join(' | ')}`);
+    assert.deepEqual([...order].sort((a, b) => a - b), order, 'in that order');
+    assert.ok(s.calls.some((c) => c.startsWith('keyvault purge -n kv-test-abc -l swedencentral')));
+    assert.ok(s.calls.some((c) => c.startsWith('cognitiveservices account purge -n ais-test-abc -g rg-test -l swedencentral')));
   });
 });
