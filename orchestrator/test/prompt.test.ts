@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildPrompt, estimateMessages } from '../src/prompt.js';
-import { FlowError, runFlow, searchQuery, suggestFollowups } from '../src/flow.js';
+import { NOTHING_RELEVANT_TEXT, runFlow } from '../src/flow.js';
+import { searchQuery } from '../src/retrieval/local-retriever.js';
+import { suggestFollowups } from '../src/answer/followups.js';
+import { collectFlow } from './helpers.js';
 import type { ChatModel, Passage, Retriever } from '../src/seams.js';
 import type { HistoryTurn } from '../src/contract.js';
 
@@ -23,8 +26,8 @@ describe('buildPrompt', () => {
     const built = buildPrompt({ question: 'How?', history: [turn(1, 10), turn(2, 10)], passages: [passage(1, 20), passage(2, 20)] });
     const [system, ...rest] = built.messages;
     assert.equal(system!.role, 'system');
-    assert.match(system!.content, /\[1\] Doc 1 › Section \(doc1\.md\)\np1w0 p1w1/);
-    assert.match(system!.content, /\[2\] Doc 2 › Section \(doc2\.md\)/);
+    assert.match(system!.content, /<source id="1" title="Doc 1 › Section" path="doc1\.md">\np1w0 p1w1/);
+    assert.match(system!.content, /<source id="2" title="Doc 2 › Section" path="doc2\.md">/);
     assert.deepEqual(rest.map((m) => m.role), ['user', 'assistant', 'user', 'assistant', 'user']);
     assert.match(rest[0]!.content, /^question 1/);
     assert.equal(rest.at(-1)!.content, 'How?');
@@ -70,7 +73,7 @@ describe('flow', () => {
     assert.equal(searchQuery('And in Koa?', []), 'And in Koa?');
   });
 
-  it('gives generative models every prompt source as a citation and wraps provider failures', async () => {
+  it('gives generative models every prompt source, sends the cited ones after the answer, wraps failures', async () => {
     const passages = [passage(1, 30), passage(2, 30)];
     const retriever: Retriever = { name: 'fake', ready: async () => {}, retrieve: async () => passages };
     let seen: Passage[] = [];
@@ -79,22 +82,37 @@ describe('flow', () => {
       mode: 'generative',
       async *stream(request) {
         seen = request.grounding;
-        yield 'Hello [1]';
+        yield { type: 'text-delta', text: 'Hello [2' };
+        yield { type: 'text-delta', text: '] and [7]' };
         throw new Error('socket hang up: secret upstream detail');
       },
     };
-    const flow = await runFlow({ retriever, model }, { question: 'q?', chat_history: [] });
-    assert.deepEqual(flow.citations.map((c) => c.id), ['doc1.md#s', 'doc2.md#s']);
-    assert.equal(flow.citations[0]!.filepath, 'doc1.md');
-    const got: string[] = [];
-    await assert.rejects(
-      async () => {
-        for await (const p of flow.pieces) got.push(p);
-      },
-      (err: unknown) => err instanceof FlowError && err.code === 'upstream_unavailable' && !err.message.includes('secret'),
-    );
-    assert.deepEqual(got, ['Hello [1]']);
+    const flow = await collectFlow(runFlow({ retriever, model }, { question: 'q?', chat_history: [] }));
     assert.deepEqual(seen, passages);
+    // [2] was the first used: renumbered [1]; [7] points nowhere: dropped.
+    assert.equal(flow.answer, 'Hello [1] and ');
+    assert.deepEqual(flow.citations.map((c) => c.id), ['doc2.md#s']);
+    assert.equal(flow.citations[0]!.filepath, 'doc2.md');
+    assert.deepEqual(flow.order, ['text', 'text', 'citations', 'error']);
+    assert.equal(flow.error?.code, 'upstream_unavailable');
+    assert.doesNotMatch(flow.error!.message, /secret/);
+  });
+
+  it('does not call the model when nothing relevant was retrieved', async () => {
+    let called = false;
+    const retriever: Retriever = { name: 'empty', ready: async () => {}, retrieve: async () => [] };
+    const model: ChatModel = {
+      name: 'm',
+      mode: 'generative',
+      async *stream() {
+        called = true;
+      },
+    };
+    const flow = await collectFlow(runFlow({ retriever, model }, { question: 'q?', chat_history: [] }));
+    assert.equal(called, false);
+    assert.equal(flow.answer, NOTHING_RELEVANT_TEXT);
+    assert.deepEqual(flow.citations, []);
+    assert.deepEqual(flow.usage, { promptTokens: 0, completionTokens: 0, model: 'm' });
   });
 
   it('suggests follow-ups from retrieved passages that were not cited, without repeats', () => {
@@ -111,6 +129,8 @@ describe('flow', () => {
   it('turns a retriever failure into a FlowError', async () => {
     const retriever: Retriever = { name: 'down', ready: async () => {}, retrieve: async () => { throw new Error('ECONNREFUSED'); } };
     const model: ChatModel = { name: 'm', mode: 'generative', async *stream() {} };
-    await assert.rejects(runFlow({ retriever, model }, { question: 'q', chat_history: [] }), (e: unknown) => e instanceof FlowError && e.code === 'upstream_unavailable');
+    const flow = await collectFlow(runFlow({ retriever, model }, { question: 'q', chat_history: [] }));
+    assert.deepEqual(flow.order, ['error']);
+    assert.deepEqual(flow.error, { code: 'upstream_unavailable', message: 'the search index is unavailable' });
   });
 });
