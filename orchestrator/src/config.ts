@@ -47,6 +47,8 @@ export const envSchema = z.object({
   LOG_QUESTIONS: optionalBoolean.transform((b) => b ?? false),
   /** Whole-request deadline; the online endpoint's request_timeout_ms is at most 180 s. */
   REQUEST_TIMEOUT_MS: intInRange(1_000, 180_000, 170_000),
+  /** Deadline for the model's query rewrite; past it the raw question is searched. */
+  QUERY_REWRITE_TIMEOUT_MS: intInRange(100, 30_000, 4_000),
   /** On SIGTERM, open answers may finish for this long before the process exits. */
   SHUTDOWN_GRACE_MS: intInRange(0, 120_000, 10_000),
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString,
@@ -65,6 +67,7 @@ export interface OrchestratorConfig {
   extractiveDelayMs: number;
   logQuestions: boolean;
   requestTimeoutMs: number;
+  rewriteTimeoutMs: number;
   shutdownGraceMs: number;
   /** The raw environment: each provider reads and validates its own slice (src/providers.ts). */
   env: NodeJS.ProcessEnv;
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
     extractiveDelayMs: e.EXTRACTIVE_DELAY_MS,
     logQuestions: e.LOG_QUESTIONS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    rewriteTimeoutMs: e.QUERY_REWRITE_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     env,
   };

@@ -153,10 +153,12 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
     return { type: 'citations', citations: used.map(toCitation), mode: model.mode } as const;
   };
   let finished = false;
+  let shown = false;
   try {
     for await (const event of answer(model, { messages: prompt.messages, question, grounding, retrieved: passages }, options)) {
       if (event.type === 'text') {
         const text = repair.push(event.text);
+        shown ||= event.text.length > 0;
         if (text) yield { type: 'text', text };
         continue;
       }
@@ -170,8 +172,9 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
       yield event;
     }
   } catch (err) {
-    // A stream cut midway: what was shown stays consistent with the citations sent.
-    if (!finished && !signal.aborted) {
+    // A stream cut midway: what was shown stays consistent with the citations sent. (A failure
+    // before any text stays the first event, so it gets its own HTTP status.)
+    if (shown && !finished && !signal.aborted) {
       const rest = repair.end();
       if (rest) yield { type: 'text', text: rest };
       yield cited();

@@ -43,6 +43,8 @@ export const azureSearchEnv = z.object({
   AZURE_SEARCH_API_KEY: optionalString,
   AZURE_SEARCH_SEMANTIC_CONFIGURATION: optionalString,
   AZURE_SEARCH_QUERY_MODE: optionalString.pipe(z.enum(['keyword', 'vector', 'hybrid'], { message: 'must be keyword, vector or hybrid' }).optional()),
+  /** The search SDK's own retries (throttling, 5xx); its default is 3. */
+  AZURE_SEARCH_MAX_RETRIES: intInRange(0, 10, 3),
   AZURE_SEARCH_MIN_SCORE: score,
   AZURE_SEARCH_MIN_RERANKER_SCORE: score,
   AZURE_SEARCH_FIELD_KEY: name('field'),

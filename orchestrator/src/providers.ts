@@ -111,6 +111,7 @@ export function createProviders(config: OrchestratorConfig, deps: ProviderDeps =
           ...(embed ? { embed } : {}),
           minScore: s.AZURE_SEARCH_MIN_SCORE,
           minRerankerScore: s.AZURE_SEARCH_MIN_RERANKER_SCORE,
+          clientOptions: { retryOptions: { maxRetries: s.AZURE_SEARCH_MAX_RETRIES } },
           ...(trimming ? { securityFilter: aclFilter({ users: s.AZURE_SEARCH_ACL_USER_FIELD, groups: s.AZURE_SEARCH_ACL_GROUP_FIELD }) } : {}),
         }),
     );

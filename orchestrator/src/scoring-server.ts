@@ -403,6 +403,7 @@ export async function startScoringServer(options: StartScoringServerOptions = {}
     model,
     ...(chosen?.maxPromptTokens ? { maxPromptTokens: chosen.maxPromptTokens } : {}),
     requestTimeoutMs: config.requestTimeoutMs,
+    rewriteTimeoutMs: config.rewriteTimeoutMs,
     keys: config.keys,
     isReady: () => ready && !stopping,
     readiness: () => ({ ...state }),

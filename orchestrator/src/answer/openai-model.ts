@@ -146,7 +146,7 @@ class FollowupSplitter {
     if (at >= 0) {
       this.held = true;
       this.tail = all.slice(at);
-      return all.slice(0, at);
+      return all.slice(0, at).trimEnd();
     }
     // A lone `<` at the end may start `<<`.
     if (all.endsWith('<')) {
