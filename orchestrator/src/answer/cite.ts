@@ -8,6 +8,8 @@
  * that points nowhere. The citations sent after the answer are exactly the sources used, in that
  * order, so every `[k]` a visitor sees resolves (docs/orchestrator.md#citations).
  *
+ * Brackets inside code (after an odd number of backticks: a span or a fence) are left alone.
+ *
  * Streaming: text is passed through as soon as it cannot be part of a marker; from an opening
  * bracket on, at most `MAX_MARKER_CHARS` are held back until the bracket closes. A bracket group
  * directly followed by `(` is a Markdown link and is left alone (one character of look-ahead).
@@ -33,6 +35,7 @@ export class CitationRepair {
   private readonly names: Map<string, number>;
   /** The output so far ends with this renumbered marker (nothing after it yet). */
   private lastMarker: number | undefined;
+  private inCode = false;
 
   constructor(private readonly sources: CitableSource[]) {
     this.names = new Map();
@@ -72,6 +75,12 @@ export class CitationRepair {
       if (open > 0) {
         out += this.text(this.buffer.slice(0, open));
         this.buffer = this.buffer.slice(open);
+      }
+      if (this.inCode) {
+        // `a[0]` inside code is code, not a citation.
+        out += this.text(this.buffer[0]!);
+        this.buffer = this.buffer.slice(1);
+        continue;
       }
       const close = this.buffer.indexOf(CLOSE_OF[this.buffer[0]!]!, 1);
       const inner = close < 0 ? this.buffer.slice(1) : this.buffer.slice(1, close);
@@ -122,6 +131,8 @@ export class CitationRepair {
 
   private text(s: string): string {
     if (s) this.lastMarker = undefined;
+    // Inside a code span or fence (an odd number of backticks so far), brackets are code.
+    for (const ch of s) if (ch === '`') this.inCode = !this.inCode;
     return s;
   }
 }
