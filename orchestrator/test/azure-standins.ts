@@ -173,6 +173,8 @@ export interface Child {
   stdout: () => string;
   stderr: () => string;
   process: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -185,6 +187,7 @@ export async function startOrchestrator(env: Record<string, string>, certPath: s
   });
   let stdout = '';
   let stderr = '';
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.stderr!.on('data', (d) => (stderr += d));
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error(`orchestrator did not start: ${stdout} ${stderr}`)), 30_000);
@@ -203,11 +206,10 @@ export async function startOrchestrator(env: Record<string, string>, certPath: s
     stdout: () => stdout,
     stderr: () => stderr,
     process: child,
+    exited,
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
-      const [code] = (await once(child, 'exit')) as [number | null];
-      return code;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
     },
   };
 }

@@ -68,13 +68,17 @@ function runServer(env: Record<string, string>, until?: RegExp) {
     });
     let stdout = '';
     let stderr = '';
+    let signalled = false;
     const timer = setTimeout(() => {
       child.kill();
       fail(new Error(`timed out; stdout: ${stdout} stderr: ${stderr}`));
     }, 20_000);
     child.stdout.on('data', (d) => {
       stdout += d;
-      if (until?.test(stdout)) child.kill('SIGTERM');
+      if (until?.test(stdout) && !signalled) {
+        signalled = true; // once: a second SIGTERM would not be the graceful one
+        child.kill('SIGTERM');
+      }
     });
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => {
