@@ -70,7 +70,8 @@ export function createProviders(config: OrchestratorConfig, deps: ProviderDeps =
     if (a.AZURE_OPENAI_EMBEDDING_DEPLOYMENT) {
       const dep = a.AZURE_OPENAI_EMBEDDING_DEPLOYMENT;
       const embeddings = client(dep);
-      embed = async (text, signal) => (await embeddings.embeddings.create({ model: dep, input: text }, { signal })).data[0]!.embedding;
+      // Floats asked for explicitly: the SDK's default (base64) is not spoken by every server.
+      embed = async (text, signal) => (await embeddings.embeddings.create({ model: dep, input: text, encoding_format: 'float' }, { signal })).data[0]!.embedding;
     }
   } else if (a.OPENAI_BASE_URL) {
     const modelName = required(a.OPENAI_MODEL, 'OPENAI_MODEL', 'when OPENAI_BASE_URL is set');

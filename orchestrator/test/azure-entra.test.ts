@@ -25,7 +25,7 @@ before(async () => {
   standIn = await startStandIn(cert, {
     search: searchByIndex,
     chat: (req, res) => (req.body.stream ? streamChat(res, { pieces: ['Answer [1] and [3].'] }) : completion(res, 'q')),
-    embeddings: (_req, res) => embedding(res, [1, 0]),
+    embeddings: (req, res) => embedding(res, [1, 0], req.body.encoding_format),
     token: (req, res) => {
       if (req.headers['x-identity-header'] !== 'platform-secret') return json(res, 401, { error: 'no header' });
       const resource = req.query.get('resource') ?? '';

@@ -160,8 +160,10 @@ export function json(res: ServerResponse, status: number, body: unknown, headers
 
 export const contentFilterError = { error: { code: 'content_filter', param: 'prompt', status: 400, message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.", innererror: { code: 'ResponsibleAIPolicyViolation', content_filter_result: { ...NO_FILTER, jailbreak: { filtered: true, detected: true } } } } };
 
-export function embedding(res: ServerResponse, vector: number[]): void {
-  json(res, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: vector }], model: 'text-embedding-3-small', usage: { prompt_tokens: 5, total_tokens: 5 } });
+/** An embeddings response in the encoding asked for (`float`, or `base64` of little-endian float32). */
+export function embedding(res: ServerResponse, vector: number[], encoding: string = 'float'): void {
+  const value = encoding === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+  json(res, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: value }], model: 'text-embedding-3-small', usage: { prompt_tokens: 5, total_tokens: 5 } });
 }
 
 // ── the orchestrator under test ────────────────────────────────────────────────────────────

@@ -70,7 +70,7 @@ let orch: Child;
 
 before(async () => {
   cert = await makeCertificate();
-  standIn = await startStandIn(cert, { search: searchOk, chat: chatOk, embeddings: (_q, res) => embedding(res, VECTOR), token: (_q, res) => json(res, 404, {}) });
+  standIn = await startStandIn(cert, { search: searchOk, chat: chatOk, embeddings: (q, res) => embedding(res, VECTOR, q.body.encoding_format), token: (_q, res) => json(res, 404, {}) });
   orch = await startOrchestrator(
     {
       ORCHESTRATOR_KEYS: KEY,
@@ -126,6 +126,7 @@ describe('Azure AI Search + Azure OpenAI (API keys)', () => {
     assert.equal(embed!.query.get('api-version'), '2024-10-21');
     assert.equal(embed!.headers['api-key'], 'aoai-key');
     assert.equal(embed!.body.input, QUESTION);
+    assert.equal(embed!.body.encoding_format, 'float');
 
     const [search] = sent('/docs/search');
     assert.equal(search!.path, "/indexes('kb')/docs/search.post.search");
