@@ -95,6 +95,7 @@ before(async () => {
       MODEL_MAX_RETRIES: '1',
       AZURE_SEARCH_MAX_RETRIES: '1',
       QUERY_REWRITE_TIMEOUT_MS: '400',
+      MODEL_TIMEOUT_MS: '1500',
     },
     cert.certPath,
   );
@@ -321,6 +322,17 @@ describe('Azure failures', () => {
     assert.equal(events.filter((e) => 'answer' in e).map((e) => e.answer).join(''), 'The first part [1] and then');
     assert.deepEqual(events.at(-1), { error: { code: 'content_filtered', message: 'the rest of the answer was withheld by the content filter' } });
     assert.ok(events.some((e) => 'citations' in e));
+  });
+
+  it('a model slower than MODEL_TIMEOUT_MS → 504 timeout (after the SDK\'s one retry)', async () => {
+    standIn.handlers.chat = async (_req, res) => {
+      await new Promise((r) => setTimeout(r, 4_000));
+      if (!res.destroyed) json(res, 200, {});
+    };
+    const res = await score({ question: QUESTION }, sse);
+    assert.equal(res.status, 504);
+    assert.deepEqual(await res.json(), { error: { code: 'timeout', message: 'the language model did not answer in time' } });
+    assert.equal(sent('/chat/completions').length, 2);
   });
 
   it('context_length_exceeded → 400 bad_request', async () => {
