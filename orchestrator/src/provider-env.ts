@@ -40,6 +40,8 @@ export const azureSearchEnv = z.object({
   AZURE_SEARCH_INDEX: name('index'),
   /** `name=index,name=index`: several stores, queried together and fused. */
   AZURE_SEARCH_STORES: optionalString,
+  /** `all` (default): query every store and fuse; `model`: the model picks the stores to query. */
+  AZURE_SEARCH_ROUTING: optionalString.pipe(z.enum(['all', 'model'], { message: 'must be all or model' }).optional()),
   AZURE_SEARCH_API_KEY: optionalString,
   AZURE_SEARCH_SEMANTIC_CONFIGURATION: optionalString,
   AZURE_SEARCH_QUERY_MODE: optionalString.pipe(z.enum(['keyword', 'vector', 'hybrid'], { message: 'must be keyword, vector or hybrid' }).optional()),

@@ -18,7 +18,7 @@ import { ConfigError, parseSlice, type OrchestratorConfig } from './config.js';
 import { azureOpenAIEnv, azureSearchEnv } from './provider-env.js';
 import type { ChatModel, Retriever } from './seams.js';
 import { ExtractiveChatModel } from './answer/extractive.js';
-import { OpenAIChatModel } from './answer/openai-model.js';
+import { chooseStores, OpenAIChatModel } from './answer/openai-model.js';
 import { LocalRetriever } from './retrieval/local-retriever.js';
 import { aclFilter, AzureSearchRetriever, DEFAULT_FIELDS, type Embedder } from './retrieval/azure-search.js';
 import { FusedRetriever } from './retrieval/fused.js';
@@ -116,7 +116,19 @@ export function createProviders(config: OrchestratorConfig, deps: ProviderDeps =
           ...(trimming ? { securityFilter: aclFilter({ users: s.AZURE_SEARCH_ACL_USER_FIELD, groups: s.AZURE_SEARCH_ACL_GROUP_FIELD }) } : {}),
         }),
     );
-    retriever = built.length === 1 ? built[0]! : new FusedRetriever(built);
+    if (s.AZURE_SEARCH_ROUTING === 'model' && !(model instanceof OpenAIChatModel)) {
+      problems.push('AZURE_SEARCH_ROUTING: model needs a language model (AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL)');
+    }
+    // Store descriptions for the router: AZURE_SEARCH_STORE_DESCRIPTION_<NAME>.
+    const descriptions = Object.fromEntries(stores.map((st) => [st.name, config.env[`AZURE_SEARCH_STORE_DESCRIPTION_${st.name.toUpperCase().replace(/-/g, '_')}`]?.trim() ?? '']));
+    const router = s.AZURE_SEARCH_ROUTING === 'model' && model instanceof OpenAIChatModel ? model : undefined;
+    retriever =
+      built.length === 1
+        ? built[0]!
+        : new FusedRetriever(built, {
+            descriptions,
+            ...(router ? { route: (query, list, signal) => chooseStores(router, query, list, signal), routeTimeoutMs: config.rewriteTimeoutMs } : {}),
+          });
   } else {
     retriever = new LocalRetriever({ corpusDir: config.corpusDir, indexDir: config.indexDir, sourceUrlBase: config.sourceUrlBase, log: deps.log });
   }

@@ -112,3 +112,51 @@ describe('OpenAI-compatible server over the local index', () => {
     assert.equal(body.answer, 'Answer [1] and [2].');
   });
 });
+
+describe('several stores routed by the model', () => {
+  let orch: Child;
+  before(async () => {
+    orch = await startOrchestrator(
+      {
+        AZURE_OPENAI_ENDPOINT: standIn.url,
+        AZURE_OPENAI_API_KEY: 'k',
+        AZURE_OPENAI_CHAT_DEPLOYMENT: 'chat',
+        AZURE_SEARCH_ENDPOINT: standIn.url,
+        AZURE_SEARCH_API_KEY: 'k',
+        AZURE_SEARCH_STORES: 'guides=idx-a,api=idx-b',
+        AZURE_SEARCH_ROUTING: 'model',
+        AZURE_SEARCH_STORE_DESCRIPTION_GUIDES: 'how-to guides',
+        AZURE_SEARCH_STORE_DESCRIPTION_API: 'the API reference',
+        MODEL_FOLLOWUPS: 'false',
+      },
+      cert.certPath,
+    );
+  });
+  after(() => orch?.stop());
+  const ask = () => fetch(`${orch.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'What does the score method return?' }) }).then((r) => r.json());
+  const searched = () => standIn.requests.filter((r) => r.path.includes('/docs/search')).map((r) => /indexes\('([^']+)'\)/.exec(r.path)![1]).sort();
+
+  it('queries only the stores the model names, described to it', async () => {
+    standIn.reset();
+    let routing = '';
+    standIn.handlers.chat = (req, res) => {
+      if (req.body.stream) return streamChat(res, { pieces: ['From the API [1].'] });
+      routing = req.body.messages[0].content;
+      return completion(res, 'api');
+    };
+    const body = await ask();
+    assert.match(routing, /- guides: how-to guides\n- api: the API reference/);
+    assert.deepEqual(searched(), ['idx-b']);
+    assert.deepEqual(body.citations.map((c: { id: string }) => c.id), ['b1']);
+  });
+
+  it('queries every store when the router fails or names none it knows', async () => {
+    for (const reply of [(res: Parameters<Handler>[1]) => json(res, 500, { error: { message: 'down' } }), (res: Parameters<Handler>[1]) => completion(res, 'nothing-like-that')]) {
+      standIn.reset();
+      standIn.handlers.chat = (req, res) => (req.body.stream ? streamChat(res, { pieces: ['Ok [1].'] }) : reply(res));
+      const body = await ask();
+      assert.equal(body.answer, 'Ok [1].');
+      assert.deepEqual(searched(), ['idx-a', 'idx-b']);
+    }
+  });
+});

@@ -58,6 +58,9 @@ describe('provider selection', () => {
       assert.ok(many.some((p) => p.startsWith(`${v}: `)), v);
     }
     assert.deepEqual(problemsOf({ AZURE_SEARCH_ENDPOINT: 'https://s', AZURE_SEARCH_STORES: 'a=idx,oops' }), ['AZURE_SEARCH_STORES: "oops" must be name=index']);
+    assert.deepEqual(problemsOf({ AZURE_SEARCH_ENDPOINT: 'https://s', AZURE_SEARCH_STORES: 'a=x,b=y', AZURE_SEARCH_ROUTING: 'model' }), [
+      'AZURE_SEARCH_ROUTING: model needs a language model (AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL)',
+    ]);
   });
 });
 
