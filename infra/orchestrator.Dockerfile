@@ -1,5 +1,9 @@
 # The orchestrator as an Azure ML managed online endpoint custom container.
 # Build from the repository root: docker build -f infra/orchestrator.Dockerfile .
+#
+# The deployment's inference_config must match what the server serves (checked by
+# orchestrator/test/dockerfile.test.ts):
+#   inference_config: port 8080, liveness /health/live, readiness /health/ready, scoring /score
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
@@ -12,17 +16,24 @@ COPY orchestrator orchestrator
 RUN npx tsc -b orchestrator
 
 FROM node:22-bookworm-slim
-ENV NODE_ENV=production PORT=8080
+# HOST: the platform checks the endpoint key (or Entra token) before a request reaches the
+# container, and probes it from outside, so it listens on all interfaces even without
+# ORCHESTRATOR_KEYS (which stays available as defence in depth).
+ENV NODE_ENV=production PORT=8080 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/orchestrator/package.json orchestrator/
-# Only the orchestrator's production dependencies (checked offline: 7 packages).
+# Only the orchestrator's production dependencies (the Azure SDKs, openai, the tokenizer, the
+# local index's few packages).
 RUN npm ci --workspace @grounded-chat/orchestrator --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/orchestrator/dist orchestrator/dist
 COPY orchestrator/bin orchestrator/bin
+# The local corpus and its index, at the defaults the server resolves against its working
+# directory (/app/docs, /app/.grounded-chat), built at image build time so the container is
+# ready at start. Unused when AZURE_SEARCH_ENDPOINT is set.
 COPY docs docs
-# Build the local index at image build time so the container is ready at start.
 RUN node orchestrator/dist/cli.js ingest docs --index-dir /app/.grounded-chat
 USER node
 EXPOSE 8080
+# SIGTERM (the platform replacing the container) lets open answers finish (SHUTDOWN_GRACE_MS).
 CMD ["node", "orchestrator/dist/server.js"]

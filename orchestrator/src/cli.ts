@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
-import { DEFAULT_INDEX_DIR, resolveFromCwd } from './config.js';
+import { defaultIndexDir, resolveFromCwd } from './config.js';
 import { LocalIndex } from './retrieval/local-index.js';
 
 const HELP = `Usage: grounded-chat <command> [options]
@@ -22,7 +22,7 @@ Commands:
 Options for ingest:
   --target local|azure   Which index to fill (default: local).
   --index-dir DIR        Where the local index is saved (default: LOCAL_INDEX_DIR or
-                         ${DEFAULT_INDEX_DIR}).
+                         ${defaultIndexDir()}).
   --force                Rebuild even when the saved index matches the documents.
   -h, --help             Show this help.
 
@@ -87,7 +87,7 @@ export async function main(
     return 1;
   }
   const envIndexDir = process.env.LOCAL_INDEX_DIR?.trim();
-  const indexDir = resolveFromCwd(values['index-dir'] ?? (envIndexDir || DEFAULT_INDEX_DIR));
+  const indexDir = resolveFromCwd(values['index-dir'] ?? (envIndexDir || defaultIndexDir()));
   const index = new LocalIndex({ corpusDir, indexDir });
   const stats = await index.load({ force: values.force });
   const ms = stats.ms.toFixed(0);

@@ -1,75 +1,58 @@
 /**
- * The orchestrator's configuration, read from the environment once at start and validated with
- * zod, so a typo in a variable fails the start with a message naming it instead of surfacing as
- * an odd answer an hour later.
+ * The orchestrator's common configuration (port, keys, local index), read from the environment
+ * once at start and validated with zod, so a typo in a variable fails the start with a message
+ * naming it instead of surfacing as an odd answer an hour later. Each provider validates its own
+ * slice of the environment (src/providers.ts gathers every problem, one line each).
+ *
+ * Default folders resolve against the working directory, not this package's folder: installed
+ * from npm the package sits in node_modules, and `docs/` means the user's docs.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { intInRange, optionalBoolean, optionalString, parseSlice } from './env.js';
+import { azureOpenAIEnv, azureSearchEnv } from './provider-env.js';
 
-/** The orchestrator package folder (works from `src/` under tsx and from `dist/`). */
-export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** The repository's `docs/`: the default corpus, so the demo answers questions about itself. */
-export const DEFAULT_CORPUS_DIR = resolve(PACKAGE_DIR, '..', 'docs');
-/** Where the local index is persisted by default (git-ignored). */
-export const DEFAULT_INDEX_DIR = resolve(PACKAGE_DIR, '..', '.grounded-chat');
+export { intInRange, optionalBoolean, optionalString, optionalUrl, parseSlice } from './env.js';
 
-// Unset and empty are the same thing: `FOO= npm start` must not turn into an invalid value.
-const optionalString = z
-  .string()
-  .transform((s) => s.trim())
-  .optional()
-  .transform((s) => (s ? s : undefined));
-
-const optionalUrl = optionalString.pipe(
-  z.url({ message: 'must be an absolute URL such as https://example.com/' }).optional(),
-);
-
-const intInRange = (min: number, max: number, fallback: number) =>
-  optionalString.transform((s, ctx) => {
-    if (s === undefined) return fallback;
-    if (!/^\d+$/.test(s) || Number(s) < min || Number(s) > max) {
-      ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max} (got "${s}")` });
-      return z.NEVER;
-    }
-    return Number(s);
-  });
+/** The default corpus folder, relative to the working directory. */
+export const DEFAULT_CORPUS_DIR_NAME = 'docs';
+/** Where the local index is persisted by default, relative to the working directory. */
+export const DEFAULT_INDEX_DIR_NAME = '.grounded-chat';
+export const defaultCorpusDir = (cwd = process.cwd()) => resolve(cwd, DEFAULT_CORPUS_DIR_NAME);
+export const defaultIndexDir = (cwd = process.cwd()) => resolve(cwd, DEFAULT_INDEX_DIR_NAME);
 
 // Relative paths are taken from where the process was started, as a shell user expects.
-const directory = (fallback: string) => optionalString.transform((s) => (s ? resolve(process.cwd(), s) : fallback));
+const directory = (fallback: string) => optionalString.transform((s) => resolve(process.cwd(), s ?? fallback));
 
 export const envSchema = z.object({
   PORT: intInRange(0, 65_535, 8080),
-  /** Interface to bind. 0.0.0.0 because the online endpoint's container is probed from outside. */
-  HOST: optionalString.transform((s) => s ?? '0.0.0.0'),
+  /**
+   * Interface to bind. Unset: all interfaces when keys are configured (the online endpoint's
+   * container is probed from outside), loopback only when they are not (an open door stays local).
+   */
+  HOST: optionalString,
   ORCHESTRATOR_KEYS: optionalString.transform((s) =>
     (s ?? '')
       .split(',')
       .map((k) => k.trim())
       .filter(Boolean),
   ),
-  LOCAL_CORPUS_DIR: directory(DEFAULT_CORPUS_DIR),
-  LOCAL_INDEX_DIR: directory(DEFAULT_INDEX_DIR),
+  LOCAL_CORPUS_DIR: directory(DEFAULT_CORPUS_DIR_NAME),
+  LOCAL_INDEX_DIR: directory(DEFAULT_INDEX_DIR_NAME),
   /** e.g. `/docs/` or `https://github.com/o/r/blob/main/docs/`: citation url = base + path + #slug. */
   LOCAL_SOURCE_URL_BASE: optionalString,
   /** Pause between streamed pieces of the offline answerer, so it streams like a model would. */
   EXTRACTIVE_DELAY_MS: intInRange(0, 10_000, 12),
-
-  // Parsed now so a bad value is reported at start; their providers arrive in a later issue.
-  AZURE_SEARCH_ENDPOINT: optionalUrl,
-  AZURE_SEARCH_INDEX: optionalString,
-  AZURE_SEARCH_API_KEY: optionalString,
-  AZURE_SEARCH_SEMANTIC_CONFIGURATION: optionalString,
-  AZURE_OPENAI_ENDPOINT: optionalUrl,
-  AZURE_OPENAI_API_KEY: optionalString,
-  AZURE_OPENAI_CHAT_DEPLOYMENT: optionalString,
-  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: optionalString,
-  AZURE_OPENAI_API_VERSION: optionalString,
-  OPENAI_BASE_URL: optionalUrl,
-  OPENAI_API_KEY: optionalString,
-  OPENAI_MODEL: optionalString,
+  /** Log question text (off: questions are personal data; logs say only sizes and codes). */
+  LOG_QUESTIONS: optionalBoolean.transform((b) => b ?? false),
+  /** Whole-request deadline; the online endpoint's request_timeout_ms is at most 180 s. */
+  REQUEST_TIMEOUT_MS: intInRange(1_000, 180_000, 170_000),
+  /** Deadline for the model's query rewrite; past it the raw question is searched. */
+  QUERY_REWRITE_TIMEOUT_MS: intInRange(100, 30_000, 4_000),
+  /** On SIGTERM, open answers may finish for this long before the process exits. */
+  SHUTDOWN_GRACE_MS: intInRange(0, 120_000, 10_000),
   APPLICATIONINSIGHTS_CONNECTION_STRING: optionalString,
-});
+}).loose();
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -82,8 +65,12 @@ export interface OrchestratorConfig {
   indexDir: string;
   sourceUrlBase?: string;
   extractiveDelayMs: number;
-  /** The raw validated environment, for providers that come later. */
-  env: Env;
+  logQuestions: boolean;
+  requestTimeoutMs: number;
+  rewriteTimeoutMs: number;
+  shutdownGraceMs: number;
+  /** The raw environment: each provider reads and validates its own slice (src/providers.ts). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** Thrown by `loadConfig` with one readable line per bad variable. */
@@ -95,21 +82,24 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
+  const parsed = parseSlice(envSchema, env);
+  // Every slice is checked now, so one start reports every bad variable at once.
+  const problems = [parsed, parseSlice(azureOpenAIEnv, env), parseSlice(azureSearchEnv, env)].flatMap((r) => (r.ok ? [] : r.problems));
+  if (!parsed.ok || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   return {
     port: e.PORT,
-    host: e.HOST,
+    host: e.HOST ?? (e.ORCHESTRATOR_KEYS.length ? '0.0.0.0' : '127.0.0.1'),
     keys: e.ORCHESTRATOR_KEYS,
     corpusDir: e.LOCAL_CORPUS_DIR,
     indexDir: e.LOCAL_INDEX_DIR,
     sourceUrlBase: e.LOCAL_SOURCE_URL_BASE,
     extractiveDelayMs: e.EXTRACTIVE_DELAY_MS,
-    env: e,
+    logQuestions: e.LOG_QUESTIONS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    rewriteTimeoutMs: e.QUERY_REWRITE_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    env,
   };
 }
 
@@ -117,14 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
 export function configWarnings(config: OrchestratorConfig): string[] {
   const warnings: string[] = [];
   if (config.keys.length === 0) {
-    warnings.push('ORCHESTRATOR_KEYS is not set: POST /score accepts requests without a key (fine on a laptop, not elsewhere)');
-  }
-  const e = config.env;
-  if (e.AZURE_SEARCH_ENDPOINT) {
-    warnings.push('AZURE_SEARCH_ENDPOINT is set but this build has no Azure AI Search retriever yet: using the local index');
-  }
-  if (e.AZURE_OPENAI_ENDPOINT || e.OPENAI_BASE_URL) {
-    warnings.push('a language model endpoint is set but this build has no generative provider yet: using the offline extractive answerer');
+    warnings.push(
+      config.host === '127.0.0.1' || config.host === '::1' || config.host === 'localhost'
+        ? 'ORCHESTRATOR_KEYS is not set: POST /score accepts requests without a key, so it listens on loopback only (set ORCHESTRATOR_KEYS to serve other machines)'
+        : `ORCHESTRATOR_KEYS is not set: POST /score accepts requests without a key on ${config.host} (HOST was set explicitly)`,
+    );
   }
   return warnings;
 }

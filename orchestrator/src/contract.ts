@@ -45,6 +45,8 @@ export type ScoreResponse = {
   citations: Citation[];
   followupQuestions?: string[];
   mode: AnswerMode;
+  /** What the answer cost (zeros for extractive answers). */
+  usage?: { prompt_tokens: number; completion_tokens: number; model: string };
 };
 
 export type ScoreErrorCode =

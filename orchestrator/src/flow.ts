@@ -1,16 +1,24 @@
 /**
  * The flow — the "prompt flow" of the reference architecture, in code:
  *
- *   question + history → search query → retrieve → choose citations → prompt → stream answer
+ *   question + history → (rewrite) → retrieve → choose citations → prompt → stream → cite
  *
- * It depends only on the seams (`Retriever`, `ChatModel`), so Azure AI Search or Azure OpenAI
- * providers slot in without touching it. It returns the citations before the first piece of the
- * answer, because contract B sends them first (as prompt flow does).
+ * It depends only on the seams (`Retriever`, `ChatModel`) and returns ONE async iterable of flow
+ * events (citations, text, follow-ups, usage, error) that the scoring server only serialises, to
+ * JSON or to server-sent events (docs/contracts.md). Errors never throw out of the iterable: they
+ * end it as one `error` event with a stable code and a message written here; a caller that
+ * leaves (its signal aborts) simply ends it.
+ *
+ * Citation order: a quoting model (extractive) fixes its citations before streaming, so they go
+ * first, as prompt flow sends them. A generative model's citations are refined from what it
+ * wrote (repaired, renumbered by first use), so they go after the answer — contract B allows
+ * both orders.
  */
 import type { AnswerMode, Citation, HistoryTurn, ScoreErrorCode, ScoreRequest } from './contract.js';
-import type { ChatModel, Passage, Retriever, SelectedCitation } from './seams.js';
-import { buildPrompt, trimToChars, type BuiltPrompt } from './prompt.js';
-import { contentTerms } from './text.js';
+import type { ChatModel, Passage, Principal, Retriever, SelectedCitation, TokenUsage } from './seams.js';
+import { buildPrompt, trimToChars, type BuiltPrompt, type Tokenizer } from './prompt.js';
+import { CitationRepair } from './answer/cite.js';
+import { textFragmentUrl } from './text-fragment.js';
 
 /** A flow failure with a stable contract-B error code; its message is safe to show a client. */
 export class FlowError extends Error {
@@ -24,6 +32,14 @@ export class FlowError extends Error {
   }
 }
 
+export type FlowEvent =
+  | { type: 'citations'; citations: Citation[]; mode: AnswerMode }
+  | { type: 'text'; text: string }
+  | { type: 'followups'; questions: string[] }
+  | { type: 'usage'; usage: TokenUsage }
+  /** `cause` is for the server's log only; it is never serialised. */
+  | { type: 'error'; code: ScoreErrorCode; message: string; cause?: unknown };
+
 export interface FlowDeps {
   retriever: Retriever;
   model: ChatModel;
@@ -31,123 +47,188 @@ export interface FlowDeps {
   top?: number;
   maxPromptTokens?: number;
   systemPrompt?: string;
+  tokenizer?: Tokenizer;
+  /** Deadline for the query rewrite; past it the raw question is searched. */
+  rewriteTimeoutMs?: number;
+  /** Deadline for retrieval. */
+  retrieveTimeoutMs?: number;
+  /** Whole-request deadline, below the online endpoint's 180 s `request_timeout_ms` maximum. */
+  requestTimeoutMs?: number;
+  /** Sees each built prompt (logs, tests). */
+  onPrompt?: (prompt: BuiltPrompt) => void;
 }
 
 export interface FlowRunOptions {
   signal?: AbortSignal;
   /** Passed to the model: nobody watches pieces arrive (JSON response). */
   unpaced?: boolean;
-}
-
-export interface FlowResult {
-  citations: Citation[];
-  mode: AnswerMode;
-  followupQuestions?: string[];
-  pieces: AsyncIterable<string>;
-  /** The prompt as built (also for extractive runs, where it's unused): for logs and tests. */
-  prompt: BuiltPrompt;
+  /** The visitor forwarded by the server kit, for security trimming. */
+  principal?: Principal;
 }
 
 export const DEFAULT_FLOW_TOP = 5;
-/** A question with at most this many content terms, asked after others, is a follow-up. */
-export const FOLLOWUP_MAX_TERMS = 3;
 /** Longest citation snippet for models that don't choose their own. */
 export const SNIPPET_CHARS = 600;
+export const DEFAULT_REWRITE_TIMEOUT_MS = 4_000;
+export const DEFAULT_RETRIEVE_TIMEOUT_MS = 15_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 170_000;
+/** What a generative answer says when nothing relevant was retrieved (the model is not called). */
+export const NOTHING_RELEVANT_TEXT =
+  "I don't know — I found nothing in the documentation about that, so I can't give a grounded answer.";
 
-/**
- * The search query. A short follow-up ("and in Koa?", "what about its options?") means little on
- * its own, so the previous user question's content terms are added to it.
- */
-export function searchQuery(question: string, history: HistoryTurn[] = []): string {
-  const terms = contentTerms(question);
-  const previous = history.at(-1)?.inputs.question;
-  if (!previous || terms.length > FOLLOWUP_MAX_TERMS) return question;
-  const extra = contentTerms(previous).filter((t) => !terms.includes(t));
-  return extra.length ? `${question} ${extra.join(' ')}` : question;
-}
-
-export function toCitation({ passage, snippet }: SelectedCitation): Citation {
+export function toCitation({ passage, snippet, quote }: SelectedCitation & { quote?: string }): Citation {
   const where = [passage.title, ...passage.headingPath.filter((h) => h !== passage.title)];
+  const url = passage.url && quote ? textFragmentUrl(passage.url, quote) : passage.url;
   return {
     id: passage.id,
     title: where.join(' › '),
-    ...(passage.url ? { url: passage.url } : {}),
+    ...(url ? { url } : {}),
     snippet,
     filepath: passage.sourcePath,
   };
 }
 
-export async function runFlow(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions = {}): Promise<FlowResult> {
+export async function* runFlow(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions = {}): AsyncGenerator<FlowEvent> {
+  const overall = AbortSignal.timeout(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([options.signal, overall]) : overall;
+  try {
+    yield* steps(deps, request, { ...options, signal });
+  } catch (err) {
+    if (options.signal?.aborted) return; // the caller left: nobody to tell
+    if (overall.aborted) {
+      yield { type: 'error', code: 'timeout', message: 'the answer took too long' };
+      return;
+    }
+    // Provider failures arrive here as FlowErrors; anything else is a bug, reported as such.
+    if (err instanceof FlowError) yield { type: 'error', code: err.code, message: err.message, cause: err.cause };
+    else yield { type: 'error', code: 'internal_error', message: 'internal error', cause: err };
+  }
+}
+
+async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions & { signal: AbortSignal }): AsyncGenerator<FlowEvent> {
   const { retriever, model } = deps;
-  const { signal } = options;
+  const { signal, principal } = options;
   const question = request.question.trim();
   const history = request.chat_history ?? [];
 
+  const query = await rewrite(deps, question, history, signal);
   let passages: Passage[];
   try {
-    passages = await retriever.retrieve(searchQuery(question, history), { top: deps.top ?? DEFAULT_FLOW_TOP, signal });
+    const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
+    passages = await retriever.retrieve(query, {
+      top: deps.top ?? DEFAULT_FLOW_TOP,
+      signal: step,
+      ...(query === question ? { history } : {}),
+      ...(principal ? { principal } : {}),
+    });
   } catch (err) {
-    throw asFlowError(err, 'upstream_unavailable', 'the search index is unavailable', signal);
+    signal.throwIfAborted();
+    throw asFlowError(err, 'upstream_unavailable', 'the search index is unavailable');
   }
 
-  let selected: SelectedCitation[];
-  let prompt: BuiltPrompt;
+  const base = { question, history, maxPromptTokens: deps.maxPromptTokens, systemPrompt: deps.systemPrompt, tokenizer: deps.tokenizer };
   if (model.selectCitations) {
     // Quoting models fix their citations (and so the [n] numbering) before streaming.
-    selected = model.selectCitations({ question, passages });
-    prompt = buildPrompt({ ...promptBase(deps, question, history), passages: selected.map((s) => s.passage) });
-  } else {
-    prompt = buildPrompt({ ...promptBase(deps, question, history), passages });
-    selected = prompt.grounding.map((passage) => ({ passage, snippet: trimToChars(passage.text, SNIPPET_CHARS) }));
+    const selected = model.selectCitations({ question, passages });
+    const prompt = buildPrompt({ ...base, passages: selected.map((s) => s.passage) });
+    deps.onPrompt?.(prompt);
+    yield { type: 'citations', citations: selected.map(toCitation), mode: model.mode };
+    yield* answer(model, { messages: prompt.messages, question, grounding: prompt.grounding, retrieved: passages }, options);
+    return;
   }
-  const grounding = selected.map((s) => s.passage);
 
-  const followupQuestions = model.mode === 'extractive' && selected.length ? suggestFollowups(passages, grounding) : [];
-  return {
-    citations: selected.map(toCitation),
-    mode: model.mode,
-    ...(followupQuestions.length ? { followupQuestions } : {}),
-    pieces: guardStream(model.stream({ messages: prompt.messages, question, grounding }, options), signal),
-    prompt,
+  const prompt = buildPrompt({ ...base, passages });
+  deps.onPrompt?.(prompt);
+  const grounding = prompt.grounding;
+  if (grounding.length === 0) {
+    // Nothing relevant: no grounded answer is possible, so no tokens are paid for one.
+    yield { type: 'text', text: NOTHING_RELEVANT_TEXT };
+    yield { type: 'citations', citations: [], mode: model.mode };
+    yield { type: 'usage', usage: { promptTokens: 0, completionTokens: 0, model: model.name } };
+    return;
+  }
+  const repair = new CitationRepair(grounding.map((p) => ({ names: [p.title, citationTitle(p), p.sourcePath] })));
+  const cited = () => {
+    const used = repair.used.map((i) => ({ passage: grounding[i]!, snippet: trimToChars(grounding[i]!.caption ?? grounding[i]!.text, SNIPPET_CHARS) }));
+    return { type: 'citations', citations: used.map(toCitation), mode: model.mode } as const;
   };
-}
-
-/** Most follow-up questions suggested. */
-export const MAX_FOLLOWUPS = 3;
-
-/**
- * Follow-ups for the extractive answerer (a generative model writes its own): the topics of
- * passages that were retrieved but not quoted, phrased so that asking one retrieves its passage
- * (a heading's words match that passage's heading field, so they pass the relevance gate).
- */
-export function suggestFollowups(retrieved: Passage[], cited: Passage[]): string[] {
-  const seen = new Set(cited.map((p) => p.headingPath.at(-1)?.toLowerCase()));
-  const out: string[] = [];
-  for (const passage of retrieved) {
-    const topic = passage.headingPath.at(-1);
-    if (!topic || seen.has(topic.toLowerCase()) || contentTerms(topic).length === 0) continue;
-    seen.add(topic.toLowerCase());
-    out.push(`Tell me about ${topic}.`);
-    if (out.length >= MAX_FOLLOWUPS) break;
-  }
-  return out;
-}
-
-function promptBase(deps: FlowDeps, question: string, history: HistoryTurn[]) {
-  return { question, history, maxPromptTokens: deps.maxPromptTokens, systemPrompt: deps.systemPrompt };
-}
-
-/** Re-throws a provider's stream failure as a FlowError (aborts pass through untouched). */
-async function* guardStream(pieces: AsyncIterable<string>, signal?: AbortSignal): AsyncIterable<string> {
+  let finished = false;
+  let shown = false;
   try {
-    yield* pieces;
+    for await (const event of answer(model, { messages: prompt.messages, question, grounding, retrieved: passages }, options)) {
+      if (event.type === 'text') {
+        const text = repair.push(event.text);
+        shown ||= event.text.length > 0;
+        if (text) yield { type: 'text', text };
+        continue;
+      }
+      if (!finished && (event.type === 'error' || event.type === 'usage' || event.type === 'followups')) {
+        // The answer is over: flush what was held back and say what it cited, before the rest.
+        finished = true;
+        const rest = repair.end();
+        if (rest) yield { type: 'text', text: rest };
+        yield cited();
+      }
+      yield event;
+    }
   } catch (err) {
-    throw asFlowError(err, 'upstream_unavailable', 'the answer could not be completed', signal);
+    // A stream cut midway: what was shown stays consistent with the citations sent. (A failure
+    // before any text stays the first event, so it gets its own HTTP status.)
+    if (shown && !finished && !signal.aborted) {
+      const rest = repair.end();
+      if (rest) yield { type: 'text', text: rest };
+      yield cited();
+    }
+    throw err;
+  }
+  if (!finished) {
+    const rest = repair.end();
+    if (rest) yield { type: 'text', text: rest };
+    yield cited();
   }
 }
 
-function asFlowError(err: unknown, code: ScoreErrorCode, message: string, signal?: AbortSignal): unknown {
+/** The model's parts as flow events: a `content_filter` finish becomes a `content_filtered` error. */
+async function* answer(
+  model: ChatModel,
+  request: Parameters<ChatModel['stream']>[0],
+  options: FlowRunOptions & { signal: AbortSignal },
+): AsyncGenerator<FlowEvent> {
+  let filtered = false;
+  try {
+    for await (const part of model.stream(request, { signal: options.signal, unpaced: options.unpaced })) {
+      if (part.type === 'text-delta') {
+        if (part.text) yield { type: 'text', text: part.text };
+      } else if (part.type === 'followups') {
+        if (part.questions.length) yield { type: 'followups', questions: part.questions };
+      } else {
+        yield { type: 'usage', usage: part.usage };
+        filtered = part.reason === 'content_filter';
+      }
+    }
+  } catch (err) {
+    options.signal.throwIfAborted();
+    throw asFlowError(err, 'upstream_unavailable', 'the answer could not be completed');
+  }
+  if (filtered) yield { type: 'error', code: 'content_filtered', message: 'the rest of the answer was withheld by the content filter' };
+}
+
+/** The standalone search query: the model's rewrite of a follow-up, or the question as asked. */
+async function rewrite(deps: FlowDeps, question: string, history: HistoryTurn[], signal: AbortSignal): Promise<string> {
+  if (!history.length || !deps.model.rewriteQuery) return question;
+  const step = AbortSignal.any([signal, AbortSignal.timeout(deps.rewriteTimeoutMs ?? DEFAULT_REWRITE_TIMEOUT_MS)]);
+  try {
+    const rewritten = (await deps.model.rewriteQuery({ question, history }, { signal: step })).trim();
+    return rewritten || question;
+  } catch {
+    signal.throwIfAborted();
+    return question; // a slow or failing rewrite costs precision, never the answer
+  }
+}
+
+const citationTitle = (p: Passage) => [p.title, ...p.headingPath.filter((h) => h !== p.title)].join(' › ');
+
+function asFlowError(err: unknown, code: ScoreErrorCode, message: string): FlowError {
   if (err instanceof FlowError) return err;
-  if (signal?.aborted || (err instanceof Error && err.name === 'AbortError')) return err;
   return new FlowError(code, message, { cause: err });
 }

@@ -20,8 +20,16 @@ export {
   type ExtractiveOptions,
   type ExtractivePlan,
 } from './answer/extractive.js';
-export { buildPrompt, estimateMessages, DEFAULT_SYSTEM_PROMPT, DEFAULT_MAX_PROMPT_TOKENS, type BuiltPrompt, type BuildPromptInput } from './prompt.js';
-export { runFlow, searchQuery, toCitation, FlowError, type FlowDeps, type FlowResult, type FlowRunOptions } from './flow.js';
+export { buildPrompt, estimateMessages, o200kTokenizer, type Tokenizer, DEFAULT_SYSTEM_PROMPT, DEFAULT_MAX_PROMPT_TOKENS, type BuiltPrompt, type BuildPromptInput } from './prompt.js';
+export { runFlow, toCitation, FlowError, NOTHING_RELEVANT_TEXT, type FlowDeps, type FlowEvent, type FlowRunOptions } from './flow.js';
+export { LocalRetriever, searchQuery } from './retrieval/local-retriever.js';
+export { AzureSearchRetriever, aclFilter, odataString, DEFAULT_FIELDS, type AzureSearchRetrieverOptions, type AzureSearchFields } from './retrieval/azure-search.js';
+export { FusedRetriever, reciprocalRankFusion } from './retrieval/fused.js';
+export { OpenAIChatModel, mapModelError, type OpenAIChatModelOptions } from './answer/openai-model.js';
+export { CitationRepair, repairCitations } from './answer/cite.js';
+export { createProviders, type Providers } from './providers.js';
+export { readPrincipal } from './principal.js';
+export { textFragmentUrl } from './text-fragment.js';
 export {
   startScoringServer,
   createScoringHandler,

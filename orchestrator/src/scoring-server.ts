@@ -22,10 +22,10 @@ import {
   type ScoreResponse,
 } from './contract.js';
 import { configWarnings, loadConfig, type OrchestratorConfig } from './config.js';
-import { FlowError, runFlow, type FlowDeps } from './flow.js';
+import { runFlow, type FlowDeps, type FlowEvent } from './flow.js';
 import type { ChatModel, Retriever } from './seams.js';
-import { LocalIndex } from './retrieval/local-index.js';
-import { ExtractiveChatModel } from './answer/extractive.js';
+import { createProviders } from './providers.js';
+import { readPrincipal } from './principal.js';
 
 const STATUS: Record<ScoreErrorCode, number> = {
   bad_request: 400,
@@ -47,6 +47,14 @@ export interface ScoringHandlerOptions extends FlowDeps {
   keys: string[];
   /** True once the retriever and model can answer. */
   isReady: () => boolean;
+  /** Per-provider readiness for GET /health/ready. */
+  readiness?: () => Record<string, 'ready' | 'starting' | 'failed'>;
+  /** Log question text (off by default: it is the visitor's data). */
+  logQuestions?: boolean;
+  /** Start-up and per-request lines. */
+  log?: (line: string) => void;
+  /** Counts answers in flight (for a graceful shutdown). */
+  track?: { begin(): void; end(): void };
   maxBodyBytes?: number;
   /** Where unexpected errors are reported (server-side only). */
   logError?: (line: string) => void;
@@ -57,6 +65,7 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
   const keyDigests = options.keys.map(digest);
   const maxBody = options.maxBodyBytes ?? MAX_SCORE_BODY_BYTES;
   const logError = options.logError ?? ((line: string) => console.error(line));
+  const log = options.log ?? ((line: string) => console.log(line));
 
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -74,8 +83,12 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
         return sendJson(res, 200, { status: 'live' });
       case '/health/ready':
         if (!allow(req, res, ['GET', 'HEAD'])) return;
-        if (!options.isReady()) return sendError(res, 'not_ready', 'the index is still loading');
-        return sendJson(res, 200, { status: 'ready', retriever: options.retriever.name, model: options.model.name });
+        if (!options.isReady()) {
+          const waiting = Object.entries(options.readiness?.() ?? {}).filter(([, v]) => v !== 'ready');
+          const detail = waiting.length ? `: ${waiting.map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+          return sendError(res, 'not_ready', `not ready${detail}`);
+        }
+        return sendJson(res, 200, { status: 'ready', retriever: options.retriever.name, model: options.model.name, providers: options.readiness?.() ?? {} });
       case '/score':
         if (!allow(req, res, ['POST'])) return;
         return score(req, res);
@@ -91,7 +104,7 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
       res.setHeader('www-authenticate', 'Bearer');
       return sendError(res, 'unauthorized', 'a valid key is required: Authorization: Bearer <key>');
     }
-    if (!options.isReady()) return sendError(res, 'not_ready', 'the index is still loading');
+    if (!options.isReady()) return sendError(res, 'not_ready', 'not ready: the providers are still starting');
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
     if (type !== 'application/json') {
       return sendError(res, 'unsupported_media_type', 'send the body as application/json');
@@ -114,65 +127,89 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
     const parsed = scoreRequestSchema.safeParse(json);
     if (!parsed.success) return sendError(res, 'bad_request', describeIssue(parsed.error.issues[0]!, json));
 
+    const principal = readPrincipal(req.headers['x-grounded-chat-principal']);
+    if (principal === 'invalid') return sendError(res, 'bad_request', 'the x-grounded-chat-principal header is not valid');
+
     const wantsStream = (req.headers.accept ?? '').toLowerCase().includes('text/event-stream');
     const abort = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) abort.abort();
     });
-    if (wantsStream) return streamAnswer(res, parsed.data, abort.signal);
-    return jsonAnswer(res, parsed.data, abort.signal);
-  }
-
-  async function jsonAnswer(res: ServerResponse, request: ScoreRequest, signal: AbortSignal): Promise<void> {
+    const request = parsed.data;
+    if (options.logQuestions) log(`orchestrator: question: ${JSON.stringify(request.question)}`);
+    const events = runFlow(options, request, { signal: abort.signal, unpaced: !wantsStream, ...(principal ? { principal } : {}) });
+    options.track?.begin();
     try {
-      const flow = await runFlow(options, request, { signal, unpaced: true });
-      let answer = '';
-      for await (const piece of flow.pieces) answer += piece;
-      const body: ScoreResponse = {
-        answer,
-        citations: flow.citations,
-        ...(flow.followupQuestions ? { followupQuestions: flow.followupQuestions } : {}),
-        mode: flow.mode,
-      };
-      sendJson(res, 200, body);
-    } catch (err) {
-      if (signal.aborted) return;
-      const { code, message } = publicError(err);
-      sendError(res, code, message);
+      if (wantsStream) await streamAnswer(res, events, abort.signal);
+      else await jsonAnswer(res, events, abort.signal);
+    } finally {
+      options.track?.end();
     }
   }
 
-  async function streamAnswer(res: ServerResponse, request: ScoreRequest, signal: AbortSignal): Promise<void> {
-    let flow;
-    try {
-      // Retrieval happens before the headers so its failures still get a proper HTTP status.
-      flow = await runFlow(options, request, { signal });
-    } catch (err) {
+  async function jsonAnswer(res: ServerResponse, events: AsyncIterable<FlowEvent>, signal: AbortSignal): Promise<void> {
+    let answer = '';
+    const body: ScoreResponse = { answer: '', citations: [], mode: options.model.mode };
+    for await (const event of events) {
       if (signal.aborted) return;
-      const { code, message } = publicError(err);
-      return sendError(res, code, message);
+      switch (event.type) {
+        case 'text':
+          answer += event.text;
+          break;
+        case 'citations':
+          body.citations = event.citations;
+          body.mode = event.mode;
+          break;
+        case 'followups':
+          body.followupQuestions = event.questions;
+          break;
+        case 'usage':
+          body.usage = wireUsage(event);
+          break;
+        case 'error':
+          return sendError(res, event.code, publicMessage(event));
+      }
     }
+    if (signal.aborted) return;
+    sendJson(res, 200, { ...body, answer });
+  }
+
+  /**
+   * Server-sent events, as prompt flow streams them. The first event is awaited before the
+   * headers, so a failure before any answer (search down, prompt filtered) still gets its HTTP
+   * status; after that, an error is the last event.
+   */
+  async function streamAnswer(res: ServerResponse, events: AsyncIterable<FlowEvent>, signal: AbortSignal): Promise<void> {
+    const iterator = events[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (signal.aborted) return;
+    if (!first.done && first.value.type === 'error') return sendError(res, first.value.code, publicMessage(first.value));
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
     });
     try {
-      await send(res, { citations: flow.citations, mode: flow.mode }, signal);
-      for await (const piece of flow.pieces) await send(res, { answer: piece }, signal);
-      if (flow.followupQuestions?.length) await send(res, { followupQuestions: flow.followupQuestions }, signal);
-    } catch (err) {
-      if (signal.aborted || res.destroyed) return;
-      const error = publicError(err);
-      res.write(`data: ${JSON.stringify({ error })}\n\n`);
+      for (let next = first; !next.done; next = await iterator.next()) {
+        const event = next.value;
+        if (event.type === 'error') {
+          res.write(`data: ${JSON.stringify({ error: { code: event.code, message: publicMessage(event) } })}\n\n`);
+          break;
+        }
+        await send(res, toWire(event), signal);
+      }
+    } catch {
+      // The visitor left (the write was aborted): the flow was cancelled with the same signal.
+      await iterator.return?.(undefined);
+      if (!res.destroyed) res.destroy();
+      return;
     }
     res.end();
   }
 
-  function publicError(err: unknown): { code: ScoreErrorCode; message: string } {
-    if (err instanceof FlowError) return { code: err.code, message: err.message };
-    logError(`orchestrator: flow failed: ${describe(err)}`);
-    return { code: 'internal_error', message: 'internal error' };
+  function publicMessage(event: Extract<FlowEvent, { type: 'error' }>): string {
+    if (event.code === 'internal_error' || event.cause) logError(`orchestrator: flow failed (${event.code}): ${describe(event.cause)}`);
+    return event.message;
   }
 
   function authorized(header: string | undefined): boolean {
@@ -186,6 +223,23 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
     for (const key of keyDigests) ok = timingSafeEqual(given, key) || ok;
     return ok;
   }
+}
+
+function toWire(event: Exclude<FlowEvent, { type: 'error' }>): unknown {
+  switch (event.type) {
+    case 'text':
+      return { answer: event.text };
+    case 'citations':
+      return { citations: event.citations, mode: event.mode };
+    case 'followups':
+      return { followupQuestions: event.questions };
+    case 'usage':
+      return { usage: wireUsage(event) };
+  }
+}
+
+function wireUsage({ usage }: Extract<FlowEvent, { type: 'usage' }>): NonNullable<ScoreResponse['usage']> {
+  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, model: usage.model };
 }
 
 /** One SSE event; waits for the socket to drain when the client reads slower than we write. */
@@ -283,7 +337,11 @@ function describeIssue(issue: z.core.$ZodIssue, body: object): string {
 
 const digest = (key: string) => createHash('sha256').update(key).digest();
 
-const describe = (err: unknown) => (err instanceof Error ? (err.stack ?? err.message) : String(err));
+const describe = (err: unknown): string => {
+  if (!(err instanceof Error)) return String(err);
+  const status = (err as { status?: unknown }).status;
+  return `${err.name}${typeof status === 'number' ? ` ${status}` : ''}: ${err.message}${err.cause ? ` (cause: ${describe(err.cause)})` : ''}`;
+};
 
 // ── programmatic start ──────────────────────────────────────────────────────────────────────
 
@@ -294,6 +352,7 @@ export interface StartScoringServerOptions {
   host?: string;
   /** Defaults to `loadConfig()` (the environment). */
   config?: OrchestratorConfig;
+  /** Providers; default: chosen from the configuration (src/providers.ts). */
   retriever?: Retriever;
   model?: ChatModel;
   /** Start-up and warning lines; defaults to console.log. */
@@ -307,32 +366,56 @@ export interface ScoringServer {
   server: Server;
   retriever: Retriever;
   model: ChatModel;
-  /** Resolves once the retriever is ready (index loaded or built); rejects if it can't be. */
+  /** Resolves once every provider is ready (index loaded or built); rejects if one can't be. */
   ready: Promise<void>;
+  /** Closes at once, cutting open answers. */
   close(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): stops accepting connections and requests, lets open answers finish
+   * for up to `graceMs`, then closes what is left.
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
 
 export async function startScoringServer(options: StartScoringServerOptions = {}): Promise<ScoringServer> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? ((line: string) => console.log(line));
-  const retriever =
-    options.retriever ??
-    new LocalIndex({
-      corpusDir: config.corpusDir,
-      indexDir: config.indexDir,
-      sourceUrlBase: config.sourceUrlBase,
-      log,
-    });
-  const model = options.model ?? new ExtractiveChatModel({ delayMs: config.extractiveDelayMs });
+  const chosen = options.retriever && options.model ? undefined : createProviders(config, { log });
+  const retriever = options.retriever ?? chosen!.retriever;
+  const model = options.model ?? chosen!.model;
   for (const warning of configWarnings(config)) log(`orchestrator: warning: ${warning}`);
 
+  const state: Record<string, 'ready' | 'starting' | 'failed'> = { [`retriever:${retriever.name}`]: 'starting', [`model:${model.name}`]: 'starting' };
+  const watch = (key: string, p: Promise<void>) =>
+    p.then(
+      () => void (state[key] = 'ready'),
+      (err: unknown) => {
+        state[key] = 'failed';
+        throw err;
+      },
+    );
   let ready = false;
+  let open = 0;
+  let drained: (() => void) | undefined;
+  let stopping = false;
   const handler = createScoringHandler({
     retriever,
     model,
+    ...(chosen?.maxPromptTokens ? { maxPromptTokens: chosen.maxPromptTokens } : {}),
+    requestTimeoutMs: config.requestTimeoutMs,
+    rewriteTimeoutMs: config.rewriteTimeoutMs,
     keys: config.keys,
-    isReady: () => ready,
+    isReady: () => ready && !stopping,
+    readiness: () => ({ ...state }),
+    logQuestions: config.logQuestions,
+    log,
     logError: options.logError,
+    track: {
+      begin: () => void open++,
+      end: () => {
+        if (--open === 0) drained?.();
+      },
+    },
   });
   const server = createServer(handler);
   // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): invite the body only when its
@@ -345,27 +428,47 @@ export async function startScoringServer(options: StartScoringServerOptions = {}
   server.listen(options.port ?? config.port, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  // Say where it really listens: all interfaces are reachable as 127.0.0.1 too, so that is the
+  // clickable URL, and the bound interface is named beside it.
+  const all = host === '0.0.0.0' || host === '::';
+  const shownHost = all ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
+  const where = all ? `${url}, all interfaces` : url;
 
-  const readyPromise = retriever.ready().then(() => {
+  const readyPromise = Promise.all([
+    watch(`retriever:${retriever.name}`, retriever.ready()),
+    watch(`model:${model.name}`, model.ready?.() ?? Promise.resolve()),
+  ]).then(() => {
     ready = true;
     const size = (retriever as { size?: unknown }).size;
     const count = typeof size === 'number' ? `, ${size} passages` : '';
-    log(`orchestrator listening on ${url} (retriever: ${retriever.name}${count}; model: ${model.name})`);
+    log(`orchestrator listening on ${where} (retriever: ${retriever.name}${count}; model: ${model.name})`);
   });
   readyPromise.catch(() => {}); // the caller decides; never an unhandled rejection
 
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    });
   return {
     url,
     server,
     retriever,
     model,
     ready: readyPromise,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close,
+    async shutdown(graceMs = config.shutdownGraceMs) {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (open > 0) {
+        const idle = new Promise<void>((resolve) => (drained = resolve));
+        const timer = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+        await Promise.race([idle, timer]);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

@@ -1,9 +1,10 @@
 /**
  * The seams of the flow. A provider is one module implementing one of these interfaces; the flow
- * never knows which provider it runs on. Azure AI Search, Azure OpenAI and OpenAI-compatible
- * providers plug in here exactly like the local index and the offline answerer.
+ * never knows which provider it runs on (docs/orchestrator.md lists them). Models stream typed
+ * parts rather than bare strings, in the style of the Vercel AI SDK's stream parts, so usage,
+ * finish reason and a model's own follow-ups have a channel; the flow turns them into flow events.
  */
-import type { AnswerMode } from './contract.js';
+import type { AnswerMode, HistoryTurn } from './contract.js';
 
 /** One retrievable piece of a source document. */
 export interface Passage {
@@ -21,12 +22,32 @@ export interface Passage {
   url?: string;
   /** Retriever-specific relevance score; higher is better. Only comparable within one result. */
   score: number;
+  /** The search service's own extract (semantic captions), when it made one. */
+  caption?: string;
+}
+
+/**
+ * The visitor as forwarded by the server kit in `x-grounded-chat-principal` (docs/contracts.md).
+ * Used only to filter retrieval; never authentication.
+ */
+export interface Principal {
+  id: string;
+  name?: string;
+  roles?: string[];
+  groups?: string[];
 }
 
 export interface RetrieveOptions {
   /** Most passages to return. */
   top?: number;
   signal?: AbortSignal;
+  /**
+   * The conversation so far, when the query is the visitor's raw question (no model rewrote it
+   * into a standalone query): a retriever may widen a short follow-up with it.
+   */
+  history?: HistoryTurn[];
+  /** The visitor, for retrievers that trim results to what the visitor may see. */
+  principal?: Principal;
 }
 
 export interface Retriever {
@@ -51,6 +72,8 @@ export interface ChatModelRequest {
   question: string;
   /** The passages the prompt cites; `[n]` in an answer refers to `grounding[n-1]`. */
   grounding: Passage[];
+  /** Everything retrieved, best first (a superset of `grounding`): for suggesting follow-ups. */
+  retrieved?: Passage[];
 }
 
 export interface ChatModelOptions {
@@ -67,19 +90,49 @@ export interface SelectedCitation {
   passage: Passage;
   /** Text shown with the citation; contains every sentence the answer quotes from the passage. */
   snippet: string;
+  /** The first sentence the answer quotes from it: its link then points at that sentence. */
+  quote?: string;
 }
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** The model (or deployment) that answered. */
+  model: string;
+}
+
+/** Why a model stopped: `content_filter` means the rest of the answer was withheld. */
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'other';
+
+/** One typed part of a model's answer stream. */
+export type StreamPart =
+  | { type: 'text-delta'; text: string }
+  | { type: 'followups'; questions: string[] }
+  | { type: 'finish'; reason: FinishReason; usage: TokenUsage };
 
 export interface ChatModel {
   /** Short provider name, e.g. `extractive`, `azure-openai`, `openai-compatible`. */
   readonly name: string;
   readonly mode: AnswerMode;
-  /** Streams the answer as text pieces. Errors are thrown as `FlowError`s with a stable code. */
-  stream(request: ChatModelRequest, options?: ChatModelOptions): AsyncIterable<string>;
+  /**
+   * Streams the answer as typed parts, ending with one `finish` part. Errors are thrown as
+   * `FlowError`s with a stable code (a `content_filter` finish is followed by the flow's
+   * `content_filtered` error event).
+   */
+  stream(request: ChatModelRequest, options?: ChatModelOptions): AsyncIterable<StreamPart>;
   /**
    * Optional. A model that quotes rather than composes knows before streaming which passages it
    * will cite: it narrows the retrieved passages to those, in citation order, so the citations can
    * be sent first and `[n]` in the answer matches them. The flow then passes exactly these
-   * passages, in this order, as `grounding` to `stream`. Generative models leave this out.
+   * passages, in this order, as `grounding` to `stream`. Generative models leave this out; their
+   * citations are refined from the answer and sent after it.
    */
   selectCitations?(request: { question: string; passages: Passage[] }): SelectedCitation[];
+  /**
+   * Optional. Turns the last question of a conversation into a standalone search query. The flow
+   * calls it only when there is history, under a deadline, and falls back to the raw question.
+   */
+  rewriteQuery?(request: { question: string; history: HistoryTurn[] }, options?: { signal?: AbortSignal }): Promise<string>;
+  /** Optional. Resolves once the model's service can answer (readiness). */
+  ready?(): Promise<void>;
 }

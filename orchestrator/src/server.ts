@@ -20,23 +20,27 @@ try {
   throw err;
 }
 
-const started = await startScoringServer({ config }).catch((err: NodeJS.ErrnoException) =>
-  fail([
-    err.code === 'EADDRINUSE'
-      ? `port ${config.port} is already in use (set PORT to another port)`
-      : `could not start: ${err.message}`,
-  ]),
-);
+const starting = startScoringServer({ config });
 
-// Installed before the index is ready: a platform may stop us at any moment after we listen.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    started.close().then(
-      () => process.exit(0),
-      () => process.exit(0),
-    );
-  });
-}
+// Installed before the server starts: a platform may stop us at any moment after we listen.
+// SIGTERM (the platform replacing the container) drains: no new requests, open answers finish
+// within SHUTDOWN_GRACE_MS. SIGINT (Ctrl+C) stops at once.
+const exit = () => process.exit(0);
+process.once('SIGTERM', () => {
+  console.log(`orchestrator: SIGTERM, finishing open answers (up to ${config.shutdownGraceMs} ms)`);
+  starting.then((s) => s.shutdown()).then(exit, exit);
+});
+process.once('SIGINT', () => {
+  starting.then((s) => s.close()).then(exit, exit);
+});
+
+const started = await starting.catch((err: NodeJS.ErrnoException) =>
+  fail(
+    err instanceof ConfigError
+      ? err.problems.map((p) => `invalid environment variable ${p}`)
+      : [err.code === 'EADDRINUSE' ? `port ${config.port} is already in use (set PORT to another port)` : `could not start: ${err.message}`],
+  ),
+);
 
 try {
   await started.ready;

@@ -12,7 +12,7 @@ import {
 import { runFlow } from '../src/flow.js';
 import { LocalIndex } from '../src/retrieval/local-index.js';
 import type { Passage } from '../src/seams.js';
-import { KIT_DOCS, makeCorpus } from './helpers.js';
+import { collectFlow, KIT_DOCS, makeCorpus, textParts } from './helpers.js';
 
 const passage = (id: string, text: string, score = 1): Passage => ({
   id,
@@ -28,11 +28,7 @@ function quotes(answer: string): { sentence: string; n: number }[] {
   return [...answer.matchAll(/^> (.+) \[(\d+)\]$/gm)].map((m) => ({ sentence: m[1]!, n: Number(m[2]) }));
 }
 
-async function collect(pieces: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const p of pieces) out.push(p);
-  return out;
-}
+const collect = textParts;
 
 describe('extractive answerer', () => {
   it('quotes the best sentences verbatim, each within its cited snippet', async () => {
@@ -40,8 +36,9 @@ describe('extractive answerer', () => {
     try {
       const retriever = new LocalIndex({ corpusDir: corpus.dir });
       const model = new ExtractiveChatModel({ delayMs: 0 });
-      const flow = await runFlow({ retriever, model }, { question: 'How do I mount the server kit in Express?', chat_history: [] });
-      const answer = (await collect(flow.pieces)).join('');
+      const flow = await collectFlow(runFlow({ retriever, model }, { question: 'How do I mount the server kit in Express?', chat_history: [] }));
+      const answer = flow.answer;
+      assert.equal(flow.order[0], 'citations', 'extractive citations go first');
       assert.equal(flow.mode, 'extractive');
       assert.ok(answer.startsWith(EXTRACTIVE_INTRO), 'opens by saying no language model is configured');
       const qs = quotes(answer);
@@ -65,12 +62,12 @@ describe('extractive answerer', () => {
   it('answers "I don\'t know" with no citations when nothing is retrieved', async () => {
     const corpus = await makeCorpus(KIT_DOCS);
     try {
-      const flow = await runFlow(
+      const flow = await collectFlow(runFlow(
         { retriever: new LocalIndex({ corpusDir: corpus.dir }), model: new ExtractiveChatModel({ delayMs: 0 }) },
         { question: 'What is the boiling point of mercury?', chat_history: [] },
-      );
+      ));
       assert.deepEqual(flow.citations, []);
-      assert.equal((await collect(flow.pieces)).join(''), NO_ANSWER_TEXT);
+      assert.equal(flow.answer, NO_ANSWER_TEXT);
       assert.match(NO_ANSWER_TEXT, /don't know/);
     } finally {
       await corpus.cleanup();
@@ -133,8 +130,8 @@ describe('extractive answerer', () => {
     const got: string[] = [];
     const started = Date.now();
     await assert.rejects(async () => {
-      for await (const piece of model.stream({ messages: [], question: 'How does the widget stream answers?', grounding }, { signal: controller.signal })) {
-        got.push(piece);
+      for await (const part of model.stream({ messages: [], question: 'How does the widget stream answers?', grounding }, { signal: controller.signal })) {
+        if (part.type === 'text-delta') got.push(part.text);
         if (got.length === 5) controller.abort();
       }
     }, { name: 'AbortError' });

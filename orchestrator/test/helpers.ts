@@ -63,3 +63,41 @@ Without any Azure account, the orchestrator uses a local full-text index of the 
 
 The orchestrator runs as a custom container on a managed online endpoint. Health probes call the liveness and readiness routes.`,
 };
+
+import type { FlowEvent } from '../src/flow.js';
+import type { Citation } from '../src/contract.js';
+import type { StreamPart } from '../src/seams.js';
+
+/** A flow's events gathered as a caller sees them, plus their order. */
+export async function collectFlow(events: AsyncIterable<FlowEvent>) {
+  const out = {
+    answer: '',
+    pieces: [] as string[],
+    citations: [] as Citation[],
+    mode: undefined as string | undefined,
+    followupQuestions: undefined as string[] | undefined,
+    usage: undefined as Extract<FlowEvent, { type: 'usage' }>['usage'] | undefined,
+    error: undefined as { code: string; message: string } | undefined,
+    order: [] as string[],
+  };
+  for await (const e of events) {
+    out.order.push(e.type);
+    if (e.type === 'text') {
+      out.answer += e.text;
+      out.pieces.push(e.text);
+    } else if (e.type === 'citations') {
+      out.citations = e.citations;
+      out.mode = e.mode;
+    } else if (e.type === 'followups') out.followupQuestions = e.questions;
+    else if (e.type === 'usage') out.usage = e.usage;
+    else out.error = { code: e.code, message: e.message };
+  }
+  return out;
+}
+
+/** The text deltas of a model's stream. */
+export async function textParts(parts: AsyncIterable<StreamPart>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const p of parts) if (p.type === 'text-delta') out.push(p.text);
+  return out;
+}

@@ -12,6 +12,7 @@ import type { ChatModel, Retriever } from '../src/seams.js';
 import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
 
 const KEY = 'primary-key-123';
+const ONE_PASSAGE = { id: 'a.md#a', title: 'A', headingPath: ['A'], sourcePath: 'a.md', text: 'Some grounding text.', score: 1 };
 const SECONDARY = 'secondary-key-456';
 const QUESTION = 'How do I mount the server kit in Express?';
 
@@ -151,10 +152,11 @@ describe('POST /score (contract B)', () => {
       assert.ok(citations[Number(m[2]) - 1]!.snippet.includes(m[1]!), 'quoted sentence is in its citation');
     }
     assert.ok(!events.some((e) => 'error' in e));
-    // Follow-ups, when offered, come after the answer as their own event.
+    // Follow-ups, when offered, come after the answer as their own event; usage (zeros) is last.
+    assert.deepEqual(events.at(-1), { usage: { prompt_tokens: 0, completion_tokens: 0, model: 'extractive' } });
     const fuAt = events.findIndex((e) => 'followupQuestions' in e);
-    assert.ok(fuAt === -1 || fuAt === events.length - 1);
-    assert.ok(events.slice(1, fuAt === -1 ? undefined : fuAt).every((e) => 'answer' in e));
+    assert.ok(fuAt === -1 || fuAt === events.length - 2);
+    assert.ok(events.slice(1, fuAt === -1 ? -1 : fuAt).every((e) => 'answer' in e));
   });
 
   it('offers follow-up questions that the docs can answer', async () => {
@@ -353,12 +355,12 @@ describe('scoring server with other providers', () => {
         for (;;) {
           options?.signal?.throwIfAborted();
           produced++;
-          yield 'word ';
+          yield { type: 'text-delta', text: 'word ' };
           await new Promise((r) => setTimeout(r, 5));
         }
       },
     };
-    const ok: Retriever = { name: 'ok', ready: async () => {}, retrieve: async () => [] };
+    const ok: Retriever = { name: 'ok', ready: async () => {}, retrieve: async () => [ONE_PASSAGE] };
     const config = loadConfig({ LOCAL_CORPUS_DIR: corpus.dir });
     const s = await startScoringServer({ port: 0, host: '127.0.0.1', config, retriever: ok, model: endless, log: () => {} });
     try {
@@ -400,12 +402,12 @@ describe('scoring server with other providers', () => {
       await a.close();
     }
 
-    const ok: Retriever = { name: 'ok', ready: async () => {}, retrieve: async () => [] };
+    const ok: Retriever = { name: 'ok', ready: async () => {}, retrieve: async () => [ONE_PASSAGE] };
     const broken: ChatModel = {
       name: 'broken',
       mode: 'generative',
       async *stream() {
-        yield 'Partial ';
+        yield { type: 'text-delta', text: 'Partial ' };
         throw new Error('upstream said: key SECRET rejected');
       },
     };
@@ -416,7 +418,8 @@ describe('scoring server with other providers', () => {
       const text = await res.text();
       const events = parseSse(text) as Record<string, unknown>[];
       assert.deepEqual(events.at(-1), { error: { code: 'upstream_unavailable', message: 'the answer could not be completed' } });
-      assert.deepEqual(events[1], { answer: 'Partial ' });
+      assert.deepEqual(events[0], { answer: 'Partial ' });
+      assert.deepEqual(events.at(-2), { citations: [], mode: 'generative' }, 'citations (none used) before the error');
       assert.doesNotMatch(text, /SECRET/);
       const j = await fetch(`${b.url}/score`, { method: 'POST', headers: json, body: JSON.stringify({ question: 'q' }) });
       await expectError(j, 502, 'upstream_unavailable');

@@ -151,8 +151,17 @@ describe('createChatRouterFromEnv', () => {
     assert.deepEqual(scopes, ['https://ml.azure.com/.default'], 'one token fetch for two chats');
   });
 
-  it('refuses to start with no key, no credential and no @azure/identity', () => {
-    configError(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }), /ORCHESTRATOR_KEY is not set[\s\S]*@azure\/identity is not installed/);
+  it('with no key and no credential: refuses without @azure/identity, uses it when installed', () => {
+    // The workspace installs @azure/identity when another package (the orchestrator) depends on
+    // it, so which branch runs depends on the install; each asserts its behaviour.
+    let installed = true;
+    try {
+      import.meta.resolve('@azure/identity');
+    } catch {
+      installed = false;
+    }
+    if (installed) assert.doesNotThrow(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }));
+    else configError(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }), /ORCHESTRATOR_KEY is not set[\s\S]*@azure\/identity is not installed/);
   });
 
   it('reads the endpoint key from Key Vault with a vault token', async () => {

@@ -29,7 +29,8 @@
  */
 import { Lexer, type Token, type Tokens } from 'marked';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation } from '../seams.js';
+import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
+import { suggestFollowups } from './followups.js';
 import { contentTerms, normalizeTerm, queryTerms, termMatches, words } from '../text.js';
 
 export const EXTRACTIVE_INTRO =
@@ -164,6 +165,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const citations = order.map((p) => ({
     passage: passages[p]!,
     snippet: buildSnippet(prose[p]!, chosen.filter((s) => s.passage === p), opts.snippetChars),
+    quote: chosen.filter((s) => s.passage === p).sort((a, b) => a.position - b.position)[0]!.text,
   }));
   const quotes = [...chosen]
     .sort((a, b) => a.passage - b.passage || a.position - b.position)
@@ -218,7 +220,11 @@ export class ExtractiveChatModel implements ChatModel {
     return planExtractive(request.question, request.passages, this.opts).citations;
   }
 
-  async *stream(request: ChatModelRequest, options: ChatModelOptions = {}): AsyncIterable<string> {
+  /**
+   * The whole extractive answer: the quotes as word-sized text deltas (paced unless nobody
+   * watches), follow-ups from what was retrieved but not quoted, and a finish with zero usage.
+   */
+  async *stream(request: ChatModelRequest, options: ChatModelOptions = {}): AsyncIterable<StreamPart> {
     const { signal } = options;
     signal?.throwIfAborted();
     const text = renderExtractive(planExtractive(request.question, request.grounding, this.opts));
@@ -228,8 +234,13 @@ export class ExtractiveChatModel implements ChatModel {
       if (!first && delay > 0) await sleep(delay, undefined, { signal });
       signal?.throwIfAborted();
       first = false;
-      yield piece;
+      yield { type: 'text-delta', text: piece };
     }
+    if (request.grounding.length) {
+      const questions = suggestFollowups(request.retrieved ?? request.grounding, request.grounding);
+      if (questions.length) yield { type: 'followups', questions };
+    }
+    yield { type: 'finish', reason: 'stop', usage: { promptTokens: 0, completionTokens: 0, model: this.name } };
   }
 }
 
