@@ -1,0 +1,49 @@
+/**
+ * Starts Application Insights (`applicationinsights` 3.x, OpenTelemetry underneath) for one
+ * process. Loaded only by register.ts, and only when APPLICATIONINSIGHTS_CONNECTION_STRING is
+ * set: `useAzureMonitor()` throws without one, and an unset string must cost nothing.
+ *
+ * What it turns on: incoming and outgoing `http` (RequestData / RemoteDependencyData), the Azure
+ * SDKs' own tracing (AI Search, Key Vault, identity), and `@opentelemetry/instrumentation-undici`,
+ * because the distro does not instrument undici (global `fetch`, the `openai` package, the kit's
+ * undici Pool): without it no `traceparent` would cross to the next process. The database
+ * instrumentations the distro would also load are off: this app has no databases. Live Metrics
+ * is off by default (it opens a second connection); APPLICATIONINSIGHTS_CONFIGURATION_CONTENT
+ * (JSON, read by the SDK after these defaults) turns it on, or changes any other option.
+ */
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { flushAzureMonitor, shutdownAzureMonitor, useAzureMonitor } from 'applicationinsights';
+
+export interface AzureMonitorStartOptions {
+  connectionString: string;
+  /** cloud_RoleName in Application Insights, unless OTEL_SERVICE_NAME says otherwise. */
+  serviceName: string;
+  env?: Record<string, string | undefined>;
+}
+
+export interface AzureMonitorHandle {
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonitorHandle {
+  const env = options.env ?? process.env;
+  // The distro's resource detection reads OTEL_SERVICE_NAME; an operator's value wins.
+  env.OTEL_SERVICE_NAME ||= options.serviceName;
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString: options.connectionString },
+    enableLiveMetrics: false,
+    instrumentationOptions: {
+      http: { enabled: true },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+    },
+  });
+  registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
+  return { flush: flushAzureMonitor, shutdown: shutdownAzureMonitor };
+}

@@ -1,0 +1,22 @@
+/**
+ * `node --import @grounded-chat/server-kit/telemetry/register dist/server.js`
+ *
+ * Turns Application Insights on for the host app (the demo site, or yours) when
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set, before the app's own imports (OpenTelemetry
+ * patches `http` and Express as they load). Unset: this module imports nothing else and nothing
+ * connects anywhere. `applicationinsights` and `@opentelemetry/instrumentation-undici` are
+ * optional peer dependencies of the kit: install them in the app that uses this file.
+ *
+ * No signal handler here (one would change how the process exits): the host's shutdown calls
+ * `flushTelemetry()` before it exits.
+ */
+const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
+if (connectionString) {
+  // ES modules are linked before any code runs, so OpenTelemetry can only patch what they
+  // import (node:http in an ES-module host) through a loader hook registered first.
+  const { register } = await import('node:module');
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const { startAzureMonitor } = await import('./azure-monitor.js');
+  startAzureMonitor({ connectionString, serviceName: 'web' });
+}
+export {};

@@ -1,0 +1,27 @@
+/**
+ * The router's `trace` option when OpenTelemetry is on: the chat's trace id is the active
+ * request span's (the http instrumentation started it from the incoming `traceparent`), and no
+ * `traceparent` is set by hand because the undici instrumentation injects the right one (its
+ * own dependency span as parent). With no recording span (SDK off), the kit's own W3C handling
+ * (continueTrace) keeps working, so `context.traceId` always reaches the visitor.
+ */
+import { trace } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
+import { continueTrace, type TraceContext } from '../trace.js';
+
+export function otelTraceContext(req: IncomingMessage): TraceContext {
+  const span = trace.getActiveSpan();
+  const sc = span?.spanContext();
+  if (span?.isRecording() && sc && trace.isSpanContextValid(sc)) return { traceId: sc.traceId };
+  const header = req.headers.traceparent;
+  const state = req.headers.tracestate;
+  return continueTrace(Array.isArray(header) ? header[0] : header, Array.isArray(state) ? state.join(',') : state);
+}
+
+/** Tags the active request span with the route template (RequestData's name in Application Insights). */
+export function nameRequestSpan(method: string, route: string): void {
+  const span = trace.getActiveSpan();
+  if (!span?.isRecording()) return;
+  span.setAttribute('http.route', route);
+  span.updateName(`${method} ${route}`);
+}
