@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { before, beforeEach, describe, it } from 'node:test';
-import { trace } from '@opentelemetry/api';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { installMemoryOtel, type MemoryOtel } from './fixtures/telemetry/otel-memory.js';
 import {
   AI_CUSTOM_EVENT_NAME,
@@ -144,7 +144,13 @@ describe('otelTraceContext', () => {
     });
   });
 
-  it('continues the caller’s trace itself when no span records', () => {
+  it('uses the active span’s trace even when the sampler dropped it', () => {
+    const dropped = trace.wrapSpanContext({ traceId: '1bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.NONE });
+    const ctx = context.with(trace.setSpan(context.active(), dropped), () => otelTraceContext(req({})));
+    assert.deepEqual(ctx, { traceId: '1bf92f3577b34da6a3ce929d0e0e4736' });
+  });
+
+  it('continues the caller’s trace itself when no span is active', () => {
     const ctx = otelTraceContext(req({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }));
     assert.equal(ctx.traceId, '0af7651916cd43dd8448eb211c80319c');
     assert.match(ctx.traceparent ?? '', /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);

@@ -2,7 +2,7 @@
  * The router's `trace` option when OpenTelemetry is on: the chat's trace id is the active
  * request span's (the http instrumentation started it from the incoming `traceparent`), and no
  * `traceparent` is set by hand because the undici instrumentation injects the right one (its
- * own dependency span as parent). With no recording span (SDK off), the kit's own W3C handling
+ * own dependency span as parent). With no active span (SDK off), the kit's own W3C handling
  * (continueTrace) keeps working, so `context.traceId` always reaches the visitor.
  */
 import { trace } from '@opentelemetry/api';
@@ -10,9 +10,10 @@ import type { IncomingMessage } from 'node:http';
 import { continueTrace, type TraceContext } from '../trace.js';
 
 export function otelTraceContext(req: IncomingMessage): TraceContext {
-  const span = trace.getActiveSpan();
-  const sc = span?.spanContext();
-  if (span?.isRecording() && sc && trace.isSpanContextValid(sc)) return { traceId: sc.traceId };
+  // Recording or not: a request the sampler dropped still has the trace id the undici
+  // instrumentation propagates (with the sampled flag off), so the visitor gets that one.
+  const sc = trace.getActiveSpan()?.spanContext();
+  if (sc && trace.isSpanContextValid(sc)) return { traceId: sc.traceId };
   const header = req.headers.traceparent;
   const state = req.headers.tracestate;
   return continueTrace(Array.isArray(header) ? header[0] : header, Array.isArray(state) ? state.join(',') : state);
