@@ -16,7 +16,7 @@ const cases = {
   traceIterable: async () => {
     for await (const _ of traceIterable('flow.generate', three, { attributes: modelAttributes({ system: 'openai', model: 'm' }) }));
   },
-  emitEvent: () => emitEvent({ name: 'bench', properties: { a: 'x' }, measurements: { n: 1 } }),
+  emitEvent: () => emitEvent('bench', { name: 'bench', properties: { a: 'x' }, measurements: { n: 1 } }),
   chatEnded: () =>
     kit.chatEnded({ route: 'stream', outcome: 'ok', durationMs: 10, firstContentMs: 5, mode: 'generative', usage: { prompt_tokens: 1, completion_tokens: 1, model: 'm' }, userId: 'u' }),
 };

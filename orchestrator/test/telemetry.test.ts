@@ -151,7 +151,7 @@ describe('attributes', () => {
 describe('emitEvent', () => {
   it('emits a log record Application Insights turns into a custom event, in the active trace', async () => {
     const traceId = tracer().startActiveSpan('request', (span) => {
-      emitEvent({ name: 'chat', properties: { mode: 'generative', skipped: undefined }, measurements: { tokens: 12, nan: Number.NaN, none: undefined } });
+      emitEvent('test', { name: 'chat', properties: { mode: 'generative', skipped: undefined }, measurements: { tokens: 12, nan: Number.NaN, none: undefined } });
       span.end();
       return span.spanContext().traceId;
     });
@@ -166,8 +166,8 @@ describe('emitEvent', () => {
 
   it('correlates with a given trace id, and ignores a malformed one', async () => {
     const answerTrace = '0af7651916cd43dd8448eb211c80319c';
-    emitEvent({ name: 'feedback', traceId: answerTrace });
-    emitEvent({ name: 'feedback', traceId: 'not-a-trace' });
+    emitEvent('test', { name: 'feedback', traceId: answerTrace });
+    emitEvent('test', { name: 'feedback', traceId: 'not-a-trace' });
     const [linked, other] = await otel.logs();
     assert.equal(linked?.spanContext?.traceId, answerTrace);
     assert.equal(other?.spanContext, undefined);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hashUserId } from '../src/telemetry/privacy.js';
+import { hashUserId } from '@grounded-chat/telemetry';
 import { KIT_EVENT_FIELDS, KIT_EVENTS } from '../src/telemetry/names.js';
 import { FLOW_STEPS, GEN_AI, RETRIEVAL } from '../../orchestrator/src/telemetry/names.js';
 import { startChild, type Child } from './fixtures/telemetry/child.js';

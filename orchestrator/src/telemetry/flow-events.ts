@@ -3,9 +3,8 @@
  * it alone knows which side (prompt or completion) a model's content filter stopped; the kit
  * emits the visitor-facing `chat` event with the outcome it relayed.
  */
-import { emitEvent } from './events.js';
-import { ORCHESTRATOR_EVENT_FIELDS, ORCHESTRATOR_EVENTS } from './names.js';
-import type { TelemetryPrivacy } from './privacy.js';
+import { emitEvent, type TelemetryPrivacy } from '@grounded-chat/telemetry';
+import { INSTRUMENTATION_SCOPE, ORCHESTRATOR_EVENT_FIELDS, ORCHESTRATOR_EVENTS } from './names.js';
 
 const P = ORCHESTRATOR_EVENT_FIELDS.properties;
 
@@ -18,7 +17,7 @@ export interface ContentFilteredInput {
 }
 
 export function contentFilteredEvent(input: ContentFilteredInput, privacy: TelemetryPrivacy): void {
-  emitEvent({
+  emitEvent(INSTRUMENTATION_SCOPE, {
     name: ORCHESTRATOR_EVENTS.contentFiltered,
     properties: {
       [P.stage]: input.stage,

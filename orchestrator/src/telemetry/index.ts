@@ -1,10 +1,10 @@
 /**
- * The orchestrator's telemetry helpers (docs/telemetry.md). Only `@opentelemetry/api` and
- * `@opentelemetry/api-logs` are imported here: everything is a no-op until register.ts has
- * started Application Insights in the process.
+ * The orchestrator's telemetry helpers (docs/telemetry.md): its own (flow step spans, GenAI and
+ * retrieval attributes, the content-filter event) and the ones it shares with the server kit
+ * (@grounded-chat/telemetry). Everything is a no-op until register.ts has started Application
+ * Insights in the process.
  */
 export * from './names.js';
-export { emitEvent, contextOfTrace, type CustomEvent, type EventProperties, type EventMeasurements } from './events.js';
 export {
   flowTracer,
   inStep,
@@ -22,7 +22,5 @@ export {
   type ModelUsage,
   type RetrievalSummary,
 } from './spans.js';
-export { telemetryPrivacy, hashUserId, type TelemetryPrivacy, type TelemetryPrivacyOptions } from './privacy.js';
-export { createJsonLogger, traceFields, TEXT_FIELDS, type JsonLogger, type JsonLoggerOptions, type LogFields } from './json-logger.js';
 export { contentFilteredEvent, type ContentFilteredInput } from './flow-events.js';
-export { flushTelemetry } from './flush.js';
+export * from '@grounded-chat/telemetry';

@@ -69,9 +69,5 @@ export const ORCHESTRATOR_EVENT_FIELDS = {
   measurements: {},
 } as const;
 
-/** Custom Application Insights attributes the exporter turns into an event (see events.ts). */
-export const AI_CUSTOM_EVENT_NAME = 'microsoft.custom_event.name';
-export const AI_CUSTOM_MEASUREMENTS = 'microsoft.custom_measurements';
-
 /** The tracer, meter and logger scope name. */
 export const INSTRUMENTATION_SCOPE = '@grounded-chat/orchestrator';

@@ -7,9 +7,10 @@
  * comment only when an option says so. Upstream bodies, keys and tokens are never inputs here.
  */
 import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
-import { emitEvent } from './events.js';
+import { emitEvent as emitWithScope, telemetryPrivacy, type CustomEvent, type TelemetryPrivacyOptions } from '@grounded-chat/telemetry';
 import { INSTRUMENTATION_SCOPE, KIT_EVENT_FIELDS as F, KIT_EVENTS, KIT_METRIC_ATTRIBUTES, KIT_METRICS } from './names.js';
-import { telemetryPrivacy, type TelemetryPrivacyOptions } from './privacy.js';
+
+const emitEvent = (event: CustomEvent) => emitWithScope(INSTRUMENTATION_SCOPE, event);
 
 export interface KitTelemetryOptions extends TelemetryPrivacyOptions {
   /** Record the feedback comment (visitor-written text). Default: as `recordText`. */

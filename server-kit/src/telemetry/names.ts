@@ -81,7 +81,4 @@ export const KIT_METRIC_ATTRIBUTES = {
   mode: 'grounded_chat.mode',
 } as const;
 
-export const AI_CUSTOM_EVENT_NAME = 'microsoft.custom_event.name';
-export const AI_CUSTOM_MEASUREMENTS = 'microsoft.custom_measurements';
-
 export const INSTRUMENTATION_SCOPE = '@grounded-chat/server-kit';

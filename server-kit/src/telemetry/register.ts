@@ -12,11 +12,7 @@
  */
 const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
 if (connectionString) {
-  // ES modules are linked before any code runs, so OpenTelemetry can only patch what they
-  // import (node:http in an ES-module host) through a loader hook registered first.
-  const { register } = await import('node:module');
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-  const { startAzureMonitor } = await import('./azure-monitor.js');
+  const { startAzureMonitor } = await import('@grounded-chat/telemetry/azure-monitor');
   startAzureMonitor({ connectionString, serviceName: 'web' });
 }
 export {};

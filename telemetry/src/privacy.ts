@@ -6,7 +6,7 @@
  * ids), so an unkeyed hash can be reversed by hashing candidates. Give both processes the same
  * key (TELEMETRY_USER_HASH_KEY) and a visitor hashes to the same value in the kit's and the
  * orchestrator's telemetry; without one, a random per-process key still hides the id but the
- * hashes only match within one process lifetime.
+ * same visitor gets a new hash whenever a process restarts.
  */
 import { createHmac, randomBytes } from 'node:crypto';
 

@@ -1,7 +1,13 @@
 /**
  * Starts Application Insights (`applicationinsights` 3.x, OpenTelemetry underneath) for one
- * process. Loaded only by register.ts, and only when APPLICATIONINSIGHTS_CONNECTION_STRING is
- * set: `useAzureMonitor()` throws without one, and an unset string must cost nothing.
+ * process. Loaded only by a package's register module (`node --import …/telemetry/register`),
+ * and only when APPLICATIONINSIGHTS_CONNECTION_STRING is set: `useAzureMonitor()` throws without
+ * one, and an unset string must cost nothing.
+ *
+ * ES modules are linked before any code runs, so OpenTelemetry can only patch what they import
+ * (`node:http`'s createServer in the orchestrator) through the loader hook registered here, before
+ * the app's main module loads. Without it the orchestrator records no RequestData and its spans
+ * lose their parent (checked: that is why it is here).
  *
  * What it turns on: incoming and outgoing `http` (RequestData / RemoteDependencyData), the Azure
  * SDKs' own tracing (AI Search, Key Vault, identity), and `@opentelemetry/instrumentation-undici`,
@@ -11,6 +17,7 @@
  * is off by default (it opens a second connection); APPLICATIONINSIGHTS_CONFIGURATION_CONTENT
  * (JSON, read by the SDK after these defaults) turns it on, or changes any other option.
  */
+import { register } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { flushAzureMonitor, shutdownAzureMonitor, useAzureMonitor } from 'applicationinsights';
@@ -28,6 +35,7 @@ export interface AzureMonitorHandle {
 }
 
 export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonitorHandle {
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   const env = options.env ?? process.env;
   // The distro's resource detection reads OTEL_SERVICE_NAME; an operator's value wins.
   env.OTEL_SERVICE_NAME ||= options.serviceName;

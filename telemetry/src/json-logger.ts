@@ -14,7 +14,7 @@ import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 export const TEXT_FIELDS = ['question', 'answer', 'query', 'messages', 'text', 'snippet', 'comment', 'prompt'];
 
 export interface JsonLoggerOptions {
-  /** `service` on every line, e.g. `orchestrator`. */
+  /** `service` on every line, e.g. `web` or `orchestrator`. */
   service: string;
   /** pino level. Default LOG_LEVEL, else `info`. */
   level?: string;

@@ -14,7 +14,7 @@
 import { context as otelContext, trace, TraceFlags, type Context } from '@opentelemetry/api';
 import { logs, SeverityNumber, type AnyValueMap } from '@opentelemetry/api-logs';
 import { randomBytes } from 'node:crypto';
-import { AI_CUSTOM_EVENT_NAME, AI_CUSTOM_MEASUREMENTS, INSTRUMENTATION_SCOPE } from './names.js';
+import { AI_CUSTOM_EVENT_NAME, AI_CUSTOM_MEASUREMENTS } from './names.js';
 
 export type EventProperties = Record<string, string | number | boolean | undefined>;
 export type EventMeasurements = Record<string, number | undefined>;
@@ -31,8 +31,11 @@ export interface CustomEvent {
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
-/** Emits one custom event; returns nothing and never throws (telemetry must not break a chat). */
-export function emitEvent(event: CustomEvent, scope: string = INSTRUMENTATION_SCOPE): void {
+/**
+ * Emits one custom event through the logger of `scope` (the emitting package's name); returns
+ * nothing and never throws (telemetry must not break a chat).
+ */
+export function emitEvent(scope: string, event: CustomEvent): void {
   try {
     const attributes: AnyValueMap = { [AI_CUSTOM_EVENT_NAME]: event.name };
     for (const [key, value] of Object.entries(event.properties ?? {})) {
