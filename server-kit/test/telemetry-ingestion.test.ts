@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { hashUserId } from '@grounded-chat/telemetry';
 import { KIT_EVENT_FIELDS, KIT_EVENTS } from '../src/telemetry/names.js';
-import { FLOW_STEPS, GEN_AI, RETRIEVAL } from '../../orchestrator/src/telemetry/names.js';
+import { FLOW_STEPS, GEN_AI, ORCHESTRATOR_EVENT_FIELDS, ORCHESTRATOR_EVENTS, RETRIEVAL } from '../../orchestrator/src/telemetry/names.js';
 import { startChild, type Child } from './fixtures/telemetry/child.js';
 import { startIngestion, type Envelope, type Ingestion } from './fixtures/telemetry/ingestion.js';
 
@@ -48,11 +48,11 @@ async function startPair(ingestion: Ingestion, withTelemetry: boolean): Promise<
   return { web, orch };
 }
 
-async function chat(web: Child): Promise<string> {
+async function chat(web: Child, question = QUESTION): Promise<string> {
   const res = await fetch(`${web.url}/api/chat/stream`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-test-user': USER },
-    body: JSON.stringify({ messages: [{ role: 'user', content: QUESTION }] }),
+    body: JSON.stringify({ messages: [{ role: 'user', content: question }] }),
   });
   assert.equal(res.status, 200);
   const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
@@ -83,6 +83,7 @@ describe('telemetry to Application Insights, connection string set', () => {
   let ingestion: Ingestion;
   let pair: { web: Child; orch: Child };
   let traceId: string;
+  let filteredTraceId: string;
 
   before(async () => {
     ingestion = await startIngestion();
@@ -95,6 +96,7 @@ describe('telemetry to Application Insights, connection string set', () => {
       body: JSON.stringify({ rating: 'up', traceId, comment: 'great answer about secret-question-XYZ' }),
     });
     assert.equal(fb.status, 204);
+    filteredTraceId = await chat(pair.web, 'a forbidden secret-question-XYZ');
     await until(
       pair.web,
       () => {
@@ -104,7 +106,8 @@ describe('telemetry to Application Insights, connection string set', () => {
           of(ingestion.envelopes, 'RequestData', 'web').length >= 2 &&
           of(ingestion.envelopes, 'RemoteDependencyData', 'orchestrator').length >= 5 &&
           events.includes(KIT_EVENTS.chat) &&
-          events.includes(KIT_EVENTS.feedback)
+          events.includes(KIT_EVENTS.feedback) &&
+          events.includes(ORCHESTRATOR_EVENTS.contentFiltered)
         );
       },
       'request, dependency and event envelopes from both processes',
@@ -122,14 +125,14 @@ describe('telemetry to Application Insights, connection string set', () => {
   });
 
   it('records one operation across both processes, with the kit-to-orchestrator hop as parent', () => {
-    const webRequest = of(ingestion.envelopes, 'RequestData', 'web').find((e) => e.data.baseData.name === 'POST /api/chat/stream')!;
-    const orchRequest = of(ingestion.envelopes, 'RequestData', 'orchestrator').find((e) => e.data.baseData.name === 'POST /score')!;
-    assert.ok(webRequest && orchRequest, 'both request envelopes, named after their routes');
-    assert.equal(op(webRequest), traceId, 'the visitor got the operation id as context.traceId');
-    assert.equal(op(orchRequest), traceId);
-    const hop = of(ingestion.envelopes, 'RemoteDependencyData', 'web').find((e) => e.data.baseData.name === 'POST /score')!;
+    // Two chats ran: pick this one's envelopes by the trace id the visitor got as context.traceId.
+    const inChat = (e: Envelope) => op(e) === traceId;
+    const webRequest = of(ingestion.envelopes, 'RequestData', 'web').find((e) => inChat(e) && e.data.baseData.name === 'POST /api/chat/stream');
+    const orchRequest = of(ingestion.envelopes, 'RequestData', 'orchestrator').find((e) => inChat(e) && e.data.baseData.name === 'POST /score');
+    assert.ok(webRequest, "the kit's request, named after its route, in the visitor's operation");
+    assert.ok(orchRequest, "the orchestrator's request, named after its route, in the same operation");
+    const hop = of(ingestion.envelopes, 'RemoteDependencyData', 'web').find((e) => inChat(e) && e.data.baseData.name === 'POST /score');
     assert.ok(hop, "the kit's dependency call to the orchestrator");
-    assert.equal(op(hop), traceId);
     assert.equal(orchRequest.tags?.['ai.operation.parentId'], hop.data.baseData.id, 'traceparent crossed the hop');
   });
 
@@ -155,9 +158,9 @@ describe('telemetry to Application Insights, connection string set', () => {
   });
 
   it('sends the chat event with its numbers and a hashed user, in the operation', () => {
-    const event = of(ingestion.envelopes, 'EventData').find((e) => e.data.baseData.name === KIT_EVENTS.chat)!;
+    const event = of(ingestion.envelopes, 'EventData').find((e) => op(e) === traceId && e.data.baseData.name === KIT_EVENTS.chat)!;
+    assert.ok(event, "the chat event, in the chat's operation");
     const c = KIT_EVENT_FIELDS.chat;
-    assert.equal(op(event), traceId);
     const { properties, measurements } = event.data.baseData;
     assert.equal(measurements[c.measurements.inputTokens], 42);
     assert.equal(measurements[c.measurements.outputTokens], 7);
@@ -178,6 +181,15 @@ describe('telemetry to Application Insights, connection string set', () => {
     assert.equal(event.data.baseData.properties[KIT_EVENT_FIELDS.feedback.properties.comment], undefined);
   });
 
+  it('sends the orchestrator’s content-filter event in its chat’s operation, user hashed', () => {
+    const event = of(ingestion.envelopes, 'EventData', 'orchestrator').find((e) => e.data.baseData.name === ORCHESTRATOR_EVENTS.contentFiltered)!;
+    assert.equal(op(event), filteredTraceId);
+    assert.notEqual(filteredTraceId, traceId);
+    const p = event.data.baseData.properties;
+    assert.equal(p[ORCHESTRATOR_EVENT_FIELDS.properties.stage], 'prompt');
+    assert.equal(p[ORCHESTRATOR_EVENT_FIELDS.properties.user], hashUserId(USER, HASH_KEY));
+  });
+
   it('sends no question text, no key and no raw user id', () => {
     const all = ingestion.bodies.join('\n');
     assert.ok(all.length > 0);
@@ -188,7 +200,8 @@ describe('telemetry to Application Insights, connection string set', () => {
     for (const child of [pair.web, pair.orch]) {
       const lines = child.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
       assert.ok(lines.length >= 1);
-      for (const line of lines) assert.equal(line.trace_id, traceId);
+      for (const line of lines) assert.ok([traceId, filteredTraceId].includes(line.trace_id), JSON.stringify(line));
+      assert.ok(lines.some((l) => l.trace_id === traceId));
       assert.equal(child.stdout().includes('secret-question-XYZ'), false);
     }
   });
