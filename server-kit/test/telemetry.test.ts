@@ -14,7 +14,9 @@ import {
   KIT_EVENTS,
   KIT_METRIC_ATTRIBUTES,
   KIT_METRICS,
+  contextOfTrace,
   createKitTelemetry,
+  emitEvent,
   hashUserId,
   nameRequestSpan,
   otelTraceContext,
@@ -129,6 +131,17 @@ describe('createKitTelemetry', () => {
     assert.deepEqual(quota?.measurements, { limit_tokens: 50_000, used_tokens: 50_210, retry_after_s: 3600 });
     assert.equal(auth?.name, KIT_EVENTS.authFailed);
     assert.deepEqual(auth?.properties, { route: 'stream', reason: 'invalid_token', auth_mode: 'entra' });
+  });
+});
+
+describe('contextOfTrace', () => {
+  it('puts an event in the given trace, and ignores a malformed id', async () => {
+    const answerTrace = '0af7651916cd43dd8448eb211c80319c';
+    emitEvent('test', { name: 'feedback' }, contextOfTrace(answerTrace));
+    emitEvent('test', { name: 'feedback' }, contextOfTrace('not-a-trace'));
+    const [linked, other] = await otel.logs();
+    assert.equal(linked?.spanContext?.traceId, answerTrace);
+    assert.equal(other?.spanContext, undefined);
   });
 });
 

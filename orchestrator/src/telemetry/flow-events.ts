@@ -3,7 +3,8 @@
  * it alone knows which side (prompt or completion) a model's content filter stopped; the kit
  * emits the visitor-facing `chat` event with the outcome it relayed.
  */
-import { emitEvent, type TelemetryPrivacy } from '@grounded-chat/telemetry';
+import { emitEvent } from './events.js';
+import type { TelemetryPrivacy } from './privacy.js';
 import { INSTRUMENTATION_SCOPE, ORCHESTRATOR_EVENT_FIELDS, ORCHESTRATOR_EVENTS } from './names.js';
 
 const P = ORCHESTRATOR_EVENT_FIELDS.properties;

@@ -174,7 +174,7 @@ export function activeTraceId(): string | undefined {
   return sc && trace.isSpanContextValid(sc) ? sc.traceId : undefined;
 }
 
-/** Names the active request span after its route (RequestData's name in Application Insights). */
+/** Names the active request span after its route (RequestData's name in Application Insights). Twin: server-kit/src/telemetry/trace-context.ts (no shared package by design). */
 export function nameRequestSpan(method: string, route: string): void {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return;

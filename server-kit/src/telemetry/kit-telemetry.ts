@@ -7,10 +7,13 @@
  * comment only when an option says so. Upstream bodies, keys and tokens are never inputs here.
  */
 import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
-import { emitEvent as emitWithScope, telemetryPrivacy, type CustomEvent, type TelemetryPrivacyOptions } from '@grounded-chat/telemetry';
+import { emitEvent as emitWithScope, type CustomEvent } from './events.js';
+import { telemetryPrivacy, type TelemetryPrivacyOptions } from './privacy.js';
+import { contextOfTrace } from './trace-context.js';
 import { INSTRUMENTATION_SCOPE, KIT_EVENT_FIELDS as F, KIT_EVENTS, KIT_METRIC_ATTRIBUTES, KIT_METRICS } from './names.js';
 
-const emitEvent = (event: CustomEvent) => emitWithScope(INSTRUMENTATION_SCOPE, event);
+const emitEvent = (event: CustomEvent, traceId?: string) =>
+  emitWithScope(INSTRUMENTATION_SCOPE, event, traceId === undefined ? undefined : contextOfTrace(traceId));
 
 export interface KitTelemetryOptions extends TelemetryPrivacyOptions {
   /** Record the feedback comment (visitor-written text). Default: as `recordText`. */
@@ -98,21 +101,23 @@ export function createKitTelemetry(options: KitTelemetryOptions = {}): KitTeleme
     },
     feedback(input) {
       const f = F.feedback;
-      emitEvent({
-        name: KIT_EVENTS.feedback,
-        traceId: input.traceId,
-        properties: {
-          [f.properties.rating]: input.rating,
-          [f.properties.answerTraceId]: input.traceId,
-          [f.properties.messageId]: input.messageId,
-          [f.properties.user]: user(input.userId),
-          [f.properties.comment]: recordComment ? input.comment : undefined,
+      emitEvent(
+        {
+          name: KIT_EVENTS.feedback,
+          properties: {
+            [f.properties.rating]: input.rating,
+            [f.properties.answerTraceId]: input.traceId,
+            [f.properties.messageId]: input.messageId,
+            [f.properties.user]: user(input.userId),
+            [f.properties.comment]: recordComment ? input.comment : undefined,
+          },
+          measurements: {
+            [f.measurements.positive]: input.rating === 'up' ? 1 : 0,
+            [f.measurements.commentChars]: input.comment?.length ?? 0,
+          },
         },
-        measurements: {
-          [f.measurements.positive]: input.rating === 'up' ? 1 : 0,
-          [f.measurements.commentChars]: input.comment?.length ?? 0,
-        },
-      });
+        input.traceId,
+      );
     },
     rateLimited(input) {
       const r = F.rateLimited;

@@ -12,7 +12,7 @@
  */
 const connectionString = process.env.APPLICATIONINSIGHTS_CONNECTION_STRING?.trim();
 if (connectionString) {
-  const { startAzureMonitor } = await import('@grounded-chat/telemetry/azure-monitor');
+  const { startAzureMonitor } = await import('./azure-monitor.js');
   startAzureMonitor({ connectionString, serviceName: 'web' });
 }
 export {};

@@ -5,7 +5,8 @@
  * own dependency span as parent). With no active span (SDK off), the kit's own W3C handling
  * (continueTrace) keeps working, so `context.traceId` always reaches the visitor.
  */
-import { trace } from '@opentelemetry/api';
+import { context as otelContext, trace, TraceFlags, type Context } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { continueTrace, type TraceContext } from '../trace.js';
 
@@ -19,10 +20,26 @@ export function otelTraceContext(req: IncomingMessage): TraceContext {
   return continueTrace(Array.isArray(header) ? header[0] : header, Array.isArray(state) ? state.join(',') : state);
 }
 
-/** Tags the active request span with the route template (RequestData's name in Application Insights). */
+/** Tags the active request span with the route template (RequestData's name in Application Insights). Twin: orchestrator/src/telemetry/spans.ts (no shared package by design). */
 export function nameRequestSpan(method: string, route: string): void {
   const span = trace.getActiveSpan();
   if (!span?.isRecording()) return;
   span.setAttribute('http.route', route);
   span.updateName(`${method} ${route}`);
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * A context whose parent is a remote span of `traceId`, so an event lands in that operation
+ * (feedback links to the answer it rates); a malformed id gives the active context.
+ */
+export function contextOfTrace(traceId: string): Context {
+  if (!TRACE_ID.test(traceId)) return otelContext.active();
+  return trace.setSpanContext(otelContext.active(), {
+    traceId,
+    spanId: randomBytes(8).toString('hex'),
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
 }

@@ -9,15 +9,18 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { hashUserId } from '@grounded-chat/telemetry';
-import { KIT_EVENT_FIELDS, KIT_EVENTS } from '../src/telemetry/names.js';
+import { hashUserId } from '../../server-kit/src/telemetry/privacy.js';
+import { KIT_EVENT_FIELDS, KIT_EVENTS } from '../../server-kit/src/telemetry/names.js';
 import { FLOW_STEPS, GEN_AI, ORCHESTRATOR_EVENT_FIELDS, ORCHESTRATOR_EVENTS, RETRIEVAL } from '../../orchestrator/src/telemetry/names.js';
-import { startChild, type Child } from './fixtures/telemetry/child.js';
-import { startIngestion, type Envelope, type Ingestion } from './fixtures/telemetry/ingestion.js';
+import { startChild, type Child } from './telemetry/child.js';
+import { startIngestion, type Envelope, type Ingestion } from './telemetry/ingestion.js';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures', 'telemetry');
-const KIT_REGISTER = join(import.meta.dirname, '..', 'src', 'telemetry', 'register.ts');
-const ORCH_REGISTER = join(import.meta.dirname, '..', '..', 'orchestrator', 'src', 'telemetry', 'register.ts');
+// Each side's fixture imports only its own package's telemetry and starts with its own register module.
+const root = join(import.meta.dirname, '..', '..');
+const WEB_APP = join(root, 'server-kit', 'test', 'fixtures', 'telemetry', 'web-app.ts');
+const ORCH_APP = join(root, 'orchestrator', 'test', 'fixtures', 'telemetry', 'orchestrator-app.ts');
+const KIT_REGISTER = join(root, 'server-kit', 'src', 'telemetry', 'register.ts');
+const ORCH_REGISTER = join(root, 'orchestrator', 'src', 'telemetry', 'register.ts');
 const QUESTION = 'What does the secret-question-XYZ option do?';
 const KEY = 'key-SECRET-0123456789';
 const USER = 'user-raw-777@example.com';
@@ -43,8 +46,8 @@ async function startPair(ingestion: Ingestion, withTelemetry: boolean): Promise<
       ? { APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=4f6c0b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f;IngestionEndpoint=${ingestion.url}` }
       : {}),
   };
-  const orch = await startChild(join(FIXTURES, 'orchestrator-app.ts'), ORCH_REGISTER, { ...common, TEST_MODEL_URL: `${ingestion.url}model` });
-  const web = await startChild(join(FIXTURES, 'web-app.ts'), KIT_REGISTER, { ...common, ORCHESTRATOR_URL: orch.url, ORCHESTRATOR_KEY: KEY });
+  const orch = await startChild(ORCH_APP, ORCH_REGISTER, { ...common, TEST_MODEL_URL: `${ingestion.url}model` });
+  const web = await startChild(WEB_APP, KIT_REGISTER, { ...common, ORCHESTRATOR_URL: orch.url, ORCHESTRATOR_KEY: KEY });
   return { web, orch };
 }
 

@@ -1,4 +1,9 @@
 /**
+ * Twin: server-kit/src/telemetry/json-logger.ts. Duplicated on purpose: the kit and the orchestrator
+ * deploy separately and the project has no shared runtime package (four workspaces, by design), so
+ * neither may import the other. Change both together; test/e2e/telemetry-twins.test.ts fails when
+ * they stop writing the same line for the same call.
+ *
  * Structured JSON logs on stdout (pino), one object per line, with the trace id on every line
  * written inside a traced request: on an online endpoint they land in AmlOnlineEndpointConsoleLog,
  * on App Service in AppServiceConsoleLogs, where operators look first (docs/telemetry.md#logs).

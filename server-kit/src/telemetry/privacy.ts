@@ -1,4 +1,9 @@
 /**
+ * Twin: orchestrator/src/telemetry/privacy.ts. Duplicated on purpose: the kit and the orchestrator
+ * deploy separately and the project has no shared runtime package (four workspaces, by design), so
+ * neither may import the other. Change both together; test/e2e/telemetry-twins.test.ts fails when
+ * they stop hashing a visitor id alike (the two processes must agree on a visitor's hash).
+ *
  * Privacy by default (docs/telemetry.md#privacy): visitor ids leave the process only as a keyed
  * hash, and no question, answer or document text is recorded unless `recordText` is on.
  *

@@ -1,4 +1,10 @@
 /**
+ * Twin: orchestrator/src/telemetry/azure-monitor.ts. Duplicated on purpose: the kit and the orchestrator
+ * deploy separately and the project has no shared runtime package (four workspaces, by design), so
+ * neither may import the other. Change both together; test/e2e/telemetry-twins.test.ts fails when
+ * their `azureMonitorOptions` differ, and test/e2e/telemetry-ingestion.test.ts starts each process
+ * with its own copy and asserts the same of both.
+ *
  * Starts Application Insights (`applicationinsights` 3.x, OpenTelemetry underneath) for one
  * process. Loaded only by a package's register module (`node --import …/telemetry/register`),
  * and only when APPLICATIONINSIGHTS_CONNECTION_STRING is set: `useAzureMonitor()` throws without
@@ -20,7 +26,7 @@
 import { register } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { flushAzureMonitor, shutdownAzureMonitor, useAzureMonitor } from 'applicationinsights';
+import { flushAzureMonitor, shutdownAzureMonitor, useAzureMonitor, type AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
 
 export interface AzureMonitorStartOptions {
   connectionString: string;
@@ -39,8 +45,15 @@ export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonit
   const env = options.env ?? process.env;
   // The distro's resource detection reads OTEL_SERVICE_NAME; an operator's value wins.
   env.OTEL_SERVICE_NAME ||= options.serviceName;
-  useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString: options.connectionString },
+  useAzureMonitor(azureMonitorOptions(options.connectionString));
+  registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
+  return { flush: flushAzureMonitor, shutdown: shutdownAzureMonitor };
+}
+
+/** What `useAzureMonitor` is given (APPLICATIONINSIGHTS_CONFIGURATION_CONTENT overrides it). */
+export function azureMonitorOptions(connectionString: string): AzureMonitorOpenTelemetryOptions {
+  return {
+    azureMonitorExporterOptions: { connectionString },
     enableLiveMetrics: false,
     instrumentationOptions: {
       http: { enabled: true },
@@ -51,7 +64,5 @@ export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonit
       redis: { enabled: false },
       redis4: { enabled: false },
     },
-  });
-  registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
-  return { flush: flushAzureMonitor, shutdown: shutdownAzureMonitor };
+  };
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { KIT_EVENT_FIELDS, KIT_EVENTS, KIT_METRIC_ATTRIBUTES, KIT_METRICS } from '../src/telemetry/names.js';
+import { KIT_EVENT_FIELDS, KIT_EVENTS, KIT_METRIC_ATTRIBUTES, KIT_METRICS } from '../../server-kit/src/telemetry/names.js';
 import { FLOW_ATTRIBUTES, FLOW_STEPS, GEN_AI, ORCHESTRATOR_EVENT_FIELDS, ORCHESTRATOR_EVENTS, RETRIEVAL } from '../../orchestrator/src/telemetry/names.js';
 
 const root = join(import.meta.dirname, '..', '..');
