@@ -156,11 +156,13 @@ export type FromEnvOptions = Omit<ChatRouterOptions, 'orchestrator' | 'env'> & {
   credential?: TokenCredentialLike;
   /** Overrides AUTH_MODE entirely, e.g. customAuth(...) or fromMiddleware(passport.authenticate(...)). */
   auth?: Authenticator;
+  /** How the kit looks an optional package up (throws when absent). Default import.meta.resolve; an edge tests inject. */
+  resolveModule?: (specifier: string) => string;
 };
 
-function identityInstalled(): boolean {
+function identityInstalled(resolveModule: (specifier: string) => string = (s) => import.meta.resolve(s)): boolean {
   try {
-    import.meta.resolve('@azure/identity');
+    resolveModule('@azure/identity');
     return true;
   } catch {
     return false;
@@ -191,9 +193,9 @@ export function createChatRouterFromEnv(
   options: FromEnvOptions = {},
 ): Router {
   const config = loadServerKitConfig(env);
-  const { credential: injected, ...routerOptions } = options;
+  const { credential: injected, resolveModule, ...routerOptions } = options;
   const c = config.orchestrator.credential;
-  if (c.kind !== 'key' && !injected && !identityInstalled()) {
+  if (c.kind !== 'key' && !injected && !identityInstalled(resolveModule)) {
     // Fail at start, not on the first chat: nothing could authenticate to the orchestrator.
     throw new ConfigError(
       `ORCHESTRATOR_KEY is not set, so the kit would need ${c.kind === 'keyVault' ? 'an Entra token to read Key Vault' : 'an Entra token for the orchestrator'}, ` +

@@ -151,17 +151,18 @@ describe('createChatRouterFromEnv', () => {
     assert.deepEqual(scopes, ['https://ml.azure.com/.default'], 'one token fetch for two chats');
   });
 
-  it('with no key and no credential: refuses without @azure/identity, uses it when installed', () => {
-    // The workspace installs @azure/identity when another package (the orchestrator) depends on
-    // it, so which branch runs depends on the install; each asserts its behaviour.
-    let installed = true;
-    try {
-      import.meta.resolve('@azure/identity');
-    } catch {
-      installed = false;
-    }
-    if (installed) assert.doesNotThrow(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }));
-    else configError(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }), /ORCHESTRATOR_KEY is not set[\s\S]*@azure\/identity is not installed/);
+  it('refuses to start with no key, no credential and no @azure/identity', () => {
+    const absent = (specifier: string): string => {
+      throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+    };
+    configError(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }, { resolveModule: absent }), /ORCHESTRATOR_KEY is not set[\s\S]*@azure\/identity is not installed/);
+  });
+
+  it('starts without a key when @azure/identity resolves (the token is fetched on the first chat)', () => {
+    const asked: string[] = [];
+    const found = (specifier: string) => (asked.push(specifier), `file:///app/node_modules/${specifier}/index.js`);
+    assert.doesNotThrow(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }, { resolveModule: found }));
+    assert.deepEqual(asked, ['@azure/identity']);
   });
 
   it('reads the endpoint key from Key Vault with a vault token', async () => {
