@@ -13,7 +13,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runEvalCli, DEFAULT_QUESTIONS } from '../src/eval/main.js';
-import { matchesExpected, parseQuestions, QuestionFileError } from '../src/eval/questions.js';
+import { carriesPhrase, matchesExpected, parseQuestions, QuestionFileError } from '../src/eval/questions.js';
+import { findReadme, readPackageList } from '../src/eval/readme-corpus.js';
 import { percentile } from '../src/eval/metrics.js';
 import { escapeHtml } from '../src/eval/report-html.js';
 import { fill, parseScore } from '../src/eval/judge.js';
@@ -354,5 +355,29 @@ describe('the model judge (OpenAI-compatible stand-in on 127.0.0.1)', () => {
     ];
     for (const [reply, want] of cases) assert.equal(parseScore(reply), want, reply);
     assert.equal(fill('Q {{question}} A {{answer}}', { question: '{{answer}}', answer: 'x' }), 'Q {{answer}} A x');
+  });
+});
+
+describe('the README held-out question set', () => {
+  it('names installed packages, splits by package, and every phrase is in its README', async () => {
+    const dir = join(import.meta.dirname, '..', 'eval', 'readmes');
+    const packages = await readPackageList(join(dir, 'packages.txt'));
+    const qs = parseQuestions(await readFile(join(dir, 'questions.jsonl'), 'utf8'));
+    assert.ok(packages.length >= 30, `${packages.length} packages`);
+    const answerable = qs.filter((q) => q.answerable);
+    assert.ok(answerable.length >= 60 && qs.length - answerable.length >= 20);
+    const splitOf = new Map<string, string>();
+    for (const q of answerable) {
+      const [expected] = q.expected;
+      const pkg = expected!.replace(/\/README\.md$/, '');
+      assert.ok(packages.includes(pkg), `${q.id}: ${pkg} is listed`);
+      assert.ok(q.split === 'tune' || q.split === 'check');
+      assert.equal(splitOf.get(pkg) ?? q.split, q.split, `${pkg} is in one split only`);
+      splitOf.set(pkg, q.split!);
+      const readme = await findReadme(pkg, import.meta.dirname);
+      assert.ok(readme, `${pkg} has an installed README`);
+      assert.ok(carriesPhrase(await readFile(readme, 'utf8'), q.phrases), `${q.id}: the fact is in ${pkg}'s README`);
+    }
+    for (const split of ['tune', 'check']) assert.ok(qs.filter((q) => q.split === split).length >= 30, split);
   });
 });

@@ -87,9 +87,13 @@ export function bestCodeOnly(
 
 /**
  * The code units of one passage that share a question term, as candidates ranked with its
- * sentences: scored by the terms they share plus a half (on a tie, the example beats the prose
- * about it), placed in reading order just after the sentence before them.
+ * sentences: scored by the terms they share, plus a half for a short example (on a tie it beats
+ * the prose about it) or minus a half for a long one (a long listing shares many words by
+ * chance, so it must share more than the best sentence), placed in reading order just after the
+ * sentence before them.
  */
+export const SHORT_CODE_CHARS = 400;
+
 export function codeCandidates(
   units: CodeUnit[],
   sentences: { unit: number; position: number }[],
@@ -101,7 +105,7 @@ export function codeCandidates(
     const sc = score(u.text);
     if (sc <= 0) return;
     const before = sentences.filter((s) => s.unit < i).at(-1);
-    out.push({ unit: i, position: (before?.position ?? -1) + 0.5, score: sc + 0.5, code: i });
+    out.push({ unit: i, position: (before?.position ?? -1) + 0.5, score: sc + (u.text.length <= SHORT_CODE_CHARS ? 0.5 : -0.5), code: i });
   });
   return out;
 }
