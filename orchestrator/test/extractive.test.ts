@@ -196,6 +196,14 @@ describe('extractive answerer', () => {
       assert.ok(!what.citations[0]!.snippet.includes('```'), 'unquoted code stays out of the snippet');
     });
 
+    it('matches camelCase names in code to the words of the question', () => {
+      const code = '```js\nconst wss = new WebSocketServer({ perMessageDeflate: true });\n```';
+      const plan = planExtractive('How do I enable per-message compression?', [
+        passage('ws', `The extension is off by default on the server.\n\n${code}`),
+      ]);
+      assert.ok(plan.quotes.some((q) => q.code === code), JSON.stringify(plan.quotes));
+    });
+
     it('answers with the example alone when a section has no quotable prose', () => {
       const only = planExtractive('How do I mount the chat router in Koa?', [
         { ...passage('usage', fence), headingPath: ['Usage'] },

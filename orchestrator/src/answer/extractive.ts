@@ -130,7 +130,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
         ...prose.flatMap((pp, p) => {
           // An example reads under its section's heading ("Cancelling a spawned process").
           const heading = leadHeading(passages[p]!);
-          const scoreCode = (code: string) => score(heading ? `${heading} ${code}` : code);
+          const scoreCode = (code: string) => score(`${heading ?? ''} ${splitIdentifiers(code)}`);
           return codeCandidates(pp.units, pp.sentences, scoreCode).map((c) => ({ ...c, passage: p, text: '', terms: [] }));
         }),
       ]
@@ -219,6 +219,11 @@ function codeOnlyPlan(passages: Passage[], prose: PassageProse[], score: (text: 
 function withoutCode(s: Sentence): Sentence {
   const { code: _code, ...rest } = s;
   return rest;
+}
+
+/** `perMessageDeflate` → `per Message Deflate`: code names things in camelCase, questions in words. */
+export function splitIdentifiers(code: string): string {
+  return code.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2');
 }
 
 /** Most of `s`'s content terms already occur in one chosen sentence. */
