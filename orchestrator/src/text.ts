@@ -116,3 +116,31 @@ export const FUZZY_MIN_LENGTH = 6;
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
+
+const QUESTION_SEGMENTER = new Intl.Segmenter('en', { granularity: 'sentence' });
+
+/**
+ * The part of a visitor's message that asks: "We deploy behind a proxy. How do I turn on the
+ * security headers?" → "How do I turn on the security headers?". A realistic question often
+ * opens with context whose words dilute the relevance gate (it needs half of the content terms);
+ * its short form finds the answer. Returns the last sentence ending in `?` when the message has
+ * more than one sentence and that sentence still has 2+ content terms, else the message as is.
+ * For the flow's search step (a retry when the whole message retrieves nothing).
+ */
+export function questionFocus(message: string): string {
+  const sentences = [...QUESTION_SEGMENTER.segment(message.trim())].map((s) => s.segment.trim()).filter(Boolean);
+  if (sentences.length < 2) return message;
+  const asking = sentences.filter((s) => s.endsWith('?')).at(-1);
+  return asking && contentTerms(asking).length >= 2 ? asking : message;
+}
+
+/**
+ * A follow-up chip for a section heading, reading as a visitor would ask it: "Tell me about the
+ * widget." for `The <grounded-chat> widget:` — no trailing colon or full stop doubled, a leading
+ * article lower-cased, inline markup already gone (the chunker's headings are plain text).
+ */
+export function followupQuestion(heading: string): string {
+  let topic = heading.replace(/\s+/g, ' ').trim().replace(/[\s:;,.!?—–-]+$/u, '');
+  topic = topic.replace(/^(The|A|An)\b/, (a) => a.toLowerCase());
+  return `Tell me about ${topic}.`;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chunkDocument, splitFrontMatter } from '../src/ingest/chunk.js';
+import { chunkDocument, inlinePlain, MAX_BLOCK_CHARS, MAX_HEADING_CHARS, splitFrontMatter, splitLong } from '../src/ingest/chunk.js';
+import { CODE_SNIPPET_CHARS, planExtractive } from '../src/answer/extractive.js';
 import { chunkCorpus } from '../src/ingest/corpus.js';
 import { makeCorpus } from './helpers.js';
 import { words } from '../src/text.js';
@@ -107,5 +108,43 @@ describe('chunkDocument', () => {
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('headings with inline code, and bounds', () => {
+  it('keeps the code of a heading, tags included, and slugs it as GitHub does', () => {
+    const [first, second] = chunkDocument('widget.md', '# The `<grounded-chat>` widget\n\nIt chats.\n\n## Use `app.use()` and *more*\n\nMount it.\n');
+    assert.deepEqual(first!.headingPath, ['The <grounded-chat> widget']);
+    assert.equal(first!.title, 'The <grounded-chat> widget');
+    assert.equal(first!.id, 'widget.md#the-grounded-chat-widget');
+    assert.deepEqual(second!.headingPath, ['The <grounded-chat> widget', 'Use app.use() and more']);
+    assert.equal(inlinePlain('Hello <b>bold</b> [link](x.md) `<x-y>`'), 'Hello bold link <x-y>');
+  });
+
+  it('bounds a heading over 1 MiB, and passages, and the snippets that cite them', () => {
+    const huge = 'word '.repeat(300_000); // 1.5 MB
+    const doc = `# ${huge}\n\nThe giant heading section explains giant headings.\n\n## Next\n\n${'para '.repeat(5_000)}\n`;
+    const chunks = chunkDocument('giant.md', doc);
+    for (const c of chunks) {
+      for (const h of c.headingPath) assert.ok(h.length <= MAX_HEADING_CHARS, `heading of ${h.length} chars`);
+      assert.ok(c.title.length <= MAX_HEADING_CHARS);
+      assert.ok(c.id.length <= MAX_HEADING_CHARS + 20, `id of ${c.id.length} chars`);
+      assert.ok(c.text.length <= MAX_BLOCK_CHARS, `passage of ${c.text.length} chars`);
+    }
+    assert.ok(chunks[0]!.headingPath[0]!.endsWith('…'));
+    assert.ok(chunks.filter((c) => c.headingPath.at(-1) === 'Next').length >= 3, 'a 25 KB paragraph is split');
+    const passages = chunks.map((c) => ({ ...c, score: 1 }));
+    const plan = planExtractive('What does the giant heading section explain?', passages);
+    assert.ok(plan.citations.length > 0);
+    for (const c of plan.citations) assert.ok(c.snippet.length <= CODE_SNIPPET_CHARS, `snippet of ${c.snippet.length}`);
+    assert.ok(JSON.stringify(plan).length < 20_000, 'the plan, citations included, stays small');
+  });
+
+  it('splits an over-long block at whitespace, losing nothing', () => {
+    const raw = Array.from({ length: 3_000 }, (_, i) => `w${i}`).join(' ');
+    const pieces = splitLong(raw);
+    assert.ok(pieces.length >= 2 && pieces.every((p) => p.length <= MAX_BLOCK_CHARS));
+    assert.equal(pieces.join(' '), raw);
+    assert.deepEqual(splitLong('short'), ['short']);
   });
 });

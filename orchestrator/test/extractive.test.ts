@@ -52,8 +52,10 @@ describe('extractive answerer', () => {
       assert.deepEqual([...new Set(qs.map((q) => q.n))].sort(), flow.citations.map((_, i) => i + 1));
       assert.equal(flow.citations[0]!.id, 'guides/server-kit.md#mounting-in-express');
       assert.ok(qs[0]!.sentence.includes('createChatRouter()'));
-      // The code block there follows a sentence that does not introduce it (no ':'): not quoted.
-      assert.ok(!answer.includes('```'), 'code blocks are not quoted');
+      // Asked how, the section's example is the answer: quoted verbatim, and in its citation.
+      const fence = /```js\n[\s\S]*?\n```/.exec(answer)?.[0];
+      assert.ok(fence?.includes("app.use('/api/chat', createChatRouter());"), `the example is quoted:\n${answer}`);
+      assert.ok(flow.citations[0]!.snippet.includes(fence!), 'the quoted code is in the cited snippet');
     } finally {
       await corpus.cleanup();
     }
@@ -179,20 +181,36 @@ describe('extractive answerer', () => {
       assert.ok(snippet.includes('Filler paragraph 14'), `neighbouring paragraphs give context: ${snippet}`);
     });
 
-    it('brings no code when the sentence does not end with a colon or something sits between', () => {
-      const noColon = planExtractive('How do I mount the chat router in Koa?', [
-        passage('a', `To mount the chat router in a Koa app, register its routes.\n\n${fence}`),
-      ]);
-      assert.ok(noColon.quotes.length > 0);
-      assert.ok(noColon.quotes.every((x) => x.code === undefined));
-      assert.ok(!renderExtractive(noColon).includes('```'));
-      assert.ok(!noColon.citations[0]!.snippet.includes('```'), 'unquoted code stays out of the snippet');
+    it('brings the example to a how-to question even without a colon, and none to other questions', () => {
+      const text = `To mount the chat router in a Koa app, register its routes.\n\n${fence}`;
+      const howTo = planExtractive('How do I mount the chat router in Koa?', [passage('a', text)]);
+      assert.equal(howTo.quotes.filter((x) => x.code === fence).length, 1, JSON.stringify(howTo.quotes));
+      assert.ok(howTo.citations[0]!.snippet.includes(fence), 'the quoted code is in the snippet');
 
-      const between = planExtractive('How do I mount the chat router in Koa?', [
-        passage('b', `${intro}\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\n${fence}`),
+      const what = planExtractive('Which framework is the chat router mounted in?', [passage('a', text)]);
+      assert.ok(what.quotes.length > 0);
+      assert.ok(what.quotes.every((x) => x.code === undefined), 'one shared term is not enough without "how"');
+      assert.ok(!what.citations[0]!.snippet.includes('```'), 'unquoted code stays out of the snippet');
+    });
+
+    it('matches camelCase names in code to the words of the question', () => {
+      const code = '```js\nconst wss = new WebSocketServer({ perMessageDeflate: true });\n```';
+      const plan = planExtractive('How do I enable per-message compression?', [
+        passage('ws', `The extension is off by default on the server.\n\n${code}`),
       ]);
-      assert.ok(between.quotes.some((x) => x.text === intro));
-      assert.ok(between.quotes.every((x) => x.code === undefined));
+      assert.ok(plan.quotes.some((q) => q.code === code), JSON.stringify(plan.quotes));
+    });
+
+    it('answers with the example alone when a section has no quotable prose', () => {
+      const only = planExtractive('How do I mount the chat router in Koa?', [
+        { ...passage('usage', fence), headingPath: ['Usage'] },
+        passage('other', 'Koa is a small framework for web applications, by the Express team.'),
+      ]);
+      assert.deepEqual(only.quotes.map((q) => q.code), [fence]);
+      const answer = renderExtractive(only);
+      assert.ok(answer.includes(`${fence}\n\n[1]`), answer);
+      assert.equal(only.citations[0]!.passage.id, 'usage');
+      assert.ok(only.citations[0]!.snippet.includes(fence));
     });
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { contentTerms, normalizeTerm, queryTerms, stem, termMatches } from '../src/text.js';
+import { contentTerms, followupQuestion, normalizeTerm, queryTerms, questionFocus, stem, termMatches } from '../src/text.js';
 
 describe('term processing', () => {
   it('stems inflections to one term on both sides', () => {
@@ -39,5 +39,27 @@ describe('term processing', () => {
     assert.ok(termMatches(normalizeTerm('config')!, normalizeTerm('configuration')!));
     assert.ok(termMatches('auth', normalizeTerm('authentication')!));
     assert.ok(!termMatches('cap', 'capabl'));
+  });
+});
+
+describe('questionFocus and followupQuestion', () => {
+  it('keeps the asking sentence of a two-sentence question', () => {
+    const cases: [string, string][] = [
+      ['We deploy an Express API behind a proxy. How do I turn on the default security headers?', 'How do I turn on the default security headers?'],
+      ['How do I theme the widget?', 'How do I theme the widget?'],
+      ['I need this. Why?', 'I need this. Why?'], // the question alone says too little
+      ['Context first. Then more context.', 'Context first. Then more context.'],
+    ];
+    for (const [input, want] of cases) assert.equal(questionFocus(input), want, input);
+  });
+
+  it('phrases a follow-up chip naturally', () => {
+    const cases: [string, string][] = [
+      ['The <grounded-chat> widget:', 'Tell me about the <grounded-chat> widget.'],
+      ['Rate limits', 'Tell me about Rate limits.'],
+      ['What the visitor can do.', 'Tell me about What the visitor can do.'],
+      ['  An   example  ', 'Tell me about an example.'],
+    ];
+    for (const [input, want] of cases) assert.equal(followupQuestion(input), want, input);
   });
 });

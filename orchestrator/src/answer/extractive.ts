@@ -32,6 +32,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
 import { suggestFollowups } from './followups.js';
 import { contentTerms, normalizeTerm, queryTerms, termMatches, words } from '../text.js';
+import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
+
+export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export const EXTRACTIVE_INTRO =
   'No language model is configured, so this answer quotes the documentation directly.';
@@ -100,8 +103,6 @@ export interface ExtractivePlan {
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const MIN_SENTENCE_CHARS = 12;
 const MAX_SENTENCE_CHARS = 450;
-/** Longest code block quoted after its introducing sentence; a longer one is left to the source. */
-export const MAX_QUOTED_CODE_CHARS = 1_000;
 /** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
 export const CODE_SNIPPET_CHARS = 1_200;
 /**
@@ -116,13 +117,26 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const terms = queryTerms(question);
   const prose = passages.map((p, i) => passageProse(p.text, i, terms, leadHeading(p)));
   const all = prose.flatMap((p) => p.sentences);
-  if (all.length === 0) return { citations: [], quotes: [] };
+  const score = (text: string) => scoreSentence(text, terms);
+  if (all.length === 0) return codeOnlyPlan(passages, prose, score, opts.snippetChars);
 
   // Ties go to sentences under a heading that names the question's topic, then to better-ranked
   // passages. (Both are properties of the passage alone, which keeps selection stable when the
   // flow narrows the passages to the selected ones.)
   const headingScore = passages.map((p) => scoreSentence(p.headingPath.join(' '), terms));
-  const ranked = [...all].sort(
+  // Asked how, a passage's example competes with its sentences (./code-choice.ts).
+  const candidates = isProcedural(question)
+    ? [
+        ...all,
+        ...prose.flatMap((pp, p) => {
+          // An example reads under its section's heading ("Cancelling a spawned process").
+          const heading = leadHeading(passages[p]!);
+          const scoreCode = (code: string) => score(`${heading ?? ''} ${splitIdentifiers(code)}`);
+          return codeCandidates(pp.units, pp.sentences, scoreCode).map((c) => ({ ...c, passage: p, text: '', terms: [] }));
+        }),
+      ]
+    : all;
+  const ranked = [...candidates].sort(
     (a, b) =>
       b.score - a.score ||
       headingScore[b.passage]! - headingScore[a.passage]! ||
@@ -146,7 +160,16 @@ export function planExtractive(question: string, passages: Passage[], options: E
       if ((perPassage.get(s.passage) ?? 0) >= opts.maxPerPassage) continue;
       if (chosen.some((c) => c.text === s.text)) continue; // the same sentence in two documents
       if (isNearDuplicate(s, chosen)) continue;
-      take(s);
+      if (!s.text) {
+        // A code block: not twice, and not more than a few.
+        const same = (c: Sentence) => c.passage === s.passage && c.code === s.code;
+        if (chosen.some(same) || chosen.filter((c) => !c.text).length >= MAX_CODE_BLOCKS) continue;
+        // Introduced by a sentence ("like this:")? Quote that sentence, which brings the block.
+        const intro = prose[s.passage]!.sentences.find((x) => x.code === s.code);
+        take(intro ?? s);
+        continue;
+      }
+      take(chosen.some((c) => c.passage === s.passage && c.code === s.code) ? withoutCode(s) : s);
     }
   }
   // Too few: the retriever matched on headings or titles, or one sentence stands alone. Add the
@@ -154,11 +177,14 @@ export function planExtractive(question: string, passages: Passage[], options: E
   if (chosen.length < opts.minSentences) {
     const anchor = chosen[0] ?? prose.find((p) => p.sentences.length)!.sentences[0]!;
     const own = prose[anchor.passage]!.sentences;
-    for (const s of own.slice(own.indexOf(anchor))) {
+    for (const s of own.filter((x) => x.position >= anchor.position)) {
       if (chosen.length >= opts.minSentences) break;
       if (!chosen.includes(s) && !isNearDuplicate(s, chosen)) take(s);
     }
   }
+
+  // How-to questions: the passage's example is usually the answer (./code-choice.ts).
+  for (const [i, unit] of chooseCode(question, chosen, (p) => prose[p]!.units, score)) chosen[i] = { ...chosen[i]!, code: unit };
 
   const order = [...new Set(chosen.map((s) => s.passage))].sort((a, b) => a - b);
   const citationOf = new Map(order.map((p, i) => [p, i + 1]));
@@ -175,6 +201,31 @@ export function planExtractive(question: string, passages: Passage[], options: E
       return quote;
     });
   return { citations, quotes };
+}
+
+/**
+ * No quotable prose in any passage (a README section that is only an example): the best-scoring
+ * code block alone, cited, or nothing.
+ */
+function codeOnlyPlan(passages: Passage[], prose: PassageProse[], score: (text: string) => number, snippetChars: number): ExtractivePlan {
+  const best = bestCodeOnly(prose.map((p) => p.units), score);
+  if (!best) return { citations: [], quotes: [] };
+  const [p, unit] = best;
+  const pseudo: Sentence = { passage: p, unit, position: 0, text: '', score: 0, code: unit, terms: [] };
+  return {
+    citations: [{ passage: passages[p]!, snippet: buildSnippet(prose[p]!, [pseudo], snippetChars) }],
+    quotes: [{ text: '', citation: 1, code: prose[p]!.units[unit]!.text }],
+  };
+}
+
+function withoutCode(s: Sentence): Sentence {
+  const { code: _code, ...rest } = s;
+  return rest;
+}
+
+/** `perMessageDeflate` → `per Message Deflate`: code names things in camelCase, questions in words. */
+export function splitIdentifiers(code: string): string {
+  return code.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2');
 }
 
 /** Most of `s`'s content terms already occur in one chosen sentence. */
@@ -195,7 +246,9 @@ export function renderExtractive(plan: ExtractivePlan): string {
   if (plan.quotes.length === 0) return NO_ANSWER_TEXT;
   return [
     EXTRACTIVE_INTRO,
-    ...plan.quotes.map((q) => `> ${q.text} [${q.citation}]` + (q.code ? `\n\n${q.code}` : '')),
+    ...plan.quotes.map((q) =>
+      q.text ? `> ${q.text} [${q.citation}]` + (q.code ? `\n\n${q.code}` : '') : `${q.code}\n\n[${q.citation}]`,
+    ),
   ].join('\n\n');
 }
 
@@ -491,7 +544,7 @@ function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: num
     let out = '';
     for (const s of [...quoted].sort((a, b) => a.position - b.position)) {
       if (out) out += out.endsWith('```') || out.endsWith('~~~') ? '\n\n… ' : ' … ';
-      out += s.text + (s.code !== undefined ? `\n\n${units[s.code]!.text}` : '');
+      out += s.text ? s.text + (s.code !== undefined ? `\n\n${units[s.code]!.text}` : '') : units[s.code!]!.text;
     }
     return out;
   }

@@ -21,7 +21,16 @@ import { basename, extname } from 'node:path';
 import { words } from '../text.js';
 
 /** Bump when chunking output changes for the same input: persisted indexes then rebuild. */
-export const CHUNKER_VERSION = 1;
+export const CHUNKER_VERSION = 2;
+
+/**
+ * Bounds, so one hostile or broken document cannot make every answer that cites it huge (a 1 MiB
+ * heading once became a 3.3 MB citation title and broke the stream): a heading is cut to
+ * `MAX_HEADING_CHARS` (with `…`), and a block longer than `MAX_BLOCK_CHARS` is split at
+ * whitespace, so no passage is longer than about `maxWords` words or `MAX_BLOCK_CHARS` characters.
+ */
+export const MAX_HEADING_CHARS = 200;
+export const MAX_BLOCK_CHARS = 8_000;
 
 export interface ChunkOptions {
   /** A trailing part shorter than this merges into the previous part of the same section. */
@@ -80,7 +89,7 @@ function chunkMarkdown(sourcePath: string, content: string, opts: Required<Chunk
 
   for (const token of tokens) {
     if (token.type === 'heading') {
-      const text = inlinePlain(token.text);
+      const text = boundHeading(inlinePlain(token.text.slice(0, MAX_HEADING_CHARS * 4)));
       const depth = (token as Token & { depth: number }).depth;
       if (depth === 1 && firstH1 === undefined) firstH1 = text;
       while (stack.length && stack[stack.length - 1]!.depth >= depth) stack.pop();
@@ -94,7 +103,7 @@ function chunkMarkdown(sourcePath: string, content: string, opts: Required<Chunk
     if (token.type === 'html' && /^\s*<!--[\s\S]*-->\s*$/.test(token.raw)) continue;
     const raw = token.raw.replace(/\s+$/, '');
     if (!raw) continue;
-    current.blocks.push({ raw, words: words(raw).length });
+    for (const piece of splitLong(raw)) current.blocks.push({ raw: piece, words: words(piece).length });
   }
 
   const title = frontMatterTitle ?? firstH1 ?? fileTitle(sourcePath);
@@ -121,6 +130,7 @@ function chunkPlainText(sourcePath: string, content: string, opts: Required<Chun
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean)
+    .flatMap(splitLong)
     .map((raw) => ({ raw, words: words(raw).length }));
   const title = fileTitle(sourcePath);
   return packBlocks(blocks, opts).map((part, i) => ({
@@ -183,14 +193,50 @@ function fileTitle(sourcePath: string): string {
   return basename(sourcePath, extname(sourcePath));
 }
 
-/** Heading text without inline Markdown: `Mount with \`app.use\`` → `Mount with app.use`. */
+/**
+ * Heading text without inline Markdown: `Mount with \`app.use\`` → `Mount with app.use`. A code
+ * span keeps its text as written, tags included (`The \`<grounded-chat>\` widget` → `The
+ * <grounded-chat> widget`, slug `the-grounded-chat-widget` as on GitHub); outside code, emphasis
+ * markers and HTML tags go.
+ */
 export function inlinePlain(text: string): string {
   return text
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
-    .replace(/`([^`]*)`/g, '$1')
-    .replace(/(\*\*|__)(.+?)\1/g, '$2')
-    .replace(/(\*|_)(.+?)\1/g, '$2')
-    .replace(/<[^>]+>/g, '')
+    .split(/(`[^`]*`)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part.slice(1, -1)
+        : part
+            .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
+            .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+            .replace(/(\*\*|__)(.+?)\1/g, '$2')
+            .replace(/(\*|_)(.+?)\1/g, '$2')
+            .replace(/<[^>]+>/g, ''),
+    )
+    .join('')
+    .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** A heading cut to `MAX_HEADING_CHARS`, at a word boundary when there is one, marked with `…`. */
+export function boundHeading(text: string): string {
+  if (text.length <= MAX_HEADING_CHARS) return text;
+  const cut = text.slice(0, MAX_HEADING_CHARS - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > MAX_HEADING_CHARS / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+/** A block over `MAX_BLOCK_CHARS` as pieces cut at the last whitespace before the limit. */
+export function splitLong(raw: string): string[] {
+  if (raw.length <= MAX_BLOCK_CHARS) return [raw];
+  const out: string[] = [];
+  let rest = raw;
+  while (rest.length > MAX_BLOCK_CHARS) {
+    const window = rest.slice(0, MAX_BLOCK_CHARS);
+    const at = Math.max(window.lastIndexOf('\n'), window.lastIndexOf(' '));
+    const cut = at > MAX_BLOCK_CHARS / 2 ? at : MAX_BLOCK_CHARS;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) out.push(rest);
+  return out.filter(Boolean);
 }

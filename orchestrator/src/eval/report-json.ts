@@ -1,0 +1,16 @@
+/** The JSON report: what CI keeps as an artifact and what `--compare` reads back. */
+import type { Metrics, QuestionResult } from './metrics.js';
+
+export const REPORT_FORMAT = 1;
+
+export interface EvalReport {
+  format: number;
+  createdAt: string;
+  target: string;
+  /** `retriever`: hit@k and MRR over the retriever's top 5; `citations`: over the citation order. */
+  ranking: 'retriever' | 'citations';
+  questionsFile: string;
+  judge?: { model: string };
+  metrics: Metrics;
+  questions: QuestionResult[];
+}
