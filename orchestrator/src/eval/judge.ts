@@ -13,7 +13,7 @@
 import OpenAI from 'openai';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PACKAGE_DIR } from '../config.js';
+import { PACKAGE_DIR } from './package-dir.js';
 import type { Citation } from '../contract.js';
 import type { JudgeScores } from './metrics.js';
 

@@ -10,7 +10,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CORPUS_DIR, PACKAGE_DIR, resolveFromCwd } from '../config.js';
+import { defaultCorpusDir, resolveFromCwd } from '../config.js';
+import { PACKAGE_DIR } from './package-dir.js';
 import { compare, loadBaseline, BaselineError, type Comparison } from './compare.js';
 import { createJudge, type Judge } from './judge.js';
 import { METRICS, scoreQuestion, summarize, type Metrics, type QuestionResult } from './metrics.js';
@@ -139,7 +140,7 @@ export async function runEvalCli(argv: string[], io: EvalCliIo = {}): Promise<nu
       cleanup = corpus.cleanup;
       target = await localTarget(corpus.dir);
     } else {
-      target = await localTarget(values.corpus ? resolveFromCwd(values.corpus) : DEFAULT_CORPUS_DIR);
+      target = await localTarget(values.corpus ? resolveFromCwd(values.corpus) : defaultCorpusDir());
     }
 
     const results: QuestionResult[] = [];
