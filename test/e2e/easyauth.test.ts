@@ -7,11 +7,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { startChain, type RunningChain } from './helpers.js';
+import { launchChromium } from './browser-helpers.js';
 
 const PRINCIPAL = {
   'x-ms-client-principal-name': 'Ada Lovelace',
@@ -22,12 +20,7 @@ const PRINCIPAL = {
 let browser: Browser;
 const chains: RunningChain[] = [];
 before(async () => {
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    userDataDir: mkdtempSync(join(tmpdir(), 'gc-e2e-easyauth-')),
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('easyauth');
 });
 after(async () => {
   await browser?.close();

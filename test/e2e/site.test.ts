@@ -7,12 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { startChain, type RunningChain } from './helpers.js';
+import { launchChromium, waitForCitedAnswer } from './browser-helpers.js';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js', { paths: [join(import.meta.dirname, '../../demo-site')] }), 'utf8');
@@ -43,12 +43,7 @@ let browser: Browser;
 
 before(async () => {
   chain = await startChain();
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    userDataDir: mkdtempSync(join(tmpdir(), 'gc-e2e-site-')),
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('site');
 });
 after(async () => {
   await browser?.close();
@@ -100,15 +95,7 @@ async function ask(page: Page, question: string) {
   const input = await page.waitForSelector('grounded-chat >>> [part~="input"]', { visible: true });
   await input!.type(question);
   await page.keyboard.press('Enter');
-  await page.waitForFunction(
-    () => {
-      const root = document.querySelector('grounded-chat')!.shadowRoot!;
-      const msgs = root.querySelectorAll('[part~="assistant-message"]');
-      const last = msgs[msgs.length - 1];
-      return last && last.getAttribute('aria-busy') === 'false' && last.querySelector('[part~="citation"]');
-    },
-    { timeout: 30_000 },
-  );
+  await waitForCitedAnswer(page);
 }
 
 /** Tab from the top of the page until focus is inside the chat (or a launcher button). */
@@ -181,6 +168,45 @@ describe('npm start', () => {
     assert.match(chain.output(), /this machine only; HOST=0\.0\.0\.0 to open it/);
     const session = await (await fetch(chain.url.replace('localhost', '127.0.0.1') + '/api/session')).json();
     assert.equal(session.authMode, 'none');
+  });
+});
+
+describe('docs search and snippets', () => {
+  it('the docs search lists matching sections, linked to their headings', async () => {
+    const { page, problems } = await open(390, '/docs/');
+    try {
+      const input = await page.waitForSelector('#docs-search');
+      await input!.type('rate limits');
+      await page.waitForSelector('[data-results] a');
+      const results = await page.$$eval('[data-results] a', (as) => as.map((a) => a.getAttribute('href')!));
+      assert.ok(results.length > 0);
+      for (const href of results) assert.match(href, /^\/docs\/[\w-]+\.md(#[\w-]+)?$/);
+      assert.ok(results.some((h) => /rate-limit|limits/.test(h)), results.join(' '));
+      await page.click('[data-results] a');
+      await page.waitForFunction(() => location.pathname.endsWith('.md'));
+      const id = await page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
+      if (id) assert.ok(await page.evaluate((i) => !!document.getElementById(i), id), `#${id} is on the page`);
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.browserContext().close();
+    }
+  });
+
+  it('the snippet on "On your site" can be copied', async () => {
+    const { page, problems } = await open(1280, '/on-your-site');
+    try {
+      await page.click('button[data-copy="snippet-launcher"]');
+      await page.waitForFunction(() => document.querySelector('button[data-copy]')!.textContent !== 'Copy');
+      const label = await page.$eval('button[data-copy]', (b) => b.textContent);
+      // Headless Chromium may refuse the clipboard: the snippet is then selected for Ctrl+C.
+      if (label !== 'Copied') {
+        assert.equal(label, 'Press Ctrl+C');
+        assert.match(await page.evaluate(() => String(getSelection())), /<grounded-chat/);
+      }
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.browserContext().close();
+    }
   });
 });
 

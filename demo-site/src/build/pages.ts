@@ -93,7 +93,8 @@ export const onYourSitePage = (): PageInput => ({
       ${chatTag('on-your-site', { mode: 'launcher', suggestions: ['How do I add the widget to a page?', 'How do visitors sign in?'] })}`,
 });
 
-export const themingPage = (): PageInput => ({
+/** `brandCss`: the brand theme's rules, cut from the site's own stylesheet, so the code shown is the code that runs. */
+export const themingPage = (brandCss: string): PageInput => ({
   path: '/theming',
   title: 'Theming grounded-chat — light, dark and a brand theme',
   description: 'Light, dark and a brand theme of the grounded-chat element side by side, styled with CSS custom properties and ::part from the page.',
@@ -107,21 +108,7 @@ export const themingPage = (): PageInput => ({
         <figure><figcaption>Brand: custom properties and <code>::part</code></figcaption>${chatTag('theming-brand', { theme: 'light', className: 'theme-box brand', greeting: 'Good day! What would you like to know about grounded-chat?' })}</figure>
       </div>
       <h2>The brand theme's CSS</h2>
-      ${code(
-        'css',
-        `grounded-chat.brand {
-  --gc-accent: #6b1fb1;
-  --gc-on-accent: #ffffff;
-  --gc-surface: #f4effa;
-  --gc-border: #7d6b8f;
-  --gc-radius: 4px;
-  --gc-font: Georgia, 'Times New Roman', serif;
-}
-grounded-chat.brand::part(header) { background: #6b1fb1; color: #ffffff; }
-grounded-chat.brand::part(title) { letter-spacing: 0.04em; text-transform: uppercase; }
-grounded-chat.brand::part(chip) { border-style: dashed; }`,
-        'snippet-brand',
-      )}`,
+      ${code('css', brandCss, 'snippet-brand')}`,
 });
 
 export interface Recipe {

@@ -77,10 +77,13 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
   const { docs, search } = buildDocs(sources);
   const searchUrl = await writeAsset(o.outDir, 'search.json', JSON.stringify(search));
 
+  const css = await readFile(join(o.clientDir, 'site.css'), 'utf8');
+  const brand = /\/\* brand-theme: start[^*]*\*\/\n([\s\S]*?)\/\* brand-theme: end \*\//.exec(css)?.[1];
+  if (!brand) throw new Error('client/site.css has no brand-theme block');
   const pages: PageInput[] = [
     homePage(),
     onYourSitePage(),
-    themingPage(),
+    themingPage(brand),
     recipesIndexPage(),
     ...RECIPES.map(recipePage),
     entraPage(),
