@@ -2,7 +2,8 @@
 // Lighthouse 12 on every page of the demo site, as `npm start` serves it: mobile form factor with
 // Lighthouse's default (simulated) throttling. Budgets: performance ≥ 0.95, accessibility 1,
 // best practices 1, SEO 1. Prints one row per page and each score's ratio to its budget (the
-// reference of this bench); exits non-zero when a page misses a budget.
+// reference of this bench). A page under a budget is named, with the audits that cost it; like every
+// bench here it prints and does not fail on a figure (bench/run.mjs).
 //
 //   npm run bench -- lighthouse
 //
@@ -72,8 +73,7 @@ console.log(
       .map((k) => `${k} ${(min(k) / BUDGET[k]).toFixed(3)}`)
       .join(', '),
 );
-console.log(failed ? `${failed} page(s) miss a budget` : 'every page meets every budget');
-process.exit(failed ? 1 : 0);
+console.log(failed ? `BUDGET MISSED on ${failed} page(s)` : 'every page meets every budget');
 
 function lighthouseVersion() {
   return require('lighthouse/package.json').version;

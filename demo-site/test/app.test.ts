@@ -2,7 +2,7 @@
  * The demo app over HTTP (supertest), on a site built from a docs folder made here, with hostile
  * files in it: what is served, with which headers, and what never is.
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -315,4 +315,3 @@ describe('demo-site process', () => {
   });
 });
 
-after(() => {});

@@ -149,6 +149,16 @@ for (const width of [1280, 390]) {
             });
             assert.ok(codeOverflows, 'the answer has a code block wider than the chat (it scrolls inside)');
             assert.ok((await sideways(page)) <= 0, `no horizontal scroll after the answer (${await sideways(page)} px)`);
+            // The recipes' own wiring saw the answer: the page's event listener (HTML, Vue's
+            // full-name listener) or the getHeaders() hook (bearer).
+            const wiring = await page.evaluate(() => ({
+              trace: document.querySelector('[data-trace-log]')?.textContent ?? null,
+              headers: document.querySelector('[data-header-count]')?.textContent ?? null,
+              answers: document.querySelector('[data-answers]')?.textContent ?? null,
+            }));
+            if (p.path === '/recipes/html') assert.match(wiring.trace ?? '', /^1 \(last trace id: [0-9a-f]+\)$/);
+            if (p.path === '/recipes/bearer') assert.ok(Number(wiring.headers) >= 1, `getHeaders() was called (${wiring.headers})`);
+            if (p.path === '/recipes/vue') assert.equal(wiring.answers, '1');
             assert.deepEqual(await axe(page), [], 'axe finds no violation with an answer shown');
           }
           assert.deepEqual(await cspViolations(page), [], 'no CSP violation');

@@ -199,7 +199,7 @@ const COMPRESSIBLE = /\.(html|css|js|json|md|markdown|txt|text|svg|webmanifest)$
 
 async function precompress(dir: string): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !COMPRESSIBLE.test(entry.name)) continue;
+    if (!entry.isFile() || !COMPRESSIBLE.test(entry.name) || entry.name === 'site.json') continue;
     const path = join(entry.parentPath, entry.name);
     const data = await readFile(path);
     if (data.length < 1024) continue;
