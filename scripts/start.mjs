@@ -3,6 +3,8 @@
 //   orchestrator (contract B, port 8081) ◀── demo site + server kit (contract A, port 8080) ◀── browser
 // A key is generated for this run and handed to both through the environment; it is never written down.
 // Ports: DEMO_PORT / ORCHESTRATOR_PORT (0 picks a free port; the chosen ones are printed).
+// The demo runs with AUTH_MODE=none (no sign-in), so it listens on loopback only unless told
+// otherwise: HOST=0.0.0.0 opens it to the network, on purpose. The orchestrator is always loopback.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -23,15 +25,19 @@ const orchestrator = launch('orchestrator', join(root, 'orchestrator/dist/server
 });
 await waitFor(`http://127.0.0.1:${orchestratorPort}/health/ready`, orchestrator, 120_000);
 
+const demoHost = process.env.HOST ?? '127.0.0.1';
 const demo = launch('demo-site', join(root, 'demo-site/dist/server.js'), {
   PORT: String(demoPort),
+  HOST: demoHost,
   ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}/score`,
   ORCHESTRATOR_KEY: key,
   AUTH_MODE: process.env.AUTH_MODE ?? 'none',
 });
-await waitFor(`http://127.0.0.1:${demoPort}/healthz`, demo, 30_000);
+await waitFor(`http://${demoHost === '0.0.0.0' || demoHost === '::' ? '127.0.0.1' : demoHost.includes(':') ? `[${demoHost}]` : demoHost}:${demoPort}/healthz`, demo, 30_000);
 
-console.log(`\n  grounded-chat is running at http://localhost:${demoPort}\n  (orchestrator on http://127.0.0.1:${orchestratorPort}; Ctrl+C stops both)\n`);
+const shown = demoHost === '127.0.0.1' || demoHost === '0.0.0.0' || demoHost === '::' ? 'localhost' : demoHost.includes(':') ? `[${demoHost}]` : demoHost;
+const reach = demoHost === '127.0.0.1' || demoHost === '::1' ? 'this machine only; HOST=0.0.0.0 to open it to the network' : `listening on ${demoHost}`;
+console.log(`\n  grounded-chat is running at http://${shown}:${demoPort}\n  (${reach}; orchestrator on http://127.0.0.1:${orchestratorPort}; Ctrl+C stops both)\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(0));
 

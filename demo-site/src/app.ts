@@ -1,97 +1,89 @@
-import express, { type Express, type RequestHandler } from 'express';
-import helmet from 'helmet';
-import { extname } from 'node:path';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { DemoConfig } from './config.js';
-import type { RenderedPage } from './page.js';
-import { publicDir, widgetDistDir } from './paths.js';
+import { securityHeaders, type SecurityOptions } from './security.js';
+import { sessionRouter } from './session.js';
+import { errorPages, siteRouter, type LoadedSite } from './site.js';
+import { widgetDistDir } from './paths.js';
 
 export interface DemoAppOptions {
   config: DemoConfig;
-  /** The server kit's router, mounted at /api/chat. Injected so tests can point it anywhere. */
+  /** The server kit's router. Injected so tests can point it anywhere. */
   chatRouter: RequestHandler;
-  /** The index page with the chat shell rendered on the server; without it, public/index.html as is. */
-  indexPage?: RenderedPage;
+  /** The built site (loadSite). */
+  site: LoadedSite;
+  /** Where a failure is reported (default: console.error); never shown to the visitor. */
+  log?: (message: string) => void;
 }
 
-const CSP_DIRECTIVES = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'"],
-  imgSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  fontSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'self'"],
-  frameAncestors: ["'self'"],
-  formAction: ["'self'"],
-};
+/** Page names of the per-page chat endpoints (/api/pages/<page>/chat). */
+const PAGE = /^[a-z0-9-]{1,60}$/;
 
 /**
- * The App Service app: demo pages, the widget bundle, the docs the answers cite, and the chat API.
- * Every page is served under a strict CSP, the same one site owners are told the widget works under.
+ * The App Service app: the site's pages (docs rendered at build time), the widget drop-in for
+ * other sites, who is signed in, and the chat API. helmet's headers on every response, under a
+ * strict CSP (see docs/demo-site.md).
  */
-export function createDemoApp({ config, chatRouter, indexPage }: DemoAppOptions): Express {
+export function createDemoApp({ config, chatRouter, site, log = console.error }: DemoAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   // On App Service one front end sits between the visitor and the app (express-rate-limit rejects `true`).
   if (config.onAppService) app.set('trust proxy', 1);
+  const security: SecurityOptions = {
+    frameAncestors: config.frameAncestors,
+    ...(config.authMode === 'entra' ? { identityOrigins: ['https://login.microsoftonline.com'] } : {}),
+  };
+  app.use(securityHeaders(security));
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-      // The widget bundle is fetched as a module script from the same origin only.
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
-
+  // App Service's health check (Health check path: /healthz). Liveness of this process only: the
+  // orchestrator has its own probes, and one slow upstream must not get every instance recycled.
   app.get('/healthz', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'ok' });
   });
 
+  app.use('/api/session', sessionRouter(config));
   app.use('/api/chat', chatRouter);
+  // Each page keeps its own conversation: the widget keys stored history by endpoint, so each
+  // page gets an endpoint of its own, all served by the same router (same limits, same auth).
+  app.use('/api/pages/:page/chat', (req, res, next) => (PAGE.test(String(req.params.page)) ? chatRouter(req, res, next) : next()));
 
+  // The drop-in at a stable URL, for other sites to embed (the site itself uses hashed copies).
   app.use(
     '/widget',
     express.static(widgetDistDir, {
       index: false,
       fallthrough: true,
       setHeaders(res, path) {
-        // Hashed lazy chunks never change; the entry file may, so it is revalidated.
+        // Other sites load it as a module script: that takes CORS, and a cross-origin CORP.
+        res.setHeader('Access-Control-Allow-Origin', '*');
+        res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
         res.setHeader('Cache-Control', path.includes('/chunks/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     }),
   );
 
-  // Citations link here. Markdown is sent as plain text so the browser shows it and never runs it.
-  app.use(
-    '/docs',
-    express.static(config.docsDir, {
-      index: false,
-      dotfiles: 'ignore',
-      setHeaders(res, path) {
-        if (['.md', '.markdown', '.txt'].includes(extname(path))) {
-          res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-        }
-      },
-    }),
-  );
+  app.use(siteRouter(site, security));
 
-  if (indexPage) {
-    // The server-rendered shell's <style> elements are allowed by hash, nothing else inline.
-    const pageCsp = helmet.contentSecurityPolicy({
-      useDefaults: false,
-      directives: { ...CSP_DIRECTIVES, styleSrc: ["'self'", ...indexPage.styleHashes] },
-    });
-    app.get(['/', '/index.html'], pageCsp, (_req, res) => {
-      res.type('html').setHeader('Cache-Control', 'no-cache');
-      res.send(indexPage.html);
-    });
-  }
-
-  app.use(express.static(publicDir, { index: 'index.html' }));
-
-  app.use((_req, res) => {
-    res.status(404).type('text/plain').send('Not found');
+  const pages = errorPages(site);
+  app.use((req, res) => {
+    if (req.path.startsWith('/api/')) {
+      res.status(404).json({ error: { code: 'not_found', message: 'No such API route.' } });
+      return;
+    }
+    res.status(404).type('html').setHeader('Cache-Control', 'no-cache');
+    res.send(pages.notFound);
   });
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status >= 500) log(`demo-site: ${req.method} ${req.path} failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (res.headersSent) return res.destroy();
+    if (req.path.startsWith('/api/')) {
+      res.status(status).json({ error: { code: status === 500 ? 'internal' : 'bad_request', message: status === 500 ? 'The server could not answer.' : 'Bad request.' } });
+      return;
+    }
+    res.status(status).type('html').setHeader('Cache-Control', 'no-store');
+    res.send(status === 404 ? pages.notFound : pages.error);
+  };
+  app.use(onError);
   return app;
 }

@@ -10,8 +10,14 @@ export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** The built widget (drop-in bundle, lazy chunks). Resolved through the package, not a sibling path. */
 export const widgetDistDir = resolve(dirname(require.resolve('@grounded-chat/widget/package.json')), 'dist');
 
-/** Static demo pages. */
+/** Files served at the site's root (favicon), copied by the build. */
 export const publicDir = resolve(packageDir, 'public');
 
-/** The docs the local index is built from; served read-only so citations can be opened. */
+/** The page scripts and the stylesheet, bundled by the build. */
+export const clientDir = resolve(packageDir, 'client');
+
+/** The docs the local index is built from, rendered by the build. */
 export const defaultDocsDir = resolve(packageDir, '..', 'docs');
+
+/** Where `npm run build` writes the site (see src/build/site-build.ts). */
+export const defaultSiteDir = resolve(packageDir, 'dist', 'site');

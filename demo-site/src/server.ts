@@ -7,34 +7,39 @@ import type { Server } from 'node:http';
 import { createChatRouterFromEnv } from '@grounded-chat/server-kit';
 import { loadDemoConfig } from './config.js';
 import { createDemoApp } from './app.js';
-import { renderIndexPage } from './page.js';
+import { loadSite } from './site.js';
+import { closeGracefully } from './shutdown.js';
 
 function fail(message: string): never {
   console.error(`demo-site: ${message}`);
   process.exit(1);
 }
 
-let server: Server;
+let server: Server | undefined;
+let shutdownTimeoutMs = 10_000;
 try {
   const config = loadDemoConfig(process.env);
+  shutdownTimeoutMs = config.shutdownTimeoutMs;
   const chatRouter = createChatRouterFromEnv(process.env);
-  const indexPage = await renderIndexPage();
-  const app = createDemoApp({ config, chatRouter, indexPage });
-  server = app.listen(config.port, config.host, () => {
-    const address = server.address();
+  const site = loadSite(config.siteDir);
+  const app = createDemoApp({ config, chatRouter, site });
+  const s = app.listen(config.port, config.host, () => {
+    const address = s.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    console.log(`demo-site listening on http://localhost:${port}`);
+    console.log(`demo-site listening on http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`);
   });
-  server.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use` : err.message));
+  s.on('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? `port ${config.port} is already in use` : err.message));
+  server = s;
 } catch (err) {
   fail(err instanceof Error ? err.message : String(err));
 }
 
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    server?.close(() => process.exit(0));
-    // Open streams must not hold the process past App Service's shutdown window.
-    setTimeout(() => process.exit(0), 5_000).unref();
-    server?.closeIdleConnections?.();
+    if (stopping) return;
+    stopping = true;
+    if (!server) process.exit(0);
+    void closeGracefully(server, shutdownTimeoutMs).then(() => process.exit(0));
   });
 }

@@ -4,11 +4,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { startChain, type RunningChain } from './helpers.js';
+import { launchChromium, waitForCitedAnswer } from './browser-helpers.js';
 
 let chain: RunningChain;
 let browser: Browser;
@@ -17,12 +17,7 @@ const problems: string[] = [];
 
 before(async () => {
   chain = await startChain();
-  browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    userDataDir: mkdtempSync(join(tmpdir(), 'gc-e2e-chrome-')),
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('chrome');
   page = await browser.newPage();
   page.on('console', (m) => {
     // Failed loads are reported with their URL by the response listener below.
@@ -66,15 +61,7 @@ describe('demo page in Chromium', () => {
     await input!.type('How do I mount the server kit in Express?');
     await page.keyboard.press('Enter');
 
-    await page.waitForFunction(
-      () => {
-        const root = document.querySelector('grounded-chat')!.shadowRoot!;
-        const msgs = root.querySelectorAll('[part~="assistant-message"]');
-        const last = msgs[msgs.length - 1];
-        return last && last.getAttribute('aria-busy') === 'false' && last.querySelector('[part~="citation"]');
-      },
-      { timeout: 30_000 },
-    );
+    await waitForCitedAnswer(page);
 
     const lengths = await page.evaluate(() => (window as unknown as { __lengths: Set<number> }).__lengths.size);
     assert.ok(lengths > 3, `the answer grew in several steps (saw ${lengths} lengths)`);

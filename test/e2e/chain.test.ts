@@ -101,13 +101,20 @@ describe('npm start chain', () => {
     assert.equal(page.status, 200);
     const html = await page.text();
     assert.match(html, /<grounded-chat[^>]*endpoint="\/api\/chat"/);
-    assert.match(html, /src="\/widget\/grounded-chat\.js"/);
-    const bundle = await fetch(`${chain.url}/widget/grounded-chat.js`);
-    assert.equal(bundle.status, 200);
-    assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    // The site loads a content-hashed copy of the drop-in; other sites use the stable /widget/ URL.
+    const src = /src="(\/assets\/widget-[\w-]+\/grounded-chat\.js)"/.exec(html)?.[1];
+    assert.ok(src, 'the page loads the hashed drop-in');
+    for (const url of [src, '/widget/grounded-chat.js']) {
+      const bundle = await fetch(`${chain.url}${url}`);
+      assert.equal(bundle.status, 200, url);
+      assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+    }
+    // A cited docs URL is the rendered page; the Markdown is plain text at /docs/raw/.
     const doc = await fetch(`${chain.url}/docs/getting-started.md`);
     assert.equal(doc.status, 200);
-    assert.match(doc.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.match(doc.headers.get('content-type') ?? '', /^text\/html/);
+    const raw = await fetch(`${chain.url}/docs/raw/getting-started.md`);
+    assert.match(raw.headers.get('content-type') ?? '', /^text\/plain/);
   });
 
   it('refuses a client system message with the contract-A error shape', async () => {
