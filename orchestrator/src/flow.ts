@@ -19,6 +19,7 @@ import type { ChatModel, Passage, Principal, Retriever, SelectedCitation, TokenU
 import { buildPrompt, trimToChars, type BuiltPrompt, type Tokenizer } from './prompt.js';
 import { CitationRepair } from './answer/cite.js';
 import { textFragmentUrl } from './text-fragment.js';
+import { questionFocus } from './text.js';
 
 /** A flow failure with a stable contract-B error code; its message is safe to show a client. */
 export class FlowError extends Error {
@@ -115,12 +116,19 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
   let passages: Passage[];
   try {
     const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
-    passages = await retriever.retrieve(query, {
-      top: deps.top ?? DEFAULT_FLOW_TOP,
-      signal: step,
-      ...(query === question ? { history } : {}),
-      ...(principal ? { principal } : {}),
-    });
+    const search = (q: string) =>
+      retriever.retrieve(q, {
+        top: deps.top ?? DEFAULT_FLOW_TOP,
+        signal: step,
+        ...(q === question ? { history } : {}),
+        ...(principal ? { principal } : {}),
+      });
+    passages = await search(query);
+    // A realistic message often opens with context whose words dilute the relevance gate
+    // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
+    // message finds nothing, its asking sentence gets one more try.
+    const focus = query === question ? questionFocus(question) : question;
+    if (passages.length === 0 && focus !== question) passages = await search(focus);
   } catch (err) {
     signal.throwIfAborted();
     throw asFlowError(err, 'upstream_unavailable', 'the search index is unavailable');

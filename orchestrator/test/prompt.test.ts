@@ -139,13 +139,32 @@ describe('flow', () => {
     assert.deepEqual(flow.usage, { promptTokens: 0, completionTokens: 0, model: 'm' });
   });
 
+  it('retries a multi-sentence message with its asking sentence when the whole message finds nothing', async () => {
+    const asked: string[] = [];
+    const found = passage(1, 20);
+    const retriever: Retriever = {
+      name: 'gate',
+      ready: async () => {},
+      retrieve: async (q) => (asked.push(q), q.startsWith('How do I turn on') ? [found] : []),
+    };
+    const model: ChatModel = { name: 'm', mode: 'generative', async *stream() { yield { type: 'text-delta', text: 'On [1].' }; } };
+    const message = 'We deploy behind a corporate proxy and our auditors are strict. How do I turn on the security headers?';
+    const flow = await collectFlow(runFlow({ retriever, model }, { question: message, chat_history: [] }));
+    assert.deepEqual(asked, [message, 'How do I turn on the security headers?']);
+    assert.deepEqual(flow.citations.map((c) => c.id), [found.id]);
+    // One sentence, or a first search that finds something: no second search.
+    asked.length = 0;
+    await collectFlow(runFlow({ retriever, model }, { question: 'How do I turn on the security headers?', chat_history: [] }));
+    assert.deepEqual(asked, ['How do I turn on the security headers?']);
+  });
+
   it('suggests follow-ups from retrieved passages that were not cited, without repeats', () => {
     const p = (heading: string): Passage => ({ ...passage(1, 5), headingPath: ['Doc', heading] });
-    const retrieved = [p('Mounting'), p('Rate limits'), p('Rate limits'), p('Streaming'), p('Auth'), p('Logs')];
+    const retrieved = [p('Mounting'), p('The <grounded-chat> widget:'), p('Rate limits'), p('Rate limits'), p('Streaming'), p('Auth'), p('Logs')];
     assert.deepEqual(suggestFollowups(retrieved, [retrieved[0]!]), [
+      'Tell me about the <grounded-chat> widget.',
       'Tell me about Rate limits.',
       'Tell me about Streaming.',
-      'Tell me about Auth.',
     ]);
     assert.deepEqual(suggestFollowups([p('Mounting')], [p('Mounting')]), []);
   });

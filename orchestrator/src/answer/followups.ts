@@ -4,7 +4,7 @@
  * (a heading's words match that passage's heading field, so they pass the relevance gate).
  */
 import type { Passage } from '../seams.js';
-import { contentTerms } from '../text.js';
+import { contentTerms, followupQuestion } from '../text.js';
 
 /** Most follow-up questions suggested. */
 export const MAX_FOLLOWUPS = 3;
@@ -16,7 +16,7 @@ export function suggestFollowups(retrieved: Passage[], cited: Passage[]): string
     const topic = passage.headingPath.at(-1);
     if (!topic || seen.has(topic.toLowerCase()) || contentTerms(topic).length === 0) continue;
     seen.add(topic.toLowerCase());
-    out.push(`Tell me about ${topic}.`);
+    out.push(followupQuestion(topic));
     if (out.length >= MAX_FOLLOWUPS) break;
   }
   return out;
