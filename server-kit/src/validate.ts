@@ -25,6 +25,7 @@ function describeType(value: unknown): string {
 }
 
 function article(type: string): string {
+  if (type === 'record') return 'an object'; // z.record: to a caller it is just an object
   if (type === 'array' || type === 'object') return `an ${type}`;
   return `a ${type}`;
 }

@@ -17,6 +17,8 @@ export type RedisStoreOptions = {
   /** Prefix of every key. Default `gc:`. */
   prefix?: string;
   logger?: Logger;
+  /** With `url`: how long a request waits for Redis to (re)connect before failing. Default 2 000 ms. */
+  connectTimeoutMs?: number;
 } & ({ sendCommand: SendCommand } | { url: string });
 
 const ACQUIRE = `local n = redis.call('INCR', KEYS[1])
@@ -38,25 +40,30 @@ export function redisStore(options: RedisStoreOptions): LimitStore {
   let close: (() => Promise<void>) | undefined;
   if ('sendCommand' in options) send = options.sendCommand;
   else {
-    const client = createClient({ url: options.url });
+    const client = createClient({ url: options.url, disableOfflineQueue: true });
     // Without a listener node-redis throws on a lost connection; it reconnects by itself.
     client.on('error', (err: unknown) =>
       options.logger?.error('redis connection problem', { error: (err as Error)?.name ?? typeof err }),
     );
-    let connected: Promise<unknown> | undefined;
+    const waitMs = options.connectTimeoutMs ?? 2_000;
+    let connecting: Promise<unknown> | undefined;
+    let closed = false;
     send = async (...args) => {
-      connected ??= client.connect().catch((err: unknown) => {
-        connected = undefined;
-        throw err;
-      });
-      await connected;
+      if (closed) throw new Error('redis store closed');
+      connecting ??= client.connect().catch(() => {});
+      if (!client.isReady) {
+        // While Redis is down, wait a little for it, then fail this request (fail closed) rather than queue it.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([connecting, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+        clearTimeout(timer);
+        if (!client.isReady) throw new Error('redis not connected');
+      }
       return client.sendCommand(args);
     };
     close = async () => {
-      const was = connected;
-      connected = Promise.reject(new Error('redis store closed'));
-      connected.catch(() => {});
-      if (was) await was.then(() => client.close(), () => {});
+      closed = true;
+      if (client.isReady) await client.close();
+      else if (client.isOpen) client.destroy();
     };
   }
   const eval_ = (script: string, keys: readonly string[], args: Array<string | number>) =>
