@@ -135,7 +135,7 @@ const optionsSchema = z.object({
 function describe(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): string {
   const where = formatPath([...prefix, ...issue.path]);
   if (issue.code === 'invalid_type' && issue.input === undefined) return `${where}: required`;
-  const message = issue.code === 'invalid_type' ? `must be ${issue.expected}` : issue.message.replace(/^Invalid input: /, '');
+  const message = issue.code === 'invalid_type' ? `must be ${/^[aeio]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}` : issue.message.replace(/^Invalid input: /, '');
   return `${where}: ${message}`;
 }
 
