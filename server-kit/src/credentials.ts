@@ -8,8 +8,7 @@
  * Why the SDK and not a REST call: it does Key Vault's challenge-based authentication (tenant and
  * scope from the vault's 401), retries with back-off, and follows the service's API versions.
  */
-import { DefaultAzureCredential } from '@azure/identity';
-import { SecretClient, type SecretClientOptions } from '@azure/keyvault-secrets';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 import type { TokenGetter } from './orchestrator-client.js';
 
 /** The part of @azure/identity's TokenCredential the kit uses. */
@@ -20,11 +19,14 @@ export type TokenCredentialLike = {
 /** The managed online endpoint's audience. */
 export const AZURE_ML_SCOPE = 'https://ml.azure.com/.default';
 
-let defaultCredential: TokenCredentialLike | undefined;
+let defaultCredential: Promise<TokenCredentialLike> | undefined;
 
-/** DefaultAzureCredential, made once, on first use. */
-export function loadDefaultCredential(): TokenCredentialLike {
-  defaultCredential ??= new DefaultAzureCredential();
+/**
+ * DefaultAzureCredential, made once, on first use. Imported then, not at start: the SDKs take a
+ * second or more to load, which an app using a static key should not pay.
+ */
+export function loadDefaultCredential(): Promise<TokenCredentialLike> {
+  defaultCredential ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
   return defaultCredential;
 }
 
@@ -81,6 +83,7 @@ export function keyVaultSecretProvider(options: {
   const ttl = options.ttlMs ?? 3_600_000;
   let client: SecretClient | undefined;
   return cachedUntil(async () => {
+    const { SecretClient } = await import('@azure/keyvault-secrets');
     client ??= new SecretClient(options.vaultUrl, (await resolve(options.credential ?? loadDefaultCredential)) as never, options.clientOptions);
     const secret = await client.getSecret(options.secretName);
     if (typeof secret.value !== 'string' || secret.value === '') throw new Error(`Key Vault secret ${options.secretName} has no value`);

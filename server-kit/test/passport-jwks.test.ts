@@ -72,7 +72,7 @@ describe('passport-azure-ad BearerStrategy through fromMiddleware', () => {
         loggingLevel: 'error',
         loggingNoPII: true,
       },
-      (token: Record<string, unknown>, done: (err: unknown, user?: unknown) => void) => done(null, token),
+      (token: object, done: (err: unknown, user?: unknown) => void) => done(null, token),
     );
     passport.use(strategy);
     const seen: Principal[] = [];
@@ -119,7 +119,7 @@ describe('entraAuth when the JWKS endpoint hangs', () => {
     const app = await startApp({
       orchestrator: { url: upstream.url, key: 'k' },
       feedback: { onFeedback: (_f, p) => void seen.push(p) },
-      auth: entraAuth({ issuer, audience, jwksUri: url, jwksTimeoutMs: 200, jwksCacheMaxAgeMs: 1, jwksCooldownMs: 0, logger }),
+      auth: entraAuth({ issuer, audience, jwksUri: url, jwksTimeoutMs: 1_000, jwksCacheMaxAgeMs: 1, jwksCooldownMs: 0, logger }),
     });
     cleanup.push(app.close);
     const token = await sign({}, issuer);
