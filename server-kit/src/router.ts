@@ -88,6 +88,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const admissionOf = (prefix: string): Admission =>
     createAdmission({ store, rateLimit: options.rateLimit ?? {}, quotas: options.quotas, slotTtlMs: deadlineMs + 60_000, logger, prefix });
   const chats = admissionOf('');
+  const limiting = options.rateLimit !== false || options.quotas !== undefined;
   const forward = options.forwardPrincipal ? (options.forwardPrincipal === true ? {} : options.forwardPrincipal) : undefined;
   const traceOf =
     options.trace ??
@@ -123,7 +124,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     run.principal = principal;
     const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema);
     // Counted only now: the request is well-formed and from someone we know.
-    const key = limitKey(principal, req, trustedProxies);
+    const key = limiting ? limitKey(principal, req, trustedProxies) : '';
     await chats.limitRate(req, res, key);
     await chats.checkQuota(key);
     const release = streaming ? await chats.openSlot(key) : () => {};
@@ -135,7 +136,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     open.add(controller);
     const deadline = setTimeout(() => controller.abort(new ChatKitError('timeout')), deadlineMs);
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) controller.abort(VISITOR_LEFT);
     });
     const call: UpstreamCall = { trace, signal: controller.signal };
     if (forward) {
@@ -332,6 +333,12 @@ function routerError(err: unknown, logger: Logger, req: Request): ChatKitError {
 }
 
 const GONE = Symbol('visitor gone');
+/**
+ * The abort reason when the visitor leaves: one shared object, so a burst of departures does not
+ * build a DOMException (and undici an error) with a stack trace each. Not a ChatKitError, so the
+ * client reads it as "gone".
+ */
+const VISITOR_LEFT = Object.freeze({ name: 'VisitorLeft' });
 
 /** Awaits an upstream call; a visitor who left meanwhile ends the run quietly instead of as an error. */
 async function unlessGone<T>(run: ChatRun, call: Promise<T>): Promise<T | typeof GONE> {
