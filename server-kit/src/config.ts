@@ -2,15 +2,17 @@
  * Configuration from the environment, validated once at start with one clear sentence per bad
  * value (DESIGN.md, "Configuration"). `createChatRouterFromEnv` turns it into a router.
  */
-import type { Router } from 'express';
 import { z } from 'zod';
-import { easyAuth } from './auth/easyauth.js';
+import { easyAuth, easyAuthEnabled, easyAuthOff } from './auth/easyauth.js';
 import { entraAuth } from './auth/entra.js';
 import { noAuth } from './auth/none.js';
 import type { Authenticator } from './auth/types.js';
 import { ConfigError } from './config-error.js';
 import { AZURE_ML_SCOPE, keyVaultSecretProvider, loadDefaultCredential, tokenProvider, type TokenCredentialLike } from './credentials.js';
-import { createChatRouter, type ChatRouterOptions } from './router.js';
+import { normaliseOrigins } from './cors.js';
+import { redisStore } from './limits/redis-store.js';
+import { consoleLogger } from './logger.js';
+import { createChatRouter, type ChatRouter, type ChatRouterOptions } from './router.js';
 
 export { ConfigError };
 
@@ -31,9 +33,17 @@ export type ServerKitConfig = {
   };
   auth:
     | { mode: 'none' }
-    | { mode: 'easyauth' }
+    | { mode: 'easyauth'; dangerouslyTrustHeaders?: boolean }
+    /** App Service with its authentication off and no AUTH_MODE: every chat gets 401 (logged). */
+    | { mode: 'easyauth-off' }
     | { mode: 'entra'; tenantId?: string; issuer?: string; audience: string; jwksUri?: string; requiredScopes?: string[] };
-  rateLimit: { windowMs: number; max: number } | false;
+  rateLimit: { windowMs: number; max: number; concurrentStreams: number } | false;
+  quotas?: { perVisitorPerDay?: number; totalPerDay?: number };
+  redisUrl?: string;
+  corsOrigins?: string[];
+  trustedProxies: number;
+  deadlineMs: number;
+  forwardPrincipal: boolean;
   /** Whether we run on App Service (WEBSITE_SITE_NAME set). */
   onAppService: boolean;
 };
@@ -44,6 +54,10 @@ const httpUrl = (what: string) =>
   z.url({ protocol: /^https?$/, message: `must be an http(s) URL (${what})` });
 const intFrom = (min: number, def: number) =>
   z.preprocess(blankToUndefined, z.coerce.number().int({ message: 'must be a whole number' }).min(min, { message: `must be at least ${min}` }).default(def));
+const flag = z.preprocess(
+  (v) => (typeof blankToUndefined(v) === 'string' ? (v as string).trim().toLowerCase() : undefined),
+  z.enum(['true', 'false'], { message: 'must be true or false' }).optional(),
+);
 const fieldName = (def: string) =>
   z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an identifier like chat_input' }).default(def));
 
@@ -70,6 +84,16 @@ const envSchema = z.object({
   AUTH_ENTRA_REQUIRED_SCOPES: optionalString,
   RATE_LIMIT_MAX: intFrom(0, 20),
   RATE_LIMIT_WINDOW_MS: intFrom(1, 60_000),
+  RATE_LIMIT_CONCURRENT_STREAMS: intFrom(1, 3),
+  QUOTA_TOKENS_PER_VISITOR_PER_DAY: intFrom(0, 0),
+  QUOTA_TOKENS_PER_DAY: intFrom(0, 0),
+  REDIS_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).optional()),
+  CORS_ALLOWED_ORIGINS: optionalString,
+  TRUSTED_PROXIES: z.preprocess(blankToUndefined, z.coerce.number().int({ message: 'must be a whole number' }).min(0, { message: 'must be at least 0' }).max(10, { message: 'must be at most 10' }).optional()),
+  CHAT_DEADLINE_MS: intFrom(1, 170_000),
+  FORWARD_PRINCIPAL: flag,
+  AUTH_EASYAUTH_DANGEROUSLY_TRUST_HEADERS: flag,
+  WEBSITE_AUTH_ENABLED: optionalString,
   WEBSITE_SITE_NAME: optionalString,
 });
 
@@ -106,6 +130,7 @@ export function loadServerKitConfig(env: Record<string, string | undefined> = pr
   } else credential = { kind: 'entra', scope: e.ORCHESTRATOR_TOKEN_SCOPE };
 
   const mode: AuthMode = e.AUTH_MODE ?? (onAppService ? 'easyauth' : 'none');
+  const trustHeaders = e.AUTH_EASYAUTH_DANGEROUSLY_TRUST_HEADERS === 'true';
   let auth: ServerKitConfig['auth'] = { mode: 'none' };
   if (mode === 'none' && onAppService) {
     problems.push(
@@ -113,13 +138,15 @@ export function loadServerKitConfig(env: Record<string, string | undefined> = pr
         'the chat would be open to anyone. Use AUTH_MODE=easyauth (with App Service authentication on) or AUTH_MODE=entra.',
     );
   } else if (mode === 'easyauth') {
-    if (!onAppService) {
+    if (easyAuthEnabled(env) || trustHeaders) auth = trustHeaders ? { mode: 'easyauth', dangerouslyTrustHeaders: true } : { mode: 'easyauth' };
+    else if (e.AUTH_MODE === undefined) auth = { mode: 'easyauth-off' };
+    else {
       problems.push(
-        'AUTH_MODE=easyauth only works on App Service (WEBSITE_SITE_NAME is not set): elsewhere anyone could forge ' +
-          'the X-MS-CLIENT-PRINCIPAL headers. Use AUTH_MODE=none locally or AUTH_MODE=entra.',
+        'AUTH_MODE=easyauth needs App Service authentication on (WEBSITE_AUTH_ENABLED=true, which App Service sets): ' +
+          'without it anyone could forge the X-MS-CLIENT-PRINCIPAL headers. Turn authentication on for the site, use AUTH_MODE=entra, ' +
+          'or, behind another front that sets these headers, AUTH_EASYAUTH_DANGEROUSLY_TRUST_HEADERS=true.',
       );
     }
-    auth = { mode: 'easyauth' };
   } else if (mode === 'entra') {
     if (!e.AUTH_ENTRA_AUDIENCE) problems.push('AUTH_ENTRA_AUDIENCE is required with AUTH_MODE=entra (your API application id URI or client id)');
     if (!e.AUTH_ENTRA_TENANT_ID && !e.AUTH_ENTRA_ISSUER) problems.push('AUTH_ENTRA_TENANT_ID (or AUTH_ENTRA_ISSUER) is required with AUTH_MODE=entra');
@@ -130,6 +157,13 @@ export function loadServerKitConfig(env: Record<string, string | undefined> = pr
     if (e.AUTH_ENTRA_JWKS_URI) entra.jwksUri = e.AUTH_ENTRA_JWKS_URI;
     if (e.AUTH_ENTRA_REQUIRED_SCOPES) entra.requiredScopes = e.AUTH_ENTRA_REQUIRED_SCOPES.split(/[\s,]+/).filter(Boolean);
     auth = entra;
+  }
+  if (e.CORS_ALLOWED_ORIGINS) {
+    try {
+      normaliseOrigins(e.CORS_ALLOWED_ORIGINS.split(',').filter((o) => o.trim()));
+    } catch (err) {
+      problems.push(`CORS_ALLOWED_ORIGINS: ${(err as Error).message}`);
+    }
   }
   if (problems.length > 0) {
     throw new ConfigError(`Invalid server kit configuration:\n  ${problems.join('\n  ')}`, problems);
@@ -144,9 +178,20 @@ export function loadServerKitConfig(env: Record<string, string | undefined> = pr
       fields: { question: e.ORCHESTRATOR_QUESTION_FIELD, chatHistory: e.ORCHESTRATOR_HISTORY_FIELD, answer: e.ORCHESTRATOR_ANSWER_FIELD },
     },
     auth,
-    rateLimit: e.RATE_LIMIT_MAX === 0 ? false : { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX },
+    rateLimit:
+      e.RATE_LIMIT_MAX === 0 ? false : { windowMs: e.RATE_LIMIT_WINDOW_MS, max: e.RATE_LIMIT_MAX, concurrentStreams: e.RATE_LIMIT_CONCURRENT_STREAMS },
+    trustedProxies: e.TRUSTED_PROXIES ?? (onAppService ? 1 : 0),
+    deadlineMs: e.CHAT_DEADLINE_MS,
+    forwardPrincipal: e.FORWARD_PRINCIPAL === 'true',
     onAppService,
   };
+  if (e.QUOTA_TOKENS_PER_VISITOR_PER_DAY || e.QUOTA_TOKENS_PER_DAY) {
+    config.quotas = {};
+    if (e.QUOTA_TOKENS_PER_VISITOR_PER_DAY) config.quotas.perVisitorPerDay = e.QUOTA_TOKENS_PER_VISITOR_PER_DAY;
+    if (e.QUOTA_TOKENS_PER_DAY) config.quotas.totalPerDay = e.QUOTA_TOKENS_PER_DAY;
+  }
+  if (e.REDIS_URL) config.redisUrl = e.REDIS_URL;
+  if (e.CORS_ALLOWED_ORIGINS) config.corsOrigins = e.CORS_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   if (e.ORCHESTRATOR_DEPLOYMENT) config.orchestrator.deployment = e.ORCHESTRATOR_DEPLOYMENT;
   return config;
 }
@@ -156,18 +201,7 @@ export type FromEnvOptions = Omit<ChatRouterOptions, 'orchestrator' | 'env'> & {
   credential?: TokenCredentialLike;
   /** Overrides AUTH_MODE entirely, e.g. customAuth(...) or fromMiddleware(passport.authenticate(...)). */
   auth?: Authenticator;
-  /** How the kit looks an optional package up (throws when absent). Default import.meta.resolve; an edge tests inject. */
-  resolveModule?: (specifier: string) => string;
 };
-
-function identityInstalled(resolveModule: (specifier: string) => string = (s) => import.meta.resolve(s)): boolean {
-  try {
-    resolveModule('@azure/identity');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Builds the authenticator a validated config asks for. */
 export function authenticatorFromConfig(config: ServerKitConfig, env: Record<string, string | undefined> = process.env): Authenticator {
@@ -176,7 +210,9 @@ export function authenticatorFromConfig(config: ServerKitConfig, env: Record<str
     case 'none':
       return noAuth(env);
     case 'easyauth':
-      return easyAuth({ env });
+      return easyAuth({ env, dangerouslyTrustHeaders: a.dangerouslyTrustHeaders === true });
+    case 'easyauth-off':
+      return easyAuthOff(consoleLogger);
     case 'entra': {
       const { mode: _mode, ...rest } = a;
       return entraAuth(rest);
@@ -191,18 +227,10 @@ export function authenticatorFromConfig(config: ServerKitConfig, env: Record<str
 export function createChatRouterFromEnv(
   env: Record<string, string | undefined> = process.env,
   options: FromEnvOptions = {},
-): Router {
+): ChatRouter {
   const config = loadServerKitConfig(env);
-  const { credential: injected, resolveModule, ...routerOptions } = options;
+  const { credential: injected, ...routerOptions } = options;
   const c = config.orchestrator.credential;
-  if (c.kind !== 'key' && !injected && !identityInstalled(resolveModule)) {
-    // Fail at start, not on the first chat: nothing could authenticate to the orchestrator.
-    throw new ConfigError(
-      `ORCHESTRATOR_KEY is not set, so the kit would need ${c.kind === 'keyVault' ? 'an Entra token to read Key Vault' : 'an Entra token for the orchestrator'}, ` +
-        'but @azure/identity is not installed. Set ORCHESTRATOR_KEY, or `npm i @azure/identity` (managed identity on Azure), ' +
-        'or pass { credential } to createChatRouterFromEnv.',
-    );
-  }
   const credential = injected ?? loadDefaultCredential;
   const orchestrator: ChatRouterOptions['orchestrator'] = {
     url: config.orchestrator.url,
@@ -215,8 +243,17 @@ export function createChatRouterFromEnv(
   else if (c.kind === 'keyVault') orchestrator.getToken = keyVaultSecretProvider({ vaultUrl: c.vaultUrl, secretName: c.secretName, credential });
   else orchestrator.getToken = tokenProvider(c.scope, credential);
 
-  return createChatRouter({
+  const fromEnv: Partial<ChatRouterOptions> = {
     rateLimit: config.rateLimit,
+    trustedProxies: config.trustedProxies,
+    deadlineMs: config.deadlineMs,
+    forwardPrincipal: config.forwardPrincipal,
+  };
+  if (config.quotas) fromEnv.quotas = config.quotas;
+  if (config.corsOrigins) fromEnv.cors = { origins: config.corsOrigins };
+  if (config.redisUrl && !options.store) fromEnv.store = redisStore({ url: config.redisUrl, logger: options.logger ?? consoleLogger });
+  return createChatRouter({
+    ...fromEnv,
     ...routerOptions,
     auth: options.auth ?? authenticatorFromConfig(config, env),
     orchestrator,

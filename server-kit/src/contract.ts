@@ -14,9 +14,13 @@ export const DEFAULT_LIMITS = {
   maxMessages: 50,
   /** Longest single message content, in characters. */
   maxMessageChars: 8_000,
+  /** Deepest nesting of arrays and objects in the body (`sessionState`, `context`). Checked before parsing. */
+  maxDepth: 32,
+  /** Time allowed for the whole request body to arrive, in ms; a trickled upload gets 408 `request_timeout`. */
+  bodyTimeoutMs: 10_000,
 } as const;
 
-export type ChatLimits = { maxBodyBytes: number; maxMessages: number; maxMessageChars: number };
+export type ChatLimits = { maxBodyBytes: number; maxMessages: number; maxMessageChars: number; maxDepth: number; bodyTimeoutMs: number };
 
 export const citationSchema = z.object({
   id: z.string(),
@@ -98,9 +102,12 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'rate_limited',
+  'quota_exceeded',
+  'request_timeout',
   'content_filtered',
   'upstream_unavailable',
   'timeout',
+  'shutting_down',
   'internal_error',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,11 +1,15 @@
 /**
  * How the kit proves itself to the orchestrator when there is no static ORCHESTRATOR_KEY:
- * an Entra token (managed identity on App Service) or a key kept in Key Vault.
+ * an Entra token for the endpoint (its `aad_token` mode, the architecture's production
+ * recommendation; scope https://ml.azure.com/.default), or the endpoint key kept in Key Vault,
+ * read with @azure/keyvault-secrets. Both use a TokenCredential: DefaultAzureCredential from
+ * @azure/identity by default (managed identity on App Service), or any you pass.
  *
- * `@azure/identity` is optional: pass any object with `getToken(scopes)` (a TokenCredential), or
- * install @azure/identity and the kit loads DefaultAzureCredential on first use.
+ * Why the SDK and not a REST call: it does Key Vault's challenge-based authentication (tenant and
+ * scope from the vault's 401), retries with back-off, and follows the service's API versions.
  */
-import { request } from 'undici';
+import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
+import type { TokenGetter } from './orchestrator-client.js';
 
 /** The part of @azure/identity's TokenCredential the kit uses. */
 export type TokenCredentialLike = {
@@ -14,36 +18,26 @@ export type TokenCredentialLike = {
 
 /** The managed online endpoint's audience. */
 export const AZURE_ML_SCOPE = 'https://ml.azure.com/.default';
-const KEY_VAULT_SCOPE = 'https://vault.azure.net/.default';
 
 let defaultCredential: Promise<TokenCredentialLike> | undefined;
 
-/** DefaultAzureCredential from @azure/identity, loaded once, on first use. */
+/**
+ * DefaultAzureCredential, made once, on first use. Imported then, not at start: the SDKs take a
+ * second or more to load, which an app using a static key should not pay.
+ */
 export function loadDefaultCredential(): Promise<TokenCredentialLike> {
-  defaultCredential ??= (async () => {
-    const name = '@azure/identity'; // a variable, so TypeScript does not require the package
-    try {
-      const identity = (await import(name)) as { DefaultAzureCredential: new () => TokenCredentialLike };
-      return new identity.DefaultAzureCredential();
-    } catch {
-      defaultCredential = undefined;
-      throw new Error(
-        'ORCHESTRATOR_KEY is not set, so the kit needs an Entra token, but @azure/identity is not installed: ' +
-          'run `npm i @azure/identity` or set ORCHESTRATOR_KEY.',
-      );
-    }
-  })();
+  defaultCredential ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
   return defaultCredential;
 }
 
 /**
  * Caches what `load` returns until its `until` time; concurrent callers while a load is under way
- * share it, so a burst of chats costs one token or secret fetch.
+ * share it, so a burst of chats costs one token or secret fetch. `invalidate()` forgets it.
  */
-function cachedUntil(load: () => Promise<{ value: string; until: number }>): () => Promise<string> {
+function cachedUntil(load: () => Promise<{ value: string; until: number }>): TokenGetter {
   let cached: { value: string; until: number } | undefined;
   let inflight: Promise<string> | undefined;
-  return async () => {
+  const get: TokenGetter = async () => {
     if (cached && Date.now() < cached.until) return cached.value;
     inflight ??= load()
       .then((fresh) => {
@@ -55,44 +49,44 @@ function cachedUntil(load: () => Promise<{ value: string; until: number }>): () 
       });
     return inflight;
   };
+  get.invalidate = () => {
+    cached = undefined;
+  };
+  return get;
 }
 
-/** A cached token getter: refreshes five minutes before expiry. */
-export function tokenProvider(
-  scope: string,
-  credential: TokenCredentialLike | (() => Promise<TokenCredentialLike>),
-): () => Promise<string> {
+type CredentialSource = TokenCredentialLike | (() => TokenCredentialLike | Promise<TokenCredentialLike>);
+const resolve = async (c: CredentialSource) => (typeof c === 'function' ? c() : c);
+
+/** A cached token getter: refreshes five minutes before expiry, or when the orchestrator refuses it. */
+export function tokenProvider(scope: string, credential: CredentialSource = loadDefaultCredential): TokenGetter {
   return cachedUntil(async () => {
-    const cred = typeof credential === 'function' ? await credential() : credential;
-    const t = await cred.getToken(scope);
+    const t = await (await resolve(credential)).getToken(scope);
     if (!t) throw new Error(`no token for ${scope}`);
     return { value: t.token, until: t.expiresOnTimestamp - 5 * 60_000 };
   });
 }
 
 /**
- * Reads the endpoint key from Key Vault (REST, `GET {vault}/secrets/{name}`) with an Entra token,
- * caching it for `ttlMs` (default 1 h) so a rotated key is picked up without a restart.
+ * Reads the endpoint key from Key Vault, caching it for `ttlMs` (default 1 h) so a rotated key is
+ * picked up without a restart; the orchestrator refusing it (401) makes the client read it again
+ * at once (see OrchestratorClient).
  */
 export function keyVaultSecretProvider(options: {
   vaultUrl: string;
   secretName: string;
-  credential: TokenCredentialLike | (() => Promise<TokenCredentialLike>);
+  credential?: CredentialSource;
   ttlMs?: number;
-}): () => Promise<string> {
-  const vaultToken = tokenProvider(KEY_VAULT_SCOPE, options.credential);
-  const url = new URL(`secrets/${encodeURIComponent(options.secretName)}?api-version=7.4`, options.vaultUrl.replace(/\/?$/, '/'));
+  /** SDK client options (tests point the SDK at a loopback vault with these). */
+  clientOptions?: SecretClientOptions;
+}): TokenGetter {
   const ttl = options.ttlMs ?? 3_600_000;
+  let client: SecretClient | undefined;
   return cachedUntil(async () => {
-    const res = await request(url, {
-      headers: { authorization: `Bearer ${await vaultToken()}`, accept: 'application/json' },
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000,
-    });
-    const body = (await res.body.json().catch(() => undefined)) as { value?: unknown } | undefined;
-    if (res.statusCode !== 200 || typeof body?.value !== 'string') {
-      throw new Error(`Key Vault answered ${res.statusCode} for secret ${options.secretName}`);
-    }
-    return { value: body.value, until: Date.now() + ttl };
+    const { SecretClient } = await import('@azure/keyvault-secrets');
+    client ??= new SecretClient(options.vaultUrl, (await resolve(options.credential ?? loadDefaultCredential)) as never, options.clientOptions);
+    const secret = await client.getSecret(options.secretName);
+    if (typeof secret.value !== 'string' || secret.value === '') throw new Error(`Key Vault secret ${options.secretName} has no value`);
+    return { value: secret.value, until: Date.now() + ttl };
   });
 }

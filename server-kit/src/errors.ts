@@ -19,9 +19,12 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_found: 404,
   method_not_allowed: 405,
   rate_limited: 429,
+  quota_exceeded: 429,
+  request_timeout: 408,
   content_filtered: 400,
   upstream_unavailable: 502,
   timeout: 504,
+  shutting_down: 503,
   internal_error: 500,
 };
 
@@ -35,9 +38,12 @@ export const DEFAULT_MESSAGES: Record<ErrorCode, string> = {
   not_found: 'Not found.',
   method_not_allowed: 'Method not allowed.',
   rate_limited: 'Too many requests; try again shortly.',
+  quota_exceeded: 'The chat has used up its allowance for today; try again after it resets.',
+  request_timeout: 'The request body did not arrive in time.',
   content_filtered: 'The question or its answer was blocked by the content filter.',
   upstream_unavailable: 'The assistant is unavailable right now; try again shortly.',
   timeout: 'The assistant took too long to answer; try again.',
+  shutting_down: 'The server is restarting; ask again in a moment.',
   internal_error: 'Something went wrong on the server.',
 };
 
@@ -48,6 +54,8 @@ export class ChatKitError extends Error {
     readonly code: ErrorCode,
     message: string = DEFAULT_MESSAGES[code],
     readonly retryAfterSeconds?: number,
+    /** Answer, then close the connection rather than read the rest of the request (413, 408). */
+    readonly closeConnection = code === 'payload_too_large' || code === 'request_timeout',
   ) {
     super(message);
     this.status = STATUS_BY_CODE[code];
@@ -85,6 +93,20 @@ export function sendError(res: Response, err: ChatKitError): void {
   };
   if (err.retryAfterSeconds !== undefined) headers['retry-after'] = String(err.retryAfterSeconds);
   if (err.code === 'unauthorized') headers['www-authenticate'] = 'Bearer';
+  if (err.closeConnection) {
+    // Reading and discarding the rest of an oversize or trickled upload costs us, not the sender:
+    // answer, then drop the connection (the request is not read any further).
+    headers.connection = 'close';
+    res.once('finish', () => closeAfterFlush(res.req?.socket));
+  }
   res.writeHead(err.status, headers);
   res.end(line);
+}
+
+/** Ends a socket once what was written to it has left (so the answer is not lost), then destroys it. */
+function closeAfterFlush(socket: import('node:net').Socket | undefined): void {
+  if (!socket || socket.destroyed) return;
+  socket.once('finish', () => socket.destroy());
+  socket.end();
+  setTimeout(() => socket.destroy(), 2_000).unref(); // a peer that never reads cannot hold it
 }

@@ -26,7 +26,7 @@ export type OrchestratorClientOptions = {
    * Returns the bearer credential per request when there is no static key: an Entra token, or a
    * key fetched from Key Vault. It should cache; it is called on every request.
    */
-  getToken?: () => Promise<string>;
+  getToken?: TokenGetter;
   /** Sent as `azureml-model-deployment` to pin a deployment behind the endpoint. */
   deployment?: string;
   /** No response head within this time → 504 `timeout`. Default 30 000. */
@@ -44,8 +44,17 @@ export type OrchestratorClientOptions = {
 
 export type UpstreamCall = {
   trace: TraceContext;
+  /** Aborted when the visitor leaves (no reason), or with a ChatKitError (deadline, shutdown). */
   signal: AbortSignal;
+  /** Extra request headers (the visitor's principal, when forwarded). */
+  headers?: Record<string, string>;
 };
+
+/**
+ * A credential getter that can be told its value was refused (a rotated key): the client then
+ * asks once more and retries the request once.
+ */
+export type TokenGetter = (() => Promise<string>) & { invalidate?: () => void };
 
 /** An opened upstream response: 200, headers read, body not yet consumed. */
 export type UpstreamResponse = { body: Readable & { dump?(opts?: { limit: number }): Promise<void> }; contentType: string };
@@ -64,7 +73,7 @@ export class OrchestratorClient {
   private readonly origin: string;
   private readonly path: string;
   private readonly staticAuth: string | undefined;
-  private readonly getToken: (() => Promise<string>) | undefined;
+  private readonly getToken: TokenGetter | undefined;
   private readonly deployment: string | undefined;
   private readonly timeoutMs: number;
   private readonly idleTimeoutMs: number;
@@ -123,8 +132,9 @@ export class OrchestratorClient {
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
-  private async send(payload: unknown, call: UpstreamCall, accept: string): Promise<UpstreamResponse> {
+  private async send(payload: unknown, call: UpstreamCall, accept: string, retried = false): Promise<UpstreamResponse> {
     const headers: Record<string, string> = {
+      ...call.headers,
       'content-type': 'application/json',
       accept,
     };
@@ -164,6 +174,13 @@ export class OrchestratorClient {
     }
 
     const { statusCode, body } = response;
+    if (statusCode === 401 && !retried && this.getToken?.invalidate) {
+      // The key may have been rotated in Key Vault since we cached it: read it again, once.
+      body.dump ? await body.dump({ limit: 16 * 1024 }).catch(() => {}) : body.destroy();
+      this.logger.warn('orchestrator refused the credential; reading it again', { traceId: call.trace.traceId });
+      this.getToken.invalidate();
+      return this.send(payload, call, accept, true);
+    }
     if (statusCode === 200) {
       const ct = response.headers['content-type'];
       return { body, contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '' };
@@ -204,7 +221,7 @@ export class OrchestratorClient {
 
   /** Maps a thrown error (network, timeout, abort) to what the visitor sees. */
   failure(err: unknown, call: UpstreamCall): Error {
-    if (call.signal.aborted) return new ClientGoneError();
+    if (call.signal.aborted) return call.signal.reason instanceof ChatKitError ? call.signal.reason : new ClientGoneError();
     if (err instanceof ChatKitError) return err;
     const code = (err as { code?: unknown })?.code;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {

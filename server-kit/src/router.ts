@@ -5,118 +5,65 @@
  *   POST /stream    contract A, NDJSON deltas
  *   POST /feedback  optional, thumbs up/down to your hook
  *
- * Each request: authenticate → rate-limit → read and validate the body → map to contract B →
- * relay. Every failure answers `{ error: { code, message } }` (or a last NDJSON line once a stream
- * has begun), including errors thrown by the host's own middleware inside this router.
+ * Each chat: origin check (when `cors` is set) → content type → authenticate → read and validate
+ * the body (size, depth, time) → rate, concurrent streams, quota → map to contract B → relay
+ * under a deadline. Only requests that passed the checks count against a visitor's limits. Every
+ * failure answers `{ error: { code, message } }` (or a last NDJSON line once a stream has begun),
+ * including errors thrown by the host's own middleware inside this router. Options and error
+ * codes: docs/server-kit.md.
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
-import { z } from 'zod';
 import type { Authenticator, Principal } from './auth/types.js';
-import { easyAuth } from './auth/easyauth.js';
+import { easyAuth, easyAuthEnabled, easyAuthOff } from './auth/easyauth.js';
 import { noAuth } from './auth/none.js';
-import { readJsonBody } from './body.js';
-import { chatRequestSchema, DEFAULT_LIMITS, type ChatLimits, type ChatResponse, type ErrorCode } from './contract.js';
+import { checkJsonRequest, readJsonBody } from './body.js';
+import { chatRequestSchema, DEFAULT_LIMITS, type ChatLimits, type ChatResponse } from './contract.js';
+import { corsGuard } from './cors.js';
 import { ChatKitError, sendError } from './errors.js';
-import { parseFeedback, type FeedbackOptions } from './feedback.js';
+import { parseFeedback } from './feedback.js';
+import { createAdmission, type Admission } from './limits/admission.js';
+import { limitKey } from './limits/keys.js';
+import { memoryStore } from './limits/memory-store.js';
 import { consoleLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_FIELDS, toScorePayload, type FieldNames } from './mapping.js';
-import { ClientGoneError, OrchestratorClient, type OrchestratorClientOptions, type UpstreamCall } from './orchestrator-client.js';
+import { ClientGoneError, OrchestratorClient, type UpstreamCall } from './orchestrator-client.js';
 import { readContext } from './outputs.js';
-import { clientIp, createRateLimiter, type RateLimitOptions } from './rate-limit.js';
-import { NDJSON_HEADERS, relayStream } from './stream-relay.js';
+import { PRINCIPAL_HEADER, principalHeader } from './principal-header.js';
+import { checkRouterOptions, type ChatEndEvent, type ChatRouterOptions } from './router-options.js';
+import { NDJSON_HEADERS, readUsage, relayStream, type Usage } from './stream-relay.js';
 import { continueTrace, type TraceContext } from './trace.js';
 import { parseChatRequest } from './validate.js';
-import { ConfigError } from './config-error.js';
 
-export type ChatRouterOptions = {
-  /** Where chats go (contract B), or a client you built and may share between routers. */
-  orchestrator: (OrchestratorClientOptions & { fields?: Partial<FieldNames> }) | OrchestratorClient;
-  /** Field names of the flow, when `orchestrator` is a client. Default question/chat_history/answer. */
-  fields?: Partial<FieldNames>;
+export type { ChatRouterOptions, ChatEndEvent } from './router-options.js';
+
+/** The router, plus what a host needs to stop it cleanly (see shutdownOnSignal). */
+export type ChatRouter = Router & {
   /**
-   * Who may chat. Default: Easy Auth on App Service (WEBSITE_SITE_NAME set), none elsewhere.
-   * See noAuth, easyAuth, entraAuth, customAuth, fromMiddleware.
+   * Refuses new chats (503 `shutting_down`), lets open ones finish until `graceMs`, then ends each
+   * with a `shutting_down` error line and aborts its upstream call. Resolves when none is left.
    */
-  auth?: Authenticator;
-  /** Per-principal (else per-IP) limit. Default 20 per minute; `false` turns it off. */
-  rateLimit?: RateLimitOptions | false;
-  /** Body size, message count and length limits. Defaults in DEFAULT_LIMITS. */
-  limits?: Partial<ChatLimits>;
-  /**
-   * Where each chat's trace comes from. Default: continue the request's W3C `traceparent` (or
-   * start one) and send it upstream. With OpenTelemetry active, return the active span's trace id
-   * and no `traceparent`, and let its undici instrumentation propagate the context.
-   */
-  trace?: (req: Request) => TraceContext;
-  /** Enables `POST /feedback`. */
-  feedback?: FeedbackOptions;
-  /**
-   * Called once per chat (`POST /` and `/stream`) when it is over: for telemetry (Application
-   * Insights events and metrics, logs). Must not throw; its errors are logged and ignored.
-   */
-  onChatEnd?: (event: ChatEndEvent) => void;
-  logger?: Logger;
-  /** Environment used to choose the default authenticator. Default process.env. */
-  env?: Record<string, string | undefined>;
-};
-
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'must be a function' });
-const positiveInt = z.number().int().positive();
-const fieldName = z.string().min(1).max(100);
-
-const optionsSchema = z.object({
-  orchestrator: z.union([
-    z.instanceof(OrchestratorClient),
-    z
-      .object({
-        url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
-        key: z.string().min(1).optional(),
-        getToken: fn.optional(),
-        deployment: z.string().optional(),
-        timeoutMs: positiveInt.optional(),
-        idleTimeoutMs: positiveInt.optional(),
-        maxResponseBytes: positiveInt.optional(),
-        connections: positiveInt.nullable().optional(),
-      })
-      .passthrough(),
-  ]),
-  fields: z.object({ question: fieldName, chatHistory: fieldName, answer: fieldName }).partial().optional(),
-  auth: fn.optional(),
-  rateLimit: z.union([z.literal(false), z.object({ windowMs: positiveInt.optional(), max: positiveInt.optional(), maxKeys: positiveInt.optional() })]).optional(),
-  limits: z.object({ maxBodyBytes: positiveInt, maxMessages: positiveInt, maxMessageChars: positiveInt }).partial().optional(),
-  trace: fn.optional(),
-  feedback: z.object({ onFeedback: fn }).optional(),
-  onChatEnd: fn.optional(),
-  logger: z.object({ warn: fn, error: fn }).optional(),
-  // Not z.record: process.env is not a plain object to zod, and it is the value most hosts pass.
-  env: z.custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, { message: 'must be an object of strings' }).optional(),
-});
-
-/** What a finished chat reports to `onChatEnd`. Times in ms from the request reaching the router. */
-export type ChatEndEvent = {
-  route: 'complete' | 'stream';
-  /** `ok`, the error code the visitor got (before or during the stream), or `client_gone`. */
-  outcome: 'ok' | 'client_gone' | ErrorCode;
-  traceId?: string;
-  principal?: Principal;
-  /** Until the orchestrator's response head arrived. */
-  upstreamHeadersMs?: number;
-  /** Until the first answer piece was written (streams). */
-  firstContentMs?: number;
-  durationMs: number;
+  drain(graceMs: number): Promise<void>;
+  /** Chats in progress. */
+  readonly openChats: number;
+  /** Closes the orchestrator connections and the limit store (after drain). */
+  close(): Promise<void>;
 };
 
 /** A chat in progress, as onChatEnd will see it. */
 type ChatRun = Omit<ChatEndEvent, 'outcome' | 'durationMs'> & { started: number; outcome?: ChatEndEvent['outcome'] };
 
-type Prepared = { principal: Principal; call: UpstreamCall; payload: Record<string, unknown>; sessionState: unknown };
+type Prepared = {
+  principal: Principal;
+  key: string;
+  call: UpstreamCall;
+  payload: Record<string, unknown>;
+  sessionState: unknown;
+  /** Ends the chat's bookkeeping: slot, deadline timer, drain registry. */
+  done(): void;
+};
 
-export function createChatRouter(options: ChatRouterOptions): Router {
-  const checked = optionsSchema.safeParse(options);
-  if (!checked.success) {
-    const problems = checked.error.issues.map((i) => `createChatRouter: options.${i.path.join('.')} ${i.message}`);
-    throw new ConfigError(problems.join('\n'), problems);
-  }
+export function createChatRouter(options: ChatRouterOptions): ChatRouter {
+  checkRouterOptions(options);
   const env = options.env ?? process.env;
   const logger = options.logger ?? consoleLogger;
   const orchestrator = options.orchestrator;
@@ -128,10 +75,21 @@ export function createChatRouter(options: ChatRouterOptions): Router {
     ...options.fields,
   };
   const limits: ChatLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const bodyLimits = { maxBytes: limits.maxBodyBytes, maxDepth: limits.maxDepth, timeoutMs: limits.bodyTimeoutMs };
   const schema = chatRequestSchema(limits);
-  // Safe default: the platform's sign-in on App Service; noAuth() itself refuses to run there.
-  const authenticate: Authenticator = options.auth ?? (env.WEBSITE_SITE_NAME ? easyAuth({ env }) : noAuth(env));
-  const limiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit);
+  const onAppService = Boolean(env.WEBSITE_SITE_NAME);
+  // Safe default: the platform's sign-in on App Service, believed only when it is on.
+  const authenticate: Authenticator =
+    options.auth ?? (onAppService ? (easyAuthEnabled(env) ? easyAuth({ env }) : easyAuthOff(logger)) : noAuth(env));
+  const trustedProxies = options.trustedProxies ?? (onAppService ? 1 : 0);
+  const deadlineMs = options.deadlineMs ?? 170_000;
+  const writeTimeoutMs = options.writeTimeoutMs ?? 30_000;
+  const store = options.store ?? memoryStore();
+  const admissionOf = (prefix: string): Admission =>
+    createAdmission({ store, rateLimit: options.rateLimit ?? {}, quotas: options.quotas, slotTtlMs: deadlineMs + 60_000, logger, prefix });
+  const chats = admissionOf('');
+  const limiting = options.rateLimit !== false || options.quotas !== undefined;
+  const forward = options.forwardPrincipal ? (options.forwardPrincipal === true ? {} : options.forwardPrincipal) : undefined;
   const traceOf =
     options.trace ??
     ((req: Request): TraceContext => {
@@ -142,81 +100,125 @@ export function createChatRouter(options: ChatRouterOptions): Router {
       );
     });
 
-  /** Auth and rate limit; undefined when a middleware-style authenticator already answered. */
-  async function admit(req: Request, res: Response, budget = limiter): Promise<Principal | undefined> {
+  /** Open chats, so drain() can end them. */
+  const open = new Set<AbortController>();
+  let draining = false;
+
+  /** Auth; undefined when a middleware-style authenticator already answered. */
+  async function admit(req: Request, res: Response): Promise<Principal | undefined> {
+    if (draining) throw new ChatKitError('shutting_down');
+    checkJsonRequest(req); // before anything else: a 415 costs nothing and counts for nothing
     const principal = await authenticate(req, res);
     if (res.headersSent) return undefined;
     if (!principal) throw new ChatKitError('unauthorized');
-    budget?.hit(principal.provider === 'none' ? `ip:${clientIp(req)}` : `principal:${principal.provider}:${principal.id}`);
     res.locals.principal = principal;
     return principal;
   }
 
-  async function prepare(req: Request, res: Response, run: ChatRun): Promise<Prepared | undefined> {
+  async function prepare(req: Request, res: Response, run: ChatRun, streaming: boolean): Promise<Prepared | undefined> {
     const principal = await admit(req, res);
     if (!principal) {
       run.outcome = 'unauthorized'; // a middleware-style authenticator answered by itself
       return undefined;
     }
     run.principal = principal;
-    const chat = parseChatRequest(await readJsonBody(req, limits.maxBodyBytes), schema);
+    const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema);
+    // Counted only now: the request is well-formed and from someone we know.
+    const key = limiting ? limitKey(principal, req, trustedProxies) : '';
+    await chats.limitRate(req, res, key);
+    await chats.checkQuota(key);
+    const release = streaming ? await chats.openSlot(key) : () => {};
     const trace = traceOf(req);
     run.traceId = trace.traceId;
-    // The visitor leaving aborts the upstream request (and with it the model's work).
+    // The visitor leaving aborts the upstream request (and with it the model's work); so do the
+    // deadline and a shutdown, with their own error for the visitor.
     const controller = new AbortController();
+    open.add(controller);
+    const deadline = setTimeout(() => controller.abort(new ChatKitError('timeout')), deadlineMs);
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) controller.abort(VISITOR_LEFT);
     });
+    const call: UpstreamCall = { trace, signal: controller.signal };
+    if (forward) {
+      const header = principalHeader(principal, forward, logger);
+      if (header) call.headers = { [PRINCIPAL_HEADER]: header };
+    }
     return {
       principal,
-      call: { trace, signal: controller.signal },
+      key,
+      call,
       payload: toScorePayload(chat.messages, fields),
       sessionState: chat.sessionState,
+      done: () => {
+        clearTimeout(deadline);
+        open.delete(controller);
+        release();
+      },
     };
   }
 
+  /** Charges a chat's tokens: reported usage, else an estimate (≈ 4 characters a token); extractive answers cost nothing. */
+  function charge(p: Prepared, run: ChatRun, usage: Usage | undefined, answerChars: number, mode: string | undefined) {
+    let tokens: number;
+    if (usage) tokens = usage.promptTokens + usage.completionTokens;
+    else if (mode === 'extractive') tokens = 0;
+    else tokens = Math.ceil((JSON.stringify(p.payload).length + answerChars) / 4);
+    run.tokens = tokens;
+    chats.charge(p.key, tokens);
+  }
+
   const complete = async (req: Request, res: Response, run: ChatRun): Promise<void> => {
-    const p = await prepare(req, res, run);
+    const p = await prepare(req, res, run, false);
     if (!p) return;
-    const output = await unlessGone(run, client.complete(p.payload, p.call));
-    if (output === GONE) return;
-    run.upstreamHeadersMs = performance.now() - run.started; // (with the body: JSON arrives whole)
-    const o = (output && typeof output === 'object' ? output : {}) as Record<string, unknown>;
-    const answer = o[fields.answer];
-    if (typeof answer !== 'string') {
-      logger.warn(`orchestrator response has no string "${fields.answer}"`, { traceId: p.call.trace.traceId });
-      throw new ChatKitError('upstream_unavailable');
+    try {
+      const output = await unlessGone(run, client.complete(p.payload, p.call));
+      if (output === GONE) return;
+      run.upstreamHeadersMs = performance.now() - run.started; // (with the body: JSON arrives whole)
+      const o = (output && typeof output === 'object' ? output : {}) as Record<string, unknown>;
+      const answer = o[fields.answer];
+      if (typeof answer !== 'string') {
+        logger.warn(`orchestrator response has no string "${fields.answer}"`, { traceId: p.call.trace.traceId });
+        throw new ChatKitError('upstream_unavailable');
+      }
+      const context = { ...readContext(o), traceId: p.call.trace.traceId };
+      charge(p, run, readUsage(o.usage), answer.length, context.mode);
+      const body: ChatResponse = { message: { role: 'assistant', content: answer, context } };
+      if (p.sessionState !== undefined) body.sessionState = p.sessionState;
+      const json = JSON.stringify(body);
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'content-length': String(Buffer.byteLength(json)),
+      });
+      res.end(json);
+    } finally {
+      p.done();
     }
-    const body: ChatResponse = {
-      message: { role: 'assistant', content: answer, context: { ...readContext(o), traceId: p.call.trace.traceId } },
-    };
-    if (p.sessionState !== undefined) body.sessionState = p.sessionState;
-    const json = JSON.stringify(body);
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'content-length': String(Buffer.byteLength(json)),
-    });
-    res.end(json);
   };
 
   const stream = async (req: Request, res: Response, run: ChatRun): Promise<void> => {
-    const p = await prepare(req, res, run);
+    const p = await prepare(req, res, run, true);
     if (!p) return;
-    // A failure here comes before the stream began, so it is answered with a proper status (429, 502, 504…).
-    const upstream = await unlessGone(run, client.open(p.payload, p.call));
-    if (upstream === GONE) return;
-    run.upstreamHeadersMs = performance.now() - run.started;
-    const traceId = p.call.trace.traceId;
-    res.writeHead(200, NDJSON_HEADERS);
-    // The first line says who speaks and carries the trace id; sessionState rides along once.
-    let first = `{"delta":{"role":"assistant","context":{"traceId":"${traceId}"}}`;
-    if (p.sessionState !== undefined) first += `,"sessionState":${JSON.stringify(p.sessionState)}`;
-    res.write(first + '}\n');
-    const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger });
-    run.outcome = result.outcome;
-    if (result.firstContentAt !== undefined) run.firstContentMs = result.firstContentAt - run.started;
+    try {
+      // A failure here comes before the stream began, so it is answered with a proper status (429, 502, 504…).
+      const upstream = await unlessGone(run, client.open(p.payload, p.call));
+      if (upstream === GONE) return;
+      run.upstreamHeadersMs = performance.now() - run.started;
+      const traceId = p.call.trace.traceId;
+      res.writeHead(200, NDJSON_HEADERS);
+      // The first line says who speaks and carries the trace id; sessionState rides along once.
+      // Written at once, with the head: a proxy or the widget knows the answer is coming.
+      let first = `{"delta":{"role":"assistant","context":{"traceId":"${traceId}"}}`;
+      if (p.sessionState !== undefined) first += `,"sessionState":${JSON.stringify(p.sessionState)}`;
+      res.write(first + '}\n');
+      const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger, writeTimeoutMs });
+      run.outcome = result.outcome;
+      if (result.firstContentAt !== undefined) run.firstContentMs = result.firstContentAt - run.started;
+      charge(p, run, result.usage, result.answerChars, result.mode);
+    } finally {
+      p.done();
+    }
   };
 
   /** Runs a chat route, then reports it to onChatEnd (errors still go to the error handler). */
@@ -245,22 +247,24 @@ export function createChatRouter(options: ChatRouterOptions): Router {
   }
 
   const methodNotAllowed: RequestHandler = (req, res, next) => {
-    if (req.method === 'OPTIONS') return next(); // leave CORS preflights to the host's cors()
+    if (req.method === 'OPTIONS') return next(); // preflights: our cors option, or the host's cors()
     res.setHeader('allow', 'POST');
     sendError(res, new ChatKitError('method_not_allowed', 'Use POST.'));
   };
 
-  const router = express.Router();
+  const router = express.Router() as ChatRouter;
+  if (options.cors) router.use(corsGuard(options.cors));
   router.post('/', chatRoute('complete', complete));
   router.post('/stream', chatRoute('stream', stream));
   if (options.feedback) {
     const onFeedback = options.feedback.onFeedback;
     // Its own budget: rating an answer must not use up the visitor's questions.
-    const feedbackLimiter = options.rateLimit === false ? undefined : createRateLimiter(options.rateLimit);
+    const ratings = admissionOf('fb:');
     router.post('/feedback', handle(async (req, res) => {
-      const principal = await admit(req, res, feedbackLimiter);
+      const principal = await admit(req, res);
       if (!principal) return;
-      const feedback = parseFeedback(await readJsonBody(req, 8 * 1024));
+      const feedback = parseFeedback(await readJsonBody(req, { ...bodyLimits, maxBytes: 8 * 1024 }));
+      await ratings.limitRate(req, res, limitKey(principal, req, trustedProxies));
       try {
         await onFeedback(feedback, principal);
       } catch (err) {
@@ -276,6 +280,19 @@ export function createChatRouter(options: ChatRouterOptions): Router {
 
   // Nothing thrown in here may reach Express's HTML error page.
   router.use(chatErrorHandler(logger));
+
+  router.drain = async (graceMs: number) => {
+    draining = true;
+    const deadline = Date.now() + graceMs;
+    while (open.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(50, graceMs)));
+    for (const c of open) c.abort(new ChatKitError('shutting_down'));
+    while (open.size > 0) await new Promise((r) => setTimeout(r, 10));
+  };
+  Object.defineProperty(router, 'openChats', { get: () => open.size });
+  router.close = async () => {
+    await client.close();
+    await store.close?.();
+  };
   return router;
 }
 
@@ -297,7 +314,10 @@ function handle(fn: (req: Request, res: Response) => Promise<void>): RequestHand
   };
 }
 
-/** Known errors as they are; body-parser's (a host's express.json) by type; the rest as 500. */
+/**
+ * Known errors as they are; body-parser's (a host's express.json) by type; the rest as 500, logged
+ * by name and message only: a stack in the log is for bugs, and these are found by the message.
+ */
 function routerError(err: unknown, logger: Logger, req: Request): ChatKitError {
   if (err instanceof ChatKitError) return err;
   const type = (err as { type?: unknown })?.type;
@@ -313,6 +333,12 @@ function routerError(err: unknown, logger: Logger, req: Request): ChatKitError {
 }
 
 const GONE = Symbol('visitor gone');
+/**
+ * The abort reason when the visitor leaves: one shared object, so a burst of departures does not
+ * build a DOMException (and undici an error) with a stack trace each. Not a ChatKitError, so the
+ * client reads it as "gone".
+ */
+const VISITOR_LEFT = Object.freeze({ name: 'VisitorLeft' });
 
 /** Awaits an upstream call; a visitor who left meanwhile ends the run quietly instead of as an error. */
 async function unlessGone<T>(run: ChatRun, call: Promise<T>): Promise<T | typeof GONE> {

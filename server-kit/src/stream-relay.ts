@@ -18,8 +18,9 @@ import type { Logger } from './logger.js';
 
 export const NDJSON_HEADERS = {
   'content-type': 'application/x-ndjson; charset=utf-8',
-  // no-transform: compression middleware (and proxies) must not buffer the stream.
-  'cache-control': 'no-cache, no-transform',
+  // no-store: no proxy or browser keeps a visitor's answer; no-transform: compression() (it
+  // honours it) and proxies leave the stream alone instead of buffering it to compress.
+  'cache-control': 'no-store, no-transform',
   'x-accel-buffering': 'no',
   'x-content-type-options': 'nosniff',
 } as const;
@@ -36,10 +37,23 @@ export type RelayOptions = {
   answerField: string;
   traceId: string;
   logger: Logger;
+  /** A visitor who reads nothing for this long while we wait to write is cut off. */
+  writeTimeoutMs: number;
 };
 
+/** What the orchestrator said an answer cost (contract B's optional `usage` output). */
+export type Usage = { promptTokens: number; completionTokens: number };
+
 /** How a relayed stream ended, and when (performance.now()) its first answer piece was written. */
-export type RelayResult = { outcome: 'ok' | 'client_gone' | ErrorCode; firstContentAt?: number };
+export type RelayResult = {
+  outcome: 'ok' | 'client_gone' | ErrorCode;
+  firstContentAt?: number;
+  /** Reported usage, when the orchestrator sent one. */
+  usage?: Usage;
+  /** Characters of answer relayed (for estimating cost when no usage came). */
+  answerChars: number;
+  mode?: 'generative' | 'extractive';
+};
 
 /** Writes the stream to `res` and resolves when the response has ended (or the visitor left). */
 export function relayStream(o: RelayOptions): Promise<RelayResult> {
@@ -49,6 +63,11 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
   return new Promise<RelayResult>((resolve) => {
     let done = false;
     let firstContentAt: number | undefined;
+    let sawAnswer = false;
+    let answerChars = 0;
+    let usage: Usage | undefined;
+    let mode: RelayResult['mode'];
+    let writeTimer: NodeJS.Timeout | undefined;
     const finish = (error?: ChatKitError, gone = false) => {
       if (done) return;
       done = true;
@@ -56,18 +75,29 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       body.off('end', onEnd);
       body.off('error', onError);
       res.off('drain', onDrain);
+      if (writeTimer) clearTimeout(writeTimer);
       if (!body.destroyed && !body.readableEnded) body.destroy();
       body.on('error', () => {}); // late errors of a destroyed body are expected
       if (!res.writableEnded && !res.destroyed) {
         res.end(error ? JSON.stringify(error.toBody()) + '\n' : undefined);
       }
-      const result: RelayResult = { outcome: gone ? 'client_gone' : (error?.code ?? 'ok') };
+      const result: RelayResult = { outcome: gone ? 'client_gone' : (error?.code ?? 'ok'), answerChars };
       if (firstContentAt !== undefined) result.firstContentAt = firstContentAt;
+      if (usage) result.usage = usage;
+      if (mode) result.mode = mode;
       resolve(result);
     };
 
     const write = (line: string) => {
-      if (!res.write(line)) body.pause();
+      if (!res.write(line) && !writeTimer) {
+        body.pause();
+        // One timer per stall, not per chunk: a reader that never reads cannot hold the stream.
+        writeTimer = setTimeout(() => {
+          o.logger.warn('visitor stopped reading; stream cut', { traceId });
+          res.destroy();
+          finish(undefined, true);
+        }, o.writeTimeoutMs);
+      }
     };
 
     const contextLine = (ctx: AssistantContext) => {
@@ -84,11 +114,17 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         finish(new ChatKitError(code, DEFAULT_MESSAGES[code]));
         return;
       }
+      if (output.usage !== undefined) usage = readUsage(output.usage) ?? usage;
       const ctx = readContext(output);
-      if (ctx) contextLine(ctx);
+      if (ctx) {
+        if (ctx.mode) mode = ctx.mode;
+        contextLine(ctx);
+      }
       const piece = output[answerField];
+      if (typeof piece === 'string') sawAnswer = true;
       if (typeof piece === 'string' && piece.length > 0) {
         firstContentAt ??= performance.now();
+        answerChars += piece.length;
         write(`{"delta":{"content":${JSON.stringify(piece)}}}\n`);
       }
     };
@@ -146,6 +182,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         finish(new ChatKitError('upstream_unavailable'));
         return;
       }
+      if (!sawAnswer) {
+        // A 200 that carried no answer at all (not JSON, wrong field): a failure, not an empty reply.
+        o.logger.warn(`orchestrator stream carried no "${answerField}"`, { traceId });
+        finish(new ChatKitError('upstream_unavailable'));
+        return;
+      }
       finish();
     };
     const onError = (err: unknown) => {
@@ -153,7 +195,11 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       if (mapped instanceof ClientGoneError) finish(undefined, true);
       else finish(mapped instanceof ChatKitError ? mapped : new ChatKitError('upstream_unavailable'));
     };
-    const onDrain = () => body.resume();
+    const onDrain = () => {
+      if (writeTimer) clearTimeout(writeTimer);
+      writeTimer = undefined;
+      body.resume();
+    };
 
     body.on('data', onData);
     body.on('end', onEnd);
@@ -162,4 +208,13 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     // Closed before we ended it: the visitor left.
     res.once('close', () => finish(undefined, true));
   });
+}
+
+/** `{ prompt_tokens, completion_tokens }` as non-negative integers, or undefined. */
+export function readUsage(value: unknown): Usage | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const { prompt_tokens: p, completion_tokens: c } = value as Record<string, unknown>;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.ceil(v) : 0);
+  if (typeof p !== 'number' && typeof c !== 'number') return undefined;
+  return { promptTokens: n(p), completionTokens: n(c) };
 }

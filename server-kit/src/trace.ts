@@ -26,7 +26,8 @@ export function continueTrace(incoming: string | undefined, tracestate?: string)
   if (match && match[1] !== 'ff' && match[2] !== ZERO_TRACE && match[3] !== ZERO_SPAN) {
     const traceId = match[2]!;
     const ctx: TraceContext & { traceparent: string } = { traceId, traceparent: `00-${traceId}-${spanId()}-${match[4]}` };
-    if (tracestate) ctx.tracestate = tracestate;
+    const state = tracestate === undefined ? undefined : validTracestate(tracestate);
+    if (state) ctx.tracestate = state;
     return ctx;
   }
   const bytes = randomBytes(24);
@@ -36,4 +37,27 @@ export function continueTrace(incoming: string | undefined, tracestate?: string)
 
 function spanId(): string {
   return randomBytes(8).toString('hex');
+}
+
+/** One W3C tracestate list member: `key=value`, key simple or `tenant@system`. */
+const MEMBER =
+  /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+
+/**
+ * The incoming `tracestate` if it is valid per W3C Trace Context (at most 32 members, each
+ * well-formed, no duplicate keys) and at most 512 characters (the size the spec asks vendors to
+ * propagate); otherwise undefined, and it is dropped rather than forwarded.
+ */
+export function validTracestate(header: string): string | undefined {
+  if (header.length > 512) return undefined;
+  const members = header.split(',').map((m) => m.trim()).filter((m) => m.length > 0);
+  if (members.length === 0 || members.length > 32) return undefined;
+  const keys = new Set<string>();
+  for (const m of members) {
+    if (!MEMBER.test(m)) return undefined;
+    const key = m.slice(0, m.indexOf('='));
+    if (keys.has(key)) return undefined;
+    keys.add(key);
+  }
+  return members.join(',');
 }

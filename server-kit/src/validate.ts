@@ -25,6 +25,7 @@ function describeType(value: unknown): string {
 }
 
 function article(type: string): string {
+  if (type === 'record') return 'an object'; // z.record: to a caller it is just an object
   if (type === 'array' || type === 'object') return `an ${type}`;
   return `a ${type}`;
 }
@@ -79,6 +80,10 @@ export function parseChatRequest(body: unknown, schema: ReturnType<typeof chatRe
       throw new ChatKitError('bad_request', `messages[${i}].role: the system prompt is set by the server`);
     }
   }
+  for (let i = 0; i < messages.length; i++) {
+    const problem = textProblem(messages[i]!.content);
+    if (problem) throw new ChatKitError('bad_request', `messages[${i}].content ${problem}`);
+  }
   const last = messages[messages.length - 1]!;
   if (last.role !== 'user') {
     throw new ChatKitError('bad_request', 'The last message must be from the user.');
@@ -89,3 +94,20 @@ export function parseChatRequest(body: unknown, schema: ReturnType<typeof chatRe
   return request;
 }
 
+
+/** With the u flag a well-formed pair is one code point above U+FFFF, so only a lone half matches. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/**
+ * Bidi embedding/override/isolate controls (U+202A–U+202E, U+2066–U+2069): they make text read
+ * differently from how it is stored ("Trojan Source"), in the model's prompt and in logs.
+ * Marks (U+200E/U+200F) stay allowed: right-to-left writers use them.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
+
+/** Why a message text is refused, or undefined. Refused rather than cleaned: nothing is silently lost. */
+export function textProblem(text: string): string | undefined {
+  // A lone surrogate is not Unicode text: the model API would reject or mangle it.
+  if (LONE_SURROGATE.test(text)) return 'contains an unpaired surrogate (not valid Unicode text)';
+  if (BIDI_CONTROLS.test(text)) return 'contains bidirectional override characters';
+  return undefined;
+}

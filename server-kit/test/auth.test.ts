@@ -59,19 +59,36 @@ describe('none', () => {
 
   it('refuses to exist on App Service', () => {
     assert.throws(() => noAuth({ WEBSITE_SITE_NAME: 'contoso-chat' }), (e: unknown) => e instanceof ConfigError && /App Service/.test(e.message));
-    // On App Service the default is easyauth, so building a router without `auth` must work.
+    // On App Service the default is easyauth (or 401 for all), so building a router without `auth` must work.
     assert.doesNotThrow(() => createChatRouter({ orchestrator: { url: upstream.url }, env: { WEBSITE_SITE_NAME: 'x' }, logger: silentLogger }));
 
   });
 });
 
 describe('easyauth', () => {
-  it('refuses to be constructed off App Service (the headers could be forged)', () => {
-    assert.throws(() => easyAuth({ env: {} }), (e: unknown) => e instanceof ConfigError && /WEBSITE_SITE_NAME/.test(e.message));
+  it('refuses to be constructed unless App Service says its authentication is on (the headers could be forged)', () => {
+    for (const env of [{}, { WEBSITE_SITE_NAME: 'contoso-chat' }, { WEBSITE_SITE_NAME: 'contoso-chat', WEBSITE_AUTH_ENABLED: 'false' }]) {
+      assert.throws(() => easyAuth({ env }), (e: unknown) => e instanceof ConfigError && /WEBSITE_AUTH_ENABLED/.test(e.message));
+    }
+    assert.doesNotThrow(() => easyAuth({ env: { WEBSITE_AUTH_ENABLED: 'True' } }));
+    assert.doesNotThrow(() => easyAuth({ env: {}, dangerouslyTrustHeaders: true }), 'the explicit opt-in for another front');
   });
 
-  it('is the default on App Service: 401 without the platform headers, the principal with them', async () => {
+  it('on App Service with authentication off, a forged X-MS-CLIENT-PRINCIPAL is refused with 401 and a log line', async () => {
     const { app, seen, feedback } = await appWith({ env: { WEBSITE_SITE_NAME: 'contoso-chat' } });
+    const forged = {
+      'x-ms-client-principal-id': 'admin',
+      'x-ms-client-principal': easyAuthHeader([{ typ: 'oid', val: 'admin' }]),
+    };
+    assertUnauthorized(await post(`${app.url}/stream`, ask(), forged));
+    assertUnauthorized(await feedback(forged));
+    assert.equal(seen.length, 0);
+    assert.ok(app.logger.entries.some((e) => /authentication is off/.test(e.message)), 'logged at start');
+    assert.ok(app.logger.entries.some((e) => /refused X-MS-CLIENT-PRINCIPAL/.test(e.message)), 'logged per forged request');
+  });
+
+  it('is the default on App Service with authentication on: 401 without the platform headers, the principal with them', async () => {
+    const { app, seen, feedback } = await appWith({ env: { WEBSITE_SITE_NAME: 'contoso-chat', WEBSITE_AUTH_ENABLED: 'true' } });
     assertUnauthorized(await post(`${app.url}/stream`, ask()));
     assertUnauthorized(await feedback());
     const ok = await feedback({
@@ -92,6 +109,20 @@ describe('easyauth', () => {
     assert.equal(p?.id, 'oid-1');
     assert.equal(principalFromHeaders({ 'x-ms-client-principal': '%%%not-base64-json' }), null);
     assert.equal(principalFromHeaders({}), null);
+  });
+
+  it('collects multi-valued roles and groups', () => {
+    const p = principalFromHeaders({
+      'x-ms-client-principal': easyAuthHeader([
+        { typ: 'oid', val: 'u' },
+        { typ: 'roles', val: 'Chat.User' },
+        { typ: 'roles', val: 'Chat.Admin' },
+        { typ: 'groups', val: 'g-1' },
+        { typ: 'groups', val: 'g-2' },
+      ]),
+    });
+    assert.deepEqual(p?.roles, ['Chat.User', 'Chat.Admin']);
+    assert.deepEqual(p?.groups, ['g-1', 'g-2']);
   });
 });
 

@@ -1,4 +1,4 @@
-/** loadServerKitConfig / createChatRouterFromEnv: validation, App Service rules, credentials. */
+/** loadServerKitConfig / createChatRouterFromEnv: validation, App Service rules, credentials (Key Vault: keyvault.test.ts). */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, describe, it } from 'node:test';
@@ -41,7 +41,10 @@ describe('loadServerKitConfig', () => {
         fields: { question: 'question', chatHistory: 'chat_history', answer: 'answer' },
       },
       auth: { mode: 'none' },
-      rateLimit: { windowMs: 60_000, max: 20 },
+      rateLimit: { windowMs: 60_000, max: 20, concurrentStreams: 3 },
+      trustedProxies: 0,
+      deadlineMs: 170_000,
+      forwardPrincipal: false,
       onAppService: false,
     });
   });
@@ -73,10 +76,51 @@ describe('loadServerKitConfig', () => {
     configError(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_, AUTH_MODE: 'none', WEBSITE_SITE_NAME: 'x' }), /refused on App Service/);
   });
 
-  it('defaults to easyauth on App Service and to none elsewhere; refuses easyauth off App Service', () => {
-    assert.equal(loadServerKitConfig({ ORCHESTRATOR_URL: URL_, WEBSITE_SITE_NAME: 'x' }).auth.mode, 'easyauth');
+  it('believes Easy Auth only when App Service says its authentication is on', () => {
+    const on = { ORCHESTRATOR_URL: URL_, WEBSITE_SITE_NAME: 'x', WEBSITE_AUTH_ENABLED: 'True' };
+    assert.deepEqual(loadServerKitConfig(on).auth, { mode: 'easyauth' });
+    assert.deepEqual(loadServerKitConfig({ ...on, WEBSITE_AUTH_ENABLED: 'true' }).auth, { mode: 'easyauth' });
+    // On App Service with authentication off and no AUTH_MODE: start, but sign nobody in.
+    assert.deepEqual(loadServerKitConfig({ ORCHESTRATOR_URL: URL_, WEBSITE_SITE_NAME: 'x' }).auth, { mode: 'easyauth-off' });
     assert.equal(loadServerKitConfig({ ORCHESTRATOR_URL: URL_ }).auth.mode, 'none');
-    configError(() => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, AUTH_MODE: 'easyauth' }), /only works on App Service/);
+    // Asked for explicitly without the platform vouching: refused at start.
+    configError(() => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, AUTH_MODE: 'easyauth' }), /needs App Service authentication on \(WEBSITE_AUTH_ENABLED=true/);
+    configError(
+      () => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, AUTH_MODE: 'easyauth', WEBSITE_SITE_NAME: 'x', WEBSITE_AUTH_ENABLED: 'false' }),
+      /WEBSITE_AUTH_ENABLED/,
+    );
+    assert.deepEqual(
+      loadServerKitConfig({ ORCHESTRATOR_URL: URL_, AUTH_MODE: 'easyauth', AUTH_EASYAUTH_DANGEROUSLY_TRUST_HEADERS: 'true' }).auth,
+      { mode: 'easyauth', dangerouslyTrustHeaders: true },
+    );
+  });
+
+  it('reads limits, quotas, Redis, CORS, proxies and the deadline', () => {
+    const c = loadServerKitConfig({
+      ORCHESTRATOR_URL: URL_,
+      RATE_LIMIT_CONCURRENT_STREAMS: '2',
+      QUOTA_TOKENS_PER_VISITOR_PER_DAY: '5000',
+      QUOTA_TOKENS_PER_DAY: '100000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      CORS_ALLOWED_ORIGINS: 'https://www.contoso.com, https://blog.contoso.com',
+      TRUSTED_PROXIES: '2',
+      CHAT_DEADLINE_MS: '60000',
+      FORWARD_PRINCIPAL: 'true',
+      WEBSITE_SITE_NAME: 'x',
+      WEBSITE_AUTH_ENABLED: 'true',
+    });
+    assert.deepEqual(c.rateLimit, { windowMs: 60_000, max: 20, concurrentStreams: 2 });
+    assert.deepEqual(c.quotas, { perVisitorPerDay: 5000, totalPerDay: 100000 });
+    assert.equal(c.redisUrl, 'redis://127.0.0.1:6379');
+    assert.deepEqual(c.corsOrigins, ['https://www.contoso.com', 'https://blog.contoso.com']);
+    assert.equal(c.trustedProxies, 2);
+    assert.equal(c.deadlineMs, 60_000);
+    assert.equal(c.forwardPrincipal, true);
+    assert.equal(loadServerKitConfig({ ORCHESTRATOR_URL: URL_, WEBSITE_SITE_NAME: 'x' }).trustedProxies, 1, 'App Service: one front end');
+    configError(() => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, CORS_ALLOWED_ORIGINS: '*' }), /CORS_ALLOWED_ORIGINS: "\*" is not allowed/);
+    configError(() => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, CORS_ALLOWED_ORIGINS: 'https://a.com/app' }), /is not an origin/);
+    configError(() => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, REDIS_URL: 'http://x' }), /REDIS_URL must be a redis:\/\//);
+    configError(() => loadServerKitConfig({ ORCHESTRATOR_URL: URL_, FORWARD_PRINCIPAL: 'yes' }), /FORWARD_PRINCIPAL must be true or false/);
   });
 
   it('checks the entra settings', () => {
@@ -149,43 +193,5 @@ describe('createChatRouterFromEnv', () => {
     await post(url, ask());
     assert.equal(upstream.requests[1]!.headers.authorization, 'Bearer entra-access-token');
     assert.deepEqual(scopes, ['https://ml.azure.com/.default'], 'one token fetch for two chats');
-  });
-
-  it('refuses to start with no key, no credential and no @azure/identity', () => {
-    const absent = (specifier: string): string => {
-      throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'ERR_MODULE_NOT_FOUND' });
-    };
-    configError(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }, { resolveModule: absent }), /ORCHESTRATOR_KEY is not set[\s\S]*@azure\/identity is not installed/);
-  });
-
-  it('starts without a key when @azure/identity resolves (the token is fetched on the first chat)', () => {
-    const asked: string[] = [];
-    const found = (specifier: string) => (asked.push(specifier), `file:///app/node_modules/${specifier}/index.js`);
-    assert.doesNotThrow(() => createChatRouterFromEnv({ ORCHESTRATOR_URL: URL_ }, { resolveModule: found }));
-    assert.deepEqual(asked, ['@azure/identity']);
-  });
-
-  it('reads the endpoint key from Key Vault with a vault token', async () => {
-    const upstream = await startStandIn((_req, res) => json(res, 200, { answer: 'ok' }));
-    const vault = await startStandIn((req, res) => {
-      if (req.method === 'GET' && req.url === '/secrets/orchestrator-key?api-version=7.4' && req.headers.authorization === 'Bearer vault-token') {
-        json(res, 200, { value: 'key-from-vault' });
-      } else json(res, 403, { error: 'no' });
-    });
-    cleanup.push(upstream.close, vault.close);
-    const credential = {
-      getToken: async (scope: string | string[]) => ({
-        token: scope === 'https://vault.azure.net/.default' ? 'vault-token' : 'wrong',
-        expiresOnTimestamp: Date.now() + 3_600_000,
-      }),
-    };
-    const url = await mount(
-      { ORCHESTRATOR_URL: upstream.url, ORCHESTRATOR_KEY_VAULT_URL: vault.url.replace('/score', ''), ORCHESTRATOR_KEY_SECRET_NAME: 'orchestrator-key' },
-      { credential },
-    );
-    assert.equal((await post(url, ask())).status, 200);
-    await post(url, ask());
-    assert.equal(upstream.requests[0]!.headers.authorization, 'Bearer key-from-vault');
-    assert.equal(vault.requests.length, 1, 'the key is cached');
   });
 });

@@ -6,8 +6,9 @@
  * a token with an unknown `kid` makes jose refetch the key set (after a cool-down); passport-azure-ad
  * keeps its cached keys for 30 minutes and rejects every visitor until then.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { ChatKitError } from '../errors.js';
+import { consoleLogger, type Logger } from '../logger.js';
 import type { Authenticator, Principal } from './types.js';
 
 export type EntraAuthOptions = {
@@ -27,8 +28,14 @@ export type EntraAuthOptions = {
   clockToleranceSeconds?: number;
   /** Least time between two key-set fetches (an unknown `kid` triggers one). Default 30 000, jose's. */
   jwksCooldownMs?: number;
+  /** Longest wait for the key set, in ms. Default 2 000. Past it the cached keys are used. */
+  jwksTimeoutMs?: number;
+  /** How long fetched keys count as fresh, in ms. Default 600 000 (jose's). */
+  jwksCacheMaxAgeMs?: number;
   /** Inject a key set (tests, or keys you host). Overrides jwksUri. */
   keySet?: JWTVerifyGetKey;
+  /** Where a key-set outage is reported. Default console. */
+  logger?: Logger;
 };
 
 export function entraAuth(options: EntraAuthOptions): Authenticator {
@@ -40,9 +47,8 @@ export function entraAuth(options: EntraAuthOptions): Authenticator {
   if (!issuer) throw new TypeError('entraAuth needs a tenantId (AUTH_ENTRA_TENANT_ID) or an issuer (AUTH_ENTRA_ISSUER)');
   const jwksUri = options.jwksUri ?? (tenant ? `https://login.microsoftonline.com/${tenant}/discovery/v2.0/keys` : undefined);
   if (!options.keySet && !jwksUri) throw new TypeError('entraAuth needs a jwksUri (AUTH_ENTRA_JWKS_URI) when no tenantId is given');
-  const keySet =
-    options.keySet ??
-    createRemoteJWKSet(new URL(jwksUri!), options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs });
+  const logger = options.logger ?? consoleLogger;
+  const keySet = options.keySet ?? resilientKeySet(jwksUri!, options, logger);
   const verifyOptions = {
     issuer,
     audience: options.audience,
@@ -75,8 +81,53 @@ export function entraAuth(options: EntraAuthOptions): Authenticator {
     const id = [payload.oid, payload.sub].find((v): v is string => typeof v === 'string');
     if (!id) return null;
     const principal: Principal = { id, provider: 'entra', claims: payload };
+    const roles = stringArray(payload.roles);
+    const groups = stringArray(payload.groups);
+    if (roles) principal.roles = roles;
+    if (groups) principal.groups = groups;
     const name = [payload.name, payload.preferred_username].find((v): v is string => typeof v === 'string');
     if (name) principal.name = name;
     return principal;
+  };
+}
+
+function stringArray(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out = v.filter((x): x is string => typeof x === 'string');
+  return out.length ? out : undefined;
+}
+
+/**
+ * jose's remote key set, bounded and logged: a JWKS endpoint that hangs or fails is reported (once
+ * per outage), and tokens signed with a key we already hold keep being accepted with the cached
+ * set, instead of every visitor waiting for a 401.
+ */
+function resilientKeySet(jwksUri: string, options: EntraAuthOptions, logger: Logger): JWTVerifyGetKey {
+  const remote = createRemoteJWKSet(new URL(jwksUri), {
+    timeoutDuration: options.jwksTimeoutMs ?? 2_000,
+    ...(options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs }),
+    ...(options.jwksCacheMaxAgeMs === undefined ? {} : { cacheMaxAge: options.jwksCacheMaxAgeMs }),
+  });
+  let failing = false;
+  return async (header, token) => {
+    try {
+      const key = await remote(header, token);
+      if (failing) logger.warn('Entra signing keys reachable again', { jwksUri });
+      failing = false;
+      return key;
+    } catch (err) {
+      // A key the set does not hold, or a malformed token: not an outage.
+      if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys || err instanceof errors.JOSENotSupported) throw err;
+      if (!failing) {
+        failing = true;
+        logger.error('could not fetch the Entra signing keys; using the cached ones', {
+          jwksUri,
+          error: err instanceof errors.JWKSTimeout ? 'timeout' : ((err as Error)?.name ?? typeof err),
+        });
+      }
+      const cached = remote.jwks();
+      if (!cached) throw err;
+      return createLocalJWKSet(cached)(header, token);
+    }
   };
 }

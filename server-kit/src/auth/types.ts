@@ -1,9 +1,13 @@
 import type { Request, Response } from 'express';
 
-/** Who is chatting. `id` keys the rate limiter and reaches your hooks; nothing of it is sent upstream. */
+/** Who is chatting. `id` keys the rate limiter and reaches your hooks; sent upstream only with the `forwardPrincipal` option. */
 export type Principal = {
   id: string;
   name?: string;
+  /** App roles (`roles` claim), forwarded to the orchestrator when configured. */
+  roles?: string[];
+  /** Group ids (`groups` claim), for the orchestrator's security trimming. */
+  groups?: string[];
   /** Which authenticator vouched for it: `none`, `easyauth`, `entra`, `custom`, `middleware`. */
   provider: string;
   /** Verified claims (token claims, Easy Auth claims), for your hooks. */

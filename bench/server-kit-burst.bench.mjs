@@ -1,0 +1,144 @@
+// The server kit under load, against nginx (one worker, proxy_buffering off) in front of the same
+// contract-B stand-in, in the same run:
+//   1. burst: 200 streams opened at a time, each closed at its first answer byte → streams started/s
+//   2. p99 time to first byte with 200 streams held in flight and new ones arriving at 40/s
+//   3. memory per stream held open (kit only; RSS of its process)
+// The kit runs with limits off, and with rate limit + concurrent streams + token quotas on, in
+// memory and in Redis (a redis-server started here, if installed). nginx is skipped with a note
+// when it is not installed (`apt-get install -y nginx`).
+import http from 'node:http';
+import { fork, spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, summarize, fmt } from './lib.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const kitBench = join(root, 'server-kit/bench');
+const ROUNDS = Number(process.env.BURST_ROUNDS ?? 5);
+const ARRIVALS = Number(process.env.ARRIVALS ?? 200);
+const HELD = Number(process.env.HELD ?? 1000);
+const body = JSON.stringify({ messages: [{ role: 'user', content: 'How do I mount the server kit in Express?' }] });
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+
+function child(script, args) {
+  const proc = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  return new Promise((r) => proc.once('message', (m) => r({ port: m.port, proc })));
+}
+const ask = (proc, what) => new Promise((r) => { proc.once('message', r); proc.send(what); });
+
+/** ms until the first byte matching `marker`; the visitor then leaves. */
+function firstByte(port, path, marker, hold = false) {
+  return new Promise((done, fail) => {
+    const t0 = performance.now();
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: hold ? undefined : agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
+    req.on('response', (res) => {
+      let seen = '';
+      res.on('data', (c) => {
+        if (seen === null) return;
+        seen += c;
+        if (seen.includes(marker)) {
+          seen = null;
+          done({ ms: performance.now() - t0, req });
+          if (!hold) res.destroy();
+        }
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', hold ? () => {} : fail);
+    req.end(body);
+  });
+}
+
+async function burst(t) {
+  for (let i = 0; i < 20; i++) await firstByte(t.port, t.path, t.marker);
+  const t0 = performance.now();
+  for (let r = 0; r < ROUNDS; r++) await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker)));
+  return (ROUNDS * 200) / ((performance.now() - t0) / 1000);
+}
+
+async function ttfbUnderLoad(t) {
+  const held = await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker, true)));
+  const times = [];
+  const pending = [];
+  for (let i = 0; i < ARRIVALS; i++) {
+    pending.push(firstByte(t.port, t.path, t.marker).then((x) => times.push(x.ms)));
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  await Promise.all(pending);
+  for (const h of held) h.req.destroy();
+  await new Promise((r) => setTimeout(r, 300));
+  return summarize(times);
+}
+
+async function memoryPerStream(t) {
+  const before = await ask(t.proc, 'mem');
+  const held = [];
+  for (let i = 0; i < HELD; i += 100) held.push(...(await Promise.all(Array.from({ length: 100 }, () => firstByte(t.port, t.path, t.marker, true)))));
+  const during = await ask(t.proc, 'mem');
+  for (const h of held) h.req.destroy();
+  return (during.rss - before.rss) / HELD / 1024;
+}
+
+const cleanups = [];
+try {
+  const up = await child(join(kitBench, 'standin.mjs'), []);
+  cleanups.push(() => up.proc.kill());
+  const upstreamUrl = `http://127.0.0.1:${up.port}/score`;
+  const targets = [{ name: 'direct (stand-in)', port: up.port, path: '/score', marker: '"answer":"first"' }];
+
+  let nginxNote = '';
+  if (spawnSync('sh', ['-c', 'command -v nginx']).status === 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'gc-nginx-'));
+    const port = await freePort();
+    writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 4096; }
+http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
+  upstream up { server 127.0.0.1:${up.port}; keepalive 256; }
+  server { listen 127.0.0.1:${port}; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; } } }`);
+    const nginx = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: 'ignore' });
+    cleanups.push(() => (nginx.kill(), rmSync(dir, { recursive: true, force: true })));
+    for (let i = 0; i < 50; i++) {
+      const ok = await new Promise((r) => http.get({ host: '127.0.0.1', port, path: '/' }, (res) => (res.resume(), r(true))).on('error', () => r(false)));
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    targets.push({ name: 'nginx', port, path: '/score', marker: '"answer":"first"' });
+  } else nginxNote = 'nginx is not installed: skipped (apt-get install -y nginx to compare)';
+
+  const kits = [['kit, limits off', 'off'], ['kit, limits+quotas in memory', 'memory']];
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status === 0) {
+    const port = await freePort();
+    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    cleanups.push(() => redis.kill());
+    await new Promise((r) => setTimeout(r, 500));
+    kits.push(['kit, limits+quotas in Redis', `redis://127.0.0.1:${port}`]);
+  }
+  for (const [name, mode] of kits) {
+    const k = await child(join(kitBench, 'kit-server.mjs'), [upstreamUrl, mode]);
+    cleanups.push(() => k.proc.kill('SIGINT'));
+    targets.push({ name, port: k.port, path: '/api/chat/stream', marker: '"content":"first"', proc: k.proc });
+  }
+
+  const results = [];
+  for (const t of targets) {
+    const startsPerSec = await burst(t);
+    const load = await ttfbUnderLoad(t);
+    const kb = t.proc ? await memoryPerStream(t) : undefined;
+    results.push({ ...t, startsPerSec, load, kb });
+  }
+  const ref = results.find((r) => r.name === 'nginx');
+  const direct = results[0];
+  console.log(`burst: ${ROUNDS}×200 streams; p99: 200 in flight, ${ARRIVALS} arrivals at 40/s; memory: ${HELD} streams held`);
+  for (const r of results) {
+    const vs = ref ? `  ${(r.startsPerSec / ref.startsPerSec).toFixed(2)}× nginx` : '';
+    const mem = r.kb === undefined ? '' : `  ${r.kb.toFixed(1)} KB/stream`;
+    const added = r === direct ? '' : `  (+${fmt(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${fmt(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
+    console.log(`  ${r.name.padEnd(30)} ${r.startsPerSec.toFixed(0).padStart(6)} starts/s${vs}   p99 ${fmt(r.load.p99)}${added}${mem}`);
+  }
+  if (nginxNote) console.log(`  note: ${nginxNote}`);
+} finally {
+  agent.destroy();
+  for (const c of cleanups.reverse()) c();
+}
+process.exit(0);
