@@ -2,32 +2,38 @@
 /**
  * `grounded-chat` — the command-line side of the orchestrator.
  *
- *   grounded-chat ingest <folder> [--target local|azure] [--index-dir DIR] [--force]
+ *   grounded-chat ingest <folder> [--target local|azure] [--index-dir DIR] [--force] [--dry-run]
  *
- * `ingest` chunks a folder of Markdown/text and fills an index: the local one (persisted exactly
- * as the orchestrator loads it at start, so `ingest` then `npm start` doesn't index twice), or,
- * in a later release, Azure AI Search. node:util's parseArgs is enough for two options; no CLI
- * framework.
+ * `ingest` chunks a folder and fills an index: the local one (persisted exactly as the
+ * orchestrator loads it at start, so `ingest` then `npm start` doesn't index twice), or Azure AI
+ * Search (src/ingest/azure-ingest.ts, docs/ingestion.md). node:util's parseArgs is enough for a
+ * few options; no CLI framework. Exit codes: 0 done, 1 failed, 2 usage or configuration.
  */
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import { defaultIndexDir, resolveFromCwd } from './config.js';
 import { LocalIndex } from './retrieval/local-index.js';
+import { runAzureIngest } from './ingest/azure-cli.js';
 
 const HELP = `Usage: grounded-chat <command> [options]
 
 Commands:
-  ingest <folder>        Chunk the Markdown/text documents in <folder> and fill an index.
+  ingest <folder>        Chunk the documents in <folder> and fill an index (local: Markdown and
+                         text; azure: Markdown, text, HTML and PDF).
 
 Options for ingest:
   --target local|azure   Which index to fill (default: local).
   --index-dir DIR        Where the local index is saved (default: LOCAL_INDEX_DIR or
                          ${defaultIndexDir()}).
-  --force                Rebuild even when the saved index matches the documents.
+  --force                Rebuild even when the saved index matches the documents (local).
+  --dry-run              Print what would be added, changed and deleted; change nothing (azure).
   -h, --help             Show this help.
 
 The orchestrator loads the local index from the same place at start
 (LOCAL_CORPUS_DIR=<folder> LOCAL_INDEX_DIR=<DIR> npm start -w @grounded-chat/orchestrator).
+--target azure reads AZURE_SEARCH_* and AZURE_OPENAI_* (docs/ingestion.md).
+
+Exit codes: 0 done, 1 ingestion failed, 2 usage or configuration error.
 `;
 
 /** Runs the CLI; returns the exit code (so tests can call it in-process). */
@@ -45,6 +51,7 @@ export async function main(
         target: { type: 'string', default: 'local' },
         'index-dir': { type: 'string' },
         force: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -66,14 +73,13 @@ export async function main(
     err.write(`grounded-chat: ingest takes exactly one folder\n\n${HELP}`);
     return 2;
   }
-  if (values.target === 'azure') {
-    err.write(
-      'grounded-chat: the Azure AI Search target is not available yet in this release (and needs AZURE_SEARCH_ENDPOINT and AZURE_SEARCH_INDEX when it is). Use --target local.\n',
-    );
+  if (values.target !== 'local') {
+    if (values.target === 'azure') return runAzureIngest(folder, { dryRun: values['dry-run'] }, out, err);
+    err.write(`grounded-chat: --target must be local or azure, not "${values.target}"\n`);
     return 2;
   }
-  if (values.target !== 'local') {
-    err.write(`grounded-chat: --target must be local or azure, not "${values.target}"\n`);
+  if (values['dry-run']) {
+    err.write('grounded-chat: --dry-run applies to --target azure (the local index is rebuilt in memory anyway)\n');
     return 2;
   }
 

@@ -60,3 +60,18 @@ export const azureSearchEnv = z.object({
   AZURE_SEARCH_ACL_GROUP_FIELD: name('field'),
 });
 
+
+/** The AI Search field names of a parsed `azureSearchEnv`: one mapping for retrieval and ingestion. */
+export function searchFieldsFromEnv(s: z.infer<typeof azureSearchEnv>, defaults: {
+  key: string; content: string; title: string; url: string; sourcePath: string; heading: string; vector: string;
+}) {
+  return {
+    key: s.AZURE_SEARCH_FIELD_KEY ?? defaults.key,
+    content: s.AZURE_SEARCH_FIELD_CONTENT ?? defaults.content,
+    title: s.AZURE_SEARCH_FIELD_TITLE ?? defaults.title,
+    url: s.AZURE_SEARCH_FIELD_URL ?? defaults.url,
+    sourcePath: s.AZURE_SEARCH_FIELD_SOURCE ?? defaults.sourcePath,
+    heading: s.AZURE_SEARCH_FIELD_HEADING ?? defaults.heading,
+    vector: s.AZURE_SEARCH_FIELD_VECTOR ?? defaults.vector,
+  };
+}

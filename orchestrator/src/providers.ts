@@ -15,7 +15,7 @@ import { DefaultAzureCredential, getBearerTokenProvider, type TokenCredential } 
 import { AzureKeyCredential } from '@azure/search-documents';
 import { AzureOpenAI, OpenAI } from 'openai';
 import { ConfigError, parseSlice, type OrchestratorConfig } from './config.js';
-import { azureOpenAIEnv, azureSearchEnv } from './provider-env.js';
+import { azureOpenAIEnv, azureSearchEnv, searchFieldsFromEnv } from './provider-env.js';
 import type { ChatModel, Retriever } from './seams.js';
 import { ExtractiveChatModel } from './answer/extractive.js';
 import { chooseStores, OpenAIChatModel } from './answer/openai-model.js';
@@ -88,15 +88,7 @@ export function createProviders(config: OrchestratorConfig, deps: ProviderDeps =
     const stores = s.AZURE_SEARCH_STORES ? parseStores(s.AZURE_SEARCH_STORES, problems) : [];
     if (!stores.length) stores.push({ name: 'azure-search', index: required(s.AZURE_SEARCH_INDEX, 'AZURE_SEARCH_INDEX', 'when AZURE_SEARCH_ENDPOINT is set (or AZURE_SEARCH_STORES)') });
     const mode = s.AZURE_SEARCH_QUERY_MODE ?? (embed ? 'hybrid' : 'keyword');
-    const fields = {
-      key: s.AZURE_SEARCH_FIELD_KEY ?? DEFAULT_FIELDS.key,
-      content: s.AZURE_SEARCH_FIELD_CONTENT ?? DEFAULT_FIELDS.content,
-      title: s.AZURE_SEARCH_FIELD_TITLE ?? DEFAULT_FIELDS.title,
-      url: s.AZURE_SEARCH_FIELD_URL ?? DEFAULT_FIELDS.url,
-      sourcePath: s.AZURE_SEARCH_FIELD_SOURCE ?? DEFAULT_FIELDS.sourcePath,
-      heading: s.AZURE_SEARCH_FIELD_HEADING ?? DEFAULT_FIELDS.heading,
-      vector: s.AZURE_SEARCH_FIELD_VECTOR ?? DEFAULT_FIELDS.vector,
-    };
+    const fields = searchFieldsFromEnv(s, DEFAULT_FIELDS);
     const trimming = s.AZURE_SEARCH_ACL_USER_FIELD || s.AZURE_SEARCH_ACL_GROUP_FIELD;
     const searchCredential = s.AZURE_SEARCH_API_KEY ? new AzureKeyCredential(s.AZURE_SEARCH_API_KEY) : entra();
     const built = stores.map(

@@ -44,8 +44,8 @@ export async function makeCertificate(): Promise<{ dir: string; key: string; cer
 export interface StandIn {
   url: string;
   requests: Recorded[];
-  /** Route handlers, replaceable per test: `search`, `chat`, `embeddings`, `token`. */
-  handlers: { search: Handler; chat: Handler; embeddings: Handler; token: Handler };
+  /** Route handlers, replaceable per test: `search`, `chat`, `embeddings`, `token`, and index management (`index`: GET/PUT indexes('name'), `docsIndex`: docs/search.index). */
+  handlers: { search: Handler; chat: Handler; embeddings: Handler; token: Handler; index?: Handler; docsIndex?: Handler };
   reset(): void;
   close(): Promise<void>;
 }
@@ -62,13 +62,13 @@ export async function startStandIn(tls: { key: string; cert: string }, defaults:
     const rec: Recorded = { method: req.method ?? '', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body: raw ? safeJson(raw) : undefined, closedEarly };
     requests.push(rec);
     const p = rec.path;
-    const route = p.includes('/docs/search') ? 'search' : p.endsWith('/chat/completions') ? 'chat' : p.endsWith('/embeddings') ? 'embeddings' : p.startsWith('/msi/') ? 'token' : undefined;
-    if (!route) {
+    const route = p.endsWith('/docs/search.index') ? 'docsIndex' : p.includes('/docs/search') ? 'search' : /^\/indexes\('[^']+'\)$/.test(p) ? 'index' : p.endsWith('/chat/completions') ? 'chat' : p.endsWith('/embeddings') ? 'embeddings' : p.startsWith('/msi/') ? 'token' : undefined;
+    if (!route || !handlers[route]) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NotFound","message":"no route"}}');
       return;
     }
     try {
-      await handlers[route](rec, res);
+      await handlers[route]!(rec, res);
     } catch {
       res.destroy();
     }
@@ -226,3 +226,82 @@ export function parseSse(text: string): Record<string, unknown>[] {
 
 /** A plain HTTP server, for tests that need a non-TLS peer. */
 export { createHttpServer };
+
+// ── an Azure AI Search index in memory: definition, documents, listing ────────────────────────
+
+export interface MemoryIndex {
+  definition?: Record<string, unknown> & { fields: { name: string; key?: boolean }[] };
+  docs: Map<string, Record<string, unknown>>;
+  /** Handlers to install on a stand-in: `index`, `docsIndex`, `search` (the `*` listing with $select). */
+  handlers: { index: Handler; docsIndex: Handler; search: Handler };
+}
+
+/** The service's REST shapes for index management and indexing, over a Map (enough for ingestion). */
+export function memoryIndex(name: string): MemoryIndex {
+  const state: MemoryIndex = { docs: new Map(), handlers: undefined as never };
+  const keyField = () => state.definition?.fields.find((f) => f.key)?.name ?? 'id';
+  const notFound = (res: ServerResponse) => json(res, 404, { error: { code: 'ResourceNotFound', message: `No index with the name '${name}' was found in the service.` } });
+  state.handlers = {
+    index(req, res) {
+      if (req.method === 'GET') return state.definition ? json(res, 200, state.definition) : notFound(res);
+      if (req.method === 'PUT') {
+        const created = !state.definition;
+        state.definition = req.body;
+        return json(res, created ? 201 : 200, req.body);
+      }
+      json(res, 405, { error: { code: 'MethodNotAllowed', message: 'no' } });
+    },
+    docsIndex(req, res) {
+      if (!state.definition) return notFound(res);
+      const key = keyField();
+      const results = (req.body.value as Record<string, unknown>[]).map((action) => {
+        const { '@search.action': verb, ...doc } = action;
+        const k = String(doc[key]);
+        if (verb === 'delete') state.docs.delete(k);
+        else state.docs.set(k, verb === 'merge' || verb === 'mergeOrUpload' ? { ...state.docs.get(k), ...doc } : doc);
+        return { key: k, status: true, errorMessage: null, statusCode: verb === 'delete' ? 200 : 201 };
+      });
+      json(res, 200, { value: results });
+    },
+    search(req, res) {
+      if (!state.definition) return notFound(res);
+      const select = typeof req.body.select === 'string' ? (req.body.select as string).split(',').map((x) => x.trim()) : undefined;
+      const value = [...state.docs.values()].map((d) => ({ '@search.score': 1, ...(select ? Object.fromEntries(select.filter((f) => f in d).map((f) => [f, d[f]])) : d) }));
+      json(res, 200, { value });
+    },
+  };
+  return state;
+}
+
+/** An embeddings response for a batch: one vector per input, usage counting words as tokens. */
+export function batchEmbedding(res: ServerResponse, inputs: string[], dimensions: number): void {
+  const data = inputs.map((text, index) => ({ object: 'embedding', index, embedding: Array.from({ length: dimensions }, (_, i) => ((text.length + i) % 7) / 7) }));
+  const tokens = inputs.reduce((n, t) => n + t.split(/\s+/).filter(Boolean).length, 0);
+  json(res, 200, { object: 'list', data, model: 'text-embedding-3-small', usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
+/** Runs `src/cli.ts` with `args` and `env` (and nothing else of ours), trusting `certPath`. */
+export function runCli(args: string[], env: Record<string, string>, certPath: string): Child & { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: PKG,
+    env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: certPath, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  return {
+    url: '',
+    stdout: () => stdout,
+    stderr: () => stderr,
+    process: child,
+    exited,
+    done: exited.then((code) => ({ code, stdout, stderr })),
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -43,10 +43,23 @@ describe('grounded-chat CLI', () => {
     }
   });
 
-  it('--target azure exits 2 with a clear message', async () => {
-    const r = await cli(['ingest', '.', '--target', 'azure']);
+  it('--target azure without its variables exits 2 naming them (the Azure runs: ingest-azure.test.ts)', async () => {
+    const saved = { ...process.env };
+    for (const k of Object.keys(process.env)) if (/^AZURE_/.test(k)) delete process.env[k];
+    try {
+      const r = await cli(['ingest', '.', '--target', 'azure']);
+      assert.equal(r.code, 2);
+      assert.match(r.err, /AZURE_SEARCH_ENDPOINT: is required for --target azure/);
+      assert.doesNotMatch(r.err, /\n\s+at /);
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  });
+
+  it('--dry-run is refused for the local target', async () => {
+    const r = await cli(['ingest', '.', '--dry-run']);
     assert.equal(r.code, 2);
-    assert.match(r.err, /Azure AI Search target is not available yet/);
+    assert.match(r.err, /--dry-run applies to --target azure/);
   });
 
   it('prints help, and exits 2 on usage errors', async () => {
