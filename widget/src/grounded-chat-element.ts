@@ -2,7 +2,7 @@ import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResul
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { guard } from 'lit/directives/guard.js';
-import type { ChatRequest } from '@grounded-chat/server-kit/contract';
+import type { ChatRequest } from './contract.js';
 import { styles } from './grounded-chat-element.styles.js';
 import { defaultStrings, fill, type GroundedChatStrings } from './strings.js';
 import { ChatError, readChat } from './stream.js';

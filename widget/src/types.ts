@@ -1,6 +1,6 @@
-import type { AssistantContext, Citation, ChatRequest } from '@grounded-chat/server-kit/contract';
+import type { AssistantContext, ChatDelta, ChatErrorBody, ChatMessage, ChatRole, Citation, ChatRequest } from './contract.js';
 
-export type { AssistantContext, Citation, ChatRequest };
+export type { AssistantContext, ChatDelta, ChatErrorBody, ChatMessage, ChatRole, Citation, ChatRequest };
 
 /** A visible error on an answer. `code` is a contract A error code or one of the widget's own (`network`, `bad_response`). */
 export interface ChatErrorInfo {
