@@ -24,9 +24,13 @@ const dark = css`
 `;
 
 export const styles = css`
+  /* min-width/max-width: as a flex or grid item the element shrinks to its track instead of
+     widening it to its longest unbroken line; wide code and tables scroll inside. */
   :host {
     ${light}
     display: block;
+    min-width: 0;
+    max-width: 100%;
     height: 100%;
     min-height: 320px;
     font: 15px/1.5 var(--gc-font, inherit);
@@ -439,6 +443,15 @@ export const styles = css`
     background: var(--_bg);
     color: var(--_fg);
     font: inherit;
+  }
+  .counter {
+    margin: 0;
+    padding: 0 0.75rem 0.5rem;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+  }
+  .counter.over {
+    color: var(--_danger);
   }
   textarea::placeholder {
     color: var(--_muted);
