@@ -42,6 +42,8 @@ const suites = [
     },
   },
   nodeSuite('end-to-end', '.', 'test/e2e/*.test.ts'),
+  // Packs every package and installs the tarballs outside the repo (test/packaging/packaging.test.ts).
+  nodeSuite('packaging', '.', 'test/packaging/*.test.ts'),
 ];
 
 const only = process.argv.slice(2);
