@@ -131,8 +131,13 @@ export const styles = css`
     margin: 0;
     flex: 1;
   }
+  /* inline-size containment: the log's width never depends on what it holds, so a page laying out
+     the element in a flex or grid track (which asks for its min- and max-content widths) does not
+     lay out every answer again, whole, on each streamed piece — the 2 s task of an unbroken 64 KB
+     line on the demo site. Its width comes from the frame. */
   .log {
     flex: 1;
+    contain: inline-size;
     overflow-y: auto;
     padding: 1rem;
     overscroll-behavior: contain;
@@ -179,6 +184,10 @@ export const styles = css`
   }
   .plain {
     white-space: pre-wrap;
+  }
+  /* The pieces of an overlong streamed line (markdown.ts, settleLongLines) read as one paragraph. */
+  .cont {
+    margin: 0;
   }
   .md > :first-child,
   .md > :first-child > :first-child,
