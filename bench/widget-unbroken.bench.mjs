@@ -60,6 +60,9 @@ try {
     });
     await page.goto(site);
     await page.waitForFunction(() => document.querySelector('grounded-chat')?.shadowRoot?.querySelector('textarea'));
+    // As a visitor does: focus the input (which loads the Markdown chunk) before asking.
+    await page.evaluate(() => document.querySelector('grounded-chat').shadowRoot.querySelector('textarea').focus());
+    await new Promise((r) => setTimeout(r, 500));
     const t0 = await page.evaluate(() => {
       const el = document.querySelector('grounded-chat');
       el.persist = 'none';
