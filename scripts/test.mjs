@@ -44,6 +44,8 @@ const suites = [
   nodeSuite('end-to-end', '.', 'test/e2e/*.test.ts'),
   // The infra files mostly wait on child processes (bicep, npm, deploy.sh): run them side by side.
   nodeSuite('infra', 'infra', '--test-concurrency=3 test/*.test.ts'),
+  // Packs every package and installs the tarballs outside the repo (test/packaging/packaging.test.ts).
+  nodeSuite('packaging', '.', 'test/packaging/*.test.ts'),
 ];
 
 const only = process.argv.slice(2);

@@ -24,9 +24,13 @@ const dark = css`
 `;
 
 export const styles = css`
+  /* min-width/max-width: as a flex or grid item the element shrinks to its track instead of
+     widening it to its longest unbroken line; wide code and tables scroll inside. */
   :host {
     ${light}
     display: block;
+    min-width: 0;
+    max-width: 100%;
     height: 100%;
     min-height: 320px;
     font: 15px/1.5 var(--gc-font, inherit);
@@ -127,8 +131,13 @@ export const styles = css`
     margin: 0;
     flex: 1;
   }
+  /* inline-size containment: the log's width never depends on what it holds, so a page laying out
+     the element in a flex or grid track (which asks for its min- and max-content widths) does not
+     lay out every answer again, whole, on each streamed piece — the 2 s task of an unbroken 64 KB
+     line on the demo site. Its width comes from the frame. */
   .log {
     flex: 1;
+    contain: inline-size;
     overflow-y: auto;
     padding: 1rem;
     overscroll-behavior: contain;
@@ -175,6 +184,10 @@ export const styles = css`
   }
   .plain {
     white-space: pre-wrap;
+  }
+  /* The pieces of an overlong streamed line (markdown.ts, settleLongLines) read as one paragraph. */
+  .cont {
+    margin: 0;
   }
   .md > :first-child,
   .md > :first-child > :first-child,
@@ -439,6 +452,15 @@ export const styles = css`
     background: var(--_bg);
     color: var(--_fg);
     font: inherit;
+  }
+  .counter {
+    margin: 0;
+    padding: 0 0.75rem 0.5rem;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+  }
+  .counter.over {
+    color: var(--_danger);
   }
   textarea::placeholder {
     color: var(--_muted);

@@ -15,3 +15,4 @@ export type {
   GroundedChatEventMap,
   GroundedChatMessage,
 } from './types.js';
+export type { ChatDelta, ChatErrorBody, ChatMessage, ChatRole } from './types.js';

@@ -142,6 +142,9 @@ function block(t: Token, c: MarkdownContext): unknown {
       return (t as Tokens.Checkbox).checked ? '☑ ' : '☐ ';
     case 'hr':
       return html`<hr />`;
+    case 'cont':
+      // A settled piece of an overlong line (settleLongLines): its text, as text.
+      return html`<p class="cont">${(t as Tokens.Generic).text}</p>`;
     default:
       // Block HTML and anything unknown: shown as its literal text, never parsed.
       return html`<p>${t.raw.trim()}</p>`;
@@ -165,6 +168,26 @@ function heal(s: string): string {
   return s.slice(0, i) + b;
 }
 
+/** Longest run of one line kept open while streaming; see settleLongLines. */
+const LONG_LINE = 4000;
+
+/**
+ * A line that runs past LONG_LINE characters while it streams (a model emitting one unbroken line:
+ * no space, no newline) is settled in LONG_LINE pieces, each a finished block of plain text
+ * (`.cont`, no margins, so it reads as one paragraph). Without this, every piece that arrives
+ * lexes, renders and lays out the whole line again: cost grows with the line, and a 64 KB line
+ * froze the page. Not inside an open code fence, where a long line is code.
+ */
+function settleLongLines(rest: string, cache: Cache): string {
+  while (rest.length > LONG_LINE && rest.lastIndexOf('\n', LONG_LINE) < 0 && !((rest.match(/^ {0,3}(```|~~~)/gm)?.length ?? 0) % 2)) {
+    const piece = rest.slice(0, LONG_LINE);
+    cache.done += piece;
+    cache.tokens.push({ type: 'cont', raw: piece, text: piece } as unknown as Token);
+    rest = rest.slice(LONG_LINE);
+  }
+  return rest;
+}
+
 interface Cache {
   /** Source text whose tokens are final. */
   done: string;
@@ -181,7 +204,8 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
   let cache = caches.get(key);
   if (!cache || !src.startsWith(cache.done)) caches.set(key, (cache = { done: '', tokens: [] }));
-  const rest = src.slice(cache.done.length);
+  let rest = src.slice(cache.done.length);
+  if (streaming) rest = settleLongLines(rest, cache);
   const tail = Lexer.lex(streaming ? heal(rest) : rest);
   if (streaming) {
     // Keep the last two blocks open: a paragraph may still turn into a heading or a table.

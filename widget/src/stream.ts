@@ -1,4 +1,4 @@
-import type { ChatDelta, ChatErrorBody } from '@grounded-chat/server-kit/contract';
+import type { ChatDelta, ChatErrorBody } from './contract.js';
 import type { ChatErrorInfo } from './types.js';
 
 /** An error with a stable code, shown to visitors through `strings.errors[code]`. */

@@ -31,7 +31,16 @@ export interface GroundedChatStrings {
   extractive: string;
   /** `{alt}` is replaced. Images are never loaded; they are shown as links. */
   image: string;
-  /** Error texts per error code; `default` for any other code. `{seconds}` is replaced. */
+  /** Under an answer cut at the widget's limit. */
+  answerCut: string;
+  /** The length counter near the limit: `{count}` and `{max}` are replaced. */
+  counter: string;
+  /** Past the limit: `{count}`, `{max}` and `{over}` (characters to remove) are replaced. */
+  tooLong: string;
+  /**
+   * Error texts per error code; `default` for any other code. `{seconds}` is replaced, and for
+   * `quota_exceeded` `{time}` (when the quota resets, in the page's language).
+   */
   errors: Record<string, string>;
 }
 
@@ -65,8 +74,15 @@ export const defaultStrings: GroundedChatStrings = {
   thinking: 'Thinking…',
   extractive: 'Quoted from the sources (no language model).',
   image: 'Image: {alt}',
+  answerCut: 'The answer was too long and was cut here.',
+  counter: 'Characters: {count} of {max}',
+  tooLong: 'Too long to send: {count} of {max} characters. Remove {over}.',
   errors: {
-    network: 'You seem to be offline. Check your connection and try again.',
+    offline: 'You seem to be offline. Check your connection and try again.',
+    network_blocked: 'This page could not reach the chat service, though you are online: a browser or network policy may block it, or the service is down.',
+    network: 'The chat service could not be reached. Try again.',
+    quota_exceeded: 'The daily question quota is used up. It resets at {time}.',
+    quota_exceeded_later: 'The daily question quota is used up. Try again tomorrow.',
     rate_limited: 'Too many questions at once. Try again in {seconds} seconds.',
     rate_limited_soon: 'Too many questions at once. Try again in a moment.',
     content_filtered: 'This question or its answer was blocked by the content filter. Try rephrasing it.',

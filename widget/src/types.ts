@@ -1,13 +1,15 @@
-import type { AssistantContext, Citation, ChatRequest } from '@grounded-chat/server-kit/contract';
+import type { AssistantContext, ChatDelta, ChatErrorBody, ChatMessage, ChatRole, Citation, ChatRequest } from './contract.js';
 
-export type { AssistantContext, Citation, ChatRequest };
+export type { AssistantContext, ChatDelta, ChatErrorBody, ChatMessage, ChatRole, Citation, ChatRequest };
 
-/** A visible error on an answer. `code` is a contract A error code or one of the widget's own (`network`, `bad_response`). */
+/** A visible error on an answer. `code` is a contract A error code or one of the widget's own (`offline`, `network_blocked`, `network`, `bad_response`). */
 export interface ChatErrorInfo {
   code: string;
   message: string;
   status?: number;
   retryAfterSeconds?: number;
+  /** When the limit behind a 429 lifts (ms since the epoch), from `Retry-After`: shown as a time. */
+  resetAt?: number;
 }
 
 /** One message of the conversation as the widget keeps (and persists) it. */
@@ -20,6 +22,8 @@ export interface GroundedChatMessage {
   /** `streaming` while the answer arrives; `stopped` when the visitor stopped it; `error` when it failed. */
   status?: 'streaming' | 'done' | 'stopped' | 'error';
   error?: ChatErrorInfo;
+  /** The answer was longer than the widget keeps and was cut (a note says so). */
+  cut?: boolean;
   feedback?: 'up' | 'down';
 }
 

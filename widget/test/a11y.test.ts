@@ -73,7 +73,7 @@ describe('accessibility', () => {
   it('the open launcher has no axe violations', async () => {
     const el = await fixture({ mode: 'launcher' });
     await check(el);
-    el.open();
+    el.show();
     await el.updateComplete;
     await check(el);
   });
@@ -131,7 +131,7 @@ describe('accessibility', () => {
   });
 
   it('strings are overridable, lang and dir are honoured', async () => {
-    const el = await fixture({ lang: 'fr', dir: 'rtl' }, { strings: { title: 'Discussion', inputLabel: 'Votre message', errors: { network: 'Hors ligne.' } } });
+    const el = await fixture({ lang: 'fr', dir: 'rtl' }, { strings: { title: 'Discussion', inputLabel: 'Votre message', errors: { network_blocked: 'Service injoignable.' } } });
     await el.updateComplete;
     expect($(el, 'h2')!.textContent).to.equal('Discussion');
     expect($(el, 'textarea')!.getAttribute('aria-label')).to.equal('Votre message');
@@ -140,6 +140,6 @@ describe('accessibility', () => {
     await ask(el, 'q');
     await done(el);
     await el.updateComplete;
-    expect($(el, '[role=alert]')!.textContent).to.contain('Hors ligne.');
+    expect($(el, '[role=alert]')!.textContent).to.contain('Service injoignable.');
   });
 });

@@ -49,7 +49,7 @@ describe('with real keyboard, media and viewport', () => {
   it('the launcher panel fills a phone-sized viewport', async () => {
     await setViewport({ width: 375, height: 667 });
     const el = await fixture({ mode: 'launcher' });
-    el.open();
+    el.show();
     await el.updateComplete;
     const panel = $(el, '[part=panel]')!;
     panel.getAnimations().forEach((a) => a.finish());

@@ -141,14 +141,6 @@ describe('conversation', () => {
     });
   }
 
-  it('reports being offline', async () => {
-    const el = await fixture({}, { fetch: () => Promise.reject(new TypeError('Failed to fetch')) });
-    await ask(el, 'q');
-    await done(el);
-    await el.updateComplete;
-    expect($(el, '[role=alert]')!.textContent).to.contain('offline');
-  });
-
   it('accepts a plain JSON answer', async () => {
     const el = await fixture({ endpoint: mock({ body: { message: { role: 'assistant', content: 'Whole **answer**', context: { citations: [{ id: '1', title: 'T', snippet: 's' }] } } } }) });
     await ask(el, 'q');

@@ -181,7 +181,7 @@ describe('React 19', () => {
     render(R.createElement(R.Help, { endpoint, onCitation: (e) => cited.push(e.detail.citation.title) }));
     const el = chatIn();
     expect(el.mode).to.equal('launcher');
-    el.open();
+    el.show();
     await el.updateComplete;
     expect(chips(el)).to.deep.equal(['How do I start?']);
     expect(title(el)).to.equal('Help');

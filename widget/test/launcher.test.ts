@@ -20,47 +20,71 @@ describe('launcher', () => {
     expect(el.shadowRoot!.activeElement).to.equal($(el, 'textarea'));
     $(el, 'textarea')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
     await el.updateComplete;
-    expect(el.opened).to.equal(false);
+    expect(el.open).to.equal(false);
     expect($(el, '[part=panel]')).to.equal(null);
     expect(el.shadowRoot!.activeElement).to.equal(launcher);
     expect(events).to.deep.equal(['open', 'close']);
   });
 
-  it('open() and close() methods, the open attribute and the open property', async () => {
+  it('show() and hide(), the open attribute and the open property are one thing', async () => {
     const el = await fixture({ mode: 'launcher' });
-    el.open();
-    await el.updateComplete;
+    await el.show();
+    expect(el.open).to.equal(true);
     expect(el.hasAttribute('open')).to.equal(true);
-    el.close();
-    await el.updateComplete;
+    expect($(el, '[part=panel]')).to.not.equal(null);
+    await el.hide();
+    expect(el.open).to.equal(false);
     expect(el.hasAttribute('open')).to.equal(false);
     el.setAttribute('open', '');
     await el.updateComplete;
-    expect(el.opened).to.equal(true);
+    expect(el.open).to.equal(true);
     expect($(el, '[part=panel]')).to.not.equal(null);
-    // Frameworks set `open` as a property (React 19, Vue 3): it maps to `opened`.
-    (el as unknown as { open: boolean }).open = false;
+    // Frameworks set `open` as a property (React 19, Vue 3).
+    el.open = false;
     await el.updateComplete;
-    expect(el.opened).to.equal(false);
-    expect(typeof el.open).to.equal('function');
+    expect(el.hasAttribute('open')).to.equal(false);
+    expect(typeof el.open).to.equal('boolean');
+    el.toggle();
+    await el.updateComplete;
+    expect(el.open).to.equal(true);
   });
 
-  it('close() from the host does not take the focus away from the page', async () => {
+  it('the old names keep working, with one deprecation warning', async () => {
+    const el = await fixture({ mode: 'launcher' });
+    const warn = console.warn;
+    const warnings: string[] = [];
+    console.warn = (...a: unknown[]) => warnings.push(a.join(' '));
+    try {
+      el.opened = true;
+      await el.updateComplete;
+      expect(el.open).to.equal(true);
+      expect(el.opened).to.equal(true);
+      el.close();
+      await el.updateComplete;
+      expect(el.open).to.equal(false);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/opened is deprecated; use open/);
+  });
+
+  it('hide() from the host does not take the focus away from the page', async () => {
     const el = await fixture({ mode: 'launcher' });
     const outside = document.createElement('input');
     outside.className = 'fixture';
     document.body.append(outside);
-    el.open();
+    el.show();
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).to.equal($(el, 'textarea'));
     outside.focus();
-    el.close();
+    el.hide();
     await el.updateComplete;
     expect(document.activeElement).to.equal(outside);
     // From inside the panel, focus goes back to the button.
-    el.open();
+    el.show();
     await el.updateComplete;
-    el.close();
+    el.hide();
     await el.updateComplete;
     expect(el.shadowRoot!.activeElement).to.equal($(el, '[part=launcher]'));
   });
@@ -69,7 +93,7 @@ describe('launcher', () => {
     const el = await fixture({ mode: 'launcher', open: '' });
     $(el, '.header .close')!.click();
     await el.updateComplete;
-    expect(el.opened).to.equal(false);
+    expect(el.open).to.equal(false);
   });
 
   it('Escape stops a stream before it closes the panel', async () => {
@@ -80,10 +104,10 @@ describe('launcher', () => {
     const esc = () => $(el, 'textarea')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
     esc();
     await done(el);
-    expect(el.opened).to.equal(true);
+    expect(el.open).to.equal(true);
     esc();
     await el.updateComplete;
-    expect(el.opened).to.equal(false);
+    expect(el.open).to.equal(false);
   });
 
   it('fills a narrow viewport and follows the visual viewport (on-screen keyboard)', async () => {

@@ -22,10 +22,10 @@ describe('custom-elements.json', () => {
     const d = m.modules.flatMap((x) => x.declarations ?? []).find((x) => x.tagName === 'grounded-chat')!;
     expect(d, 'the element').to.not.equal(undefined);
     expect(d.attributes!.map((a) => a.name).sort()).to.deep.equal(
-      ['endpoint', 'mode', 'open', 'theme', 'persist', 'feedback', 'login-url', 'greeting', 'suggestions', 'max-history'].sort(),
+      ['endpoint', 'mode', 'open', 'theme', 'persist', 'feedback', 'login-url', 'greeting', 'suggestions', 'max-history', 'max-message-length', 'storage-key'].sort(),
     );
     const members = d.members!.map((x) => x.name);
-    for (const p of ['endpoint', 'mode', 'opened', 'theme', 'persist', 'feedback', 'loginUrl', 'greeting', 'suggestions', 'strings', 'headers', 'getHeaders', 'credentials', 'context', 'fetch', 'maxHistory', 'messages', 'sessionState', 'busy', 'open', 'close', 'toggle', 'send', 'stop', 'regenerate', 'newConversation'])
+    for (const p of ['endpoint', 'mode', 'opened', 'theme', 'persist', 'feedback', 'loginUrl', 'greeting', 'suggestions', 'strings', 'headers', 'getHeaders', 'credentials', 'context', 'fetch', 'maxHistory', 'maxMessageLength', 'storageKey', 'messages', 'sessionState', 'busy', 'open', 'show', 'hide', 'close', 'toggle', 'send', 'stop', 'regenerate', 'newConversation'])
       expect(members, p).to.include(p);
     expect(members.filter((n) => n.startsWith('_')), 'private members').to.deep.equal([]);
     expect(d.events!.map((e) => e.name)).to.deep.equal(EVENTS);

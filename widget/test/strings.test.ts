@@ -32,7 +32,7 @@ describe('strings', () => {
     const context = { citations: [{ id: '1', title: 'Doc', snippet: 'extrait', url: 'https://docs.example/' }], followupQuestions: ['Et ensuite ?'], mode: 'extractive' };
     const el = await fixture({ mode: 'launcher', endpoint: mock({ lines: answer(content, context) }), suggestions: '["Par où commencer ?"]', 'login-url': '/login' }, { strings: MARKED });
     collect(el, seen);
-    el.open();
+    el.show();
     await el.updateComplete;
     collect(el, seen);
     await ask(el, 'Question');
@@ -48,6 +48,8 @@ describe('strings', () => {
     el.messages = [
       ...el.messages,
       { id: 's', role: 'assistant', content: 'Partiel', status: 'stopped' },
+      { id: 'c', role: 'assistant', content: 'Coupé', status: 'done', cut: true },
+      { id: 'e5', role: 'assistant', content: '', status: 'error', error: { code: 'quota_exceeded', message: '' } },
       { id: 'e1', role: 'assistant', content: '', status: 'error', error: { code: 'rate_limited', message: '' } },
       { id: 'e2', role: 'assistant', content: '', status: 'error', error: { code: 'unauthorized', message: '' } },
       { id: 'e3', role: 'assistant', content: '', status: 'error', error: { code: 'no_such_code', message: '' } },
@@ -58,6 +60,18 @@ describe('strings', () => {
     el.loginUrl = undefined;
     await el.updateComplete;
     collect(el, seen);
+    // The length counter near the limit, and the refusal past it.
+    el.maxMessageLength = 10;
+    const input = $<HTMLTextAreaElement>(el, 'textarea')!;
+    for (const text of ['ééééééééé', 'éééééééééééé']) {
+      input.value = text;
+      input.dispatchEvent(new Event('input'));
+      await el.updateComplete;
+      collect(el, seen);
+    }
+    input.value = '';
+    input.dispatchEvent(new Event('input'));
+    el.maxMessageLength = 8000;
     // While an answer streams: the stop button and the thinking indicator.
     el.endpoint = mock({ lines: [], hang: true });
     void el.send('Encore');
@@ -65,7 +79,7 @@ describe('strings', () => {
     collect(el, seen);
     el.stop();
     await done(el);
-    el.close();
+    el.hide();
     await el.updateComplete;
     collect(el, seen);
 
@@ -81,7 +95,7 @@ describe('strings', () => {
     expect(unused, 'strings never shown').to.deep.equal([]);
     expect(all).to.contain('⟦citation 1 Doc⟧');
     expect(all).to.contain('⟦image logo⟧');
-    for (const code of ['rate_limited_soon', 'unauthorized', 'default', 'network']) expect(all).to.contain(`⟦errors.${code}⟧`);
+    for (const code of ['rate_limited_soon', 'unauthorized', 'default', 'network', 'quota_exceeded_later']) expect(all).to.contain(`⟦errors.${code}⟧`);
     expect($$(el, '*').length).to.be.greaterThan(0);
   });
 

@@ -1,0 +1,78 @@
+import { expect } from '@esm-bundle/chai';
+import { $, $$, cleanup, done, fixture, waitFor } from './helpers.js';
+import type { GroundedChatElement } from '../src/index.js';
+
+/** A fetch answering with one unbroken line, `total` characters in `piece`-sized NDJSON lines, `perTick` lines a task. */
+function unbroken(total: number, piece = 1000, perTick = 1): typeof fetch {
+  return async () => {
+    let sent = 0;
+    const enc = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctrl) {
+        if (sent >= total) return ctrl.close();
+        let batch = '';
+        for (let i = 0; i < perTick && sent < total; i++, sent += piece) batch += JSON.stringify({ delta: { content: 'x'.repeat(Math.min(piece, total - sent)) } }) + '\n';
+        ctrl.enqueue(enc.encode(batch));
+        await new Promise((r) => setTimeout(r, 5));
+      },
+    });
+    return new Response(body, { headers: { 'content-type': 'application/x-ndjson' } });
+  };
+}
+
+const markdownReady = (el: GroundedChatElement) => waitFor(() => $(el, '.msg.assistant .bubble.md') && el.shadowRoot!.querySelector('textarea'), 'the element');
+
+describe('an answer streaming one unbroken line (hostile sizes; bench/widget-unbroken.bench.mjs times it)', () => {
+  afterEach(cleanup);
+
+  it('64 KB: kept whole, settled in pieces of at most 4,000 characters, so each piece that arrives renders only what changed', async () => {
+    const el = await fixture({}, { fetch: unbroken(64_000) });
+    // Load the Markdown chunk first, as the visitor's focus does.
+    $(el, 'textarea')!.dispatchEvent(new FocusEvent('focus'));
+    void el.send('one line please');
+    await waitFor(() => el.shadowRoot!.querySelectorAll('.cont').length >= 2, 'settled pieces mid-stream');
+    expect(el.busy, 'still streaming').to.equal(true);
+    await done(el);
+    await markdownReady(el);
+    await el.updateComplete;
+    const m = el.messages.at(-1)!;
+    expect(m.content.length).to.equal(64_000);
+    expect(m.cut).to.equal(undefined);
+    const pieces = $$(el, '.msg.assistant .cont');
+    expect(pieces.length).to.be.greaterThan(10);
+    expect(Math.max(...pieces.map((p) => p.textContent!.length))).to.be.at.most(4000);
+    expect($$(el, '.msg.assistant .bubble')[0]!.textContent!.replace(/\s/g, '').length).to.equal(64_000);
+  });
+
+  it('1 MB: cut at 100,000 characters with a visible note, the stream closed', async () => {
+    let cancelled = false;
+    const base = unbroken(1_000_000, 1000, 20);
+    const el = await fixture({}, {
+      fetch: async (i, init) => {
+        init!.signal!.addEventListener('abort', () => (cancelled = true));
+        return base(i, init);
+      },
+    });
+    await el.send('one huge line');
+    await el.updateComplete;
+    const m = el.messages.at(-1)!;
+    expect(m.status).to.equal('done');
+    expect(m.cut).to.equal(true);
+    expect(m.content.length).to.equal(100_000);
+    expect(cancelled, 'the fetch was aborted').to.equal(true);
+    await waitFor(() => $(el, '.msg.assistant .note'), 'the note');
+    expect($(el, '.msg.assistant .note')!.textContent).to.contain('too long and was cut');
+  });
+
+  it('a long line inside a code fence stays code', async () => {
+    const el = await fixture({}, {
+      fetch: async () =>
+        new Response(JSON.stringify({ delta: { content: '```\n' + 'y'.repeat(9000) } }) + '\n', { headers: { 'content-type': 'application/x-ndjson' } }),
+    });
+    $(el, 'textarea')!.dispatchEvent(new FocusEvent('focus'));
+    await el.send('code');
+    await waitFor(() => $(el, 'pre code'), 'the code block');
+    expect($$(el, '.cont')).to.have.length(0);
+    expect($(el, 'pre code')!.textContent!.length).to.equal(9000);
+  });
+});
