@@ -26,7 +26,7 @@ import { listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
 import { contentTerms, queryTerms } from '../text.js';
 import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
-import { groupMatches, matchExpression, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
+import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
@@ -183,16 +183,21 @@ export class LocalIndex implements Retriever {
     };
     const top = options.top ?? DEFAULT_TOP;
     const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
-    const match = matchExpression(live, rule);
+    const match = matchExpressions(live, rule);
     if (!match || top <= 0) return [];
-    const rows = this.search!.all(match.expr, match.gated ? top : MAX_CANDIDATES);
     const out: Passage[] = [];
-    for (const { rowid, rank } of rows) {
-      const stored = this.store!.passage(rowid);
-      if (!stored) continue;
-      if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
-      out.push(this.toPassage(stored.chunk, -rank));
-      if (out.length >= top) break;
+    const seen = new Set<number>();
+    for (const tier of match.tiers) {
+      options.signal?.throwIfAborted();
+      for (const { rowid, rank } of this.search!.all(tier, match.gated ? top + seen.size : MAX_CANDIDATES)) {
+        if (seen.has(rowid)) continue;
+        seen.add(rowid);
+        const stored = this.store!.passage(rowid);
+        if (!stored) continue;
+        if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
+        out.push(this.toPassage(stored.chunk, -rank));
+        if (out.length >= top) return out;
+      }
     }
     return out;
   }

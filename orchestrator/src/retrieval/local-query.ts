@@ -2,17 +2,18 @@
  * Turns a question's terms into an FTS5 query that applies the relevance gate itself, so SQLite
  * returns only passages that pass it, best first (see ./local-index.ts for the gate's rules).
  *
- * Each query term becomes a group of alternatives, as MiniSearch expanded it before: the stem
- * itself; for 4+ letters, every indexed stem it is a prefix of (`"term"*`); for 6+ letters, every
- * indexed stem one edit away (looked up in the `terms` table: an edit at one position leaves
- * either the first or the second half intact, so the candidates are a range scan on the stem or
- * on its reverse, then checked). The exact stem is listed twice in its group, so an exact match
- * outranks a prefix or a typo match, as MiniSearch's lower prefix and fuzzy weights did.
+ * Each query term becomes a group of alternatives: the stem itself and, when the index lacks that
+ * stem (a typo or a truncated word is a word the docs do not use), for 4+ letters every indexed
+ * stem it is a prefix of (`"term"*`) and for 6+ letters every indexed stem one edit away (looked
+ * up in the `terms` table: an edit at one position leaves either the first or the second half
+ * intact, so the candidates are a range scan on the stem or on its reverse, then checked).
+ * MiniSearch expanded every term (with lower weights for expansions); measured at 50,000
+ * passages, expanding terms the index has cost most of the query time and changed few answers.
  *
  * The gate "at least k of the n terms" becomes the OR of every k-combination of groups (ANDed);
- * the heading exception adds `{own}: (any group) AND (every e-combination)`. Each group appears
- * equally often in that expression, so BM25 scales every row's score by the same factor and the
- * order is that of a plain OR query. Groups with no indexed alternative are left out (they match
+ * the heading exception is `{own}: (any group) AND (every e-combination)`. Each group appears
+ * equally often in such an expression, so BM25 scales every row's score by the same factor and
+ * the order is that of a plain OR query (see matchExpressions for the tiers). Groups with no indexed alternative are left out (they match
  * nothing), which makes a question about absent topics cost a few vocabulary lookups and no
  * full-text query at all. Past MAX_COMBINATIONS the expression would grow too large: the query
  * is then a plain OR, and the gate is applied to the best MAX_CANDIDATES rows in JS instead.
@@ -77,9 +78,14 @@ export class QueryPlanner {
   }
 
   group(term: string): Group {
-    const prefix = term.length >= PREFIX_MIN_LENGTH;
+    const exact = this.exists.get(term) !== undefined;
+    // Prefix and typo expansion only where they pay: for a term the index does not have as such
+    // ("config" finds "configur", "orchestratr" finds "orchestr"). A stem the docs use is searched
+    // as it is: stemming already folds its inflections, and an expansion costs a full scan of the
+    // expanded terms' postings in every query (FTS5 computes BM25's IDF per phrase).
+    const prefix = !exact && term.length >= PREFIX_MIN_LENGTH;
     const fuzzy: string[] = [];
-    if (term.length >= FUZZY_MIN_LENGTH) {
+    if (!exact && term.length >= FUZZY_MIN_LENGTH) {
       const len = term.length;
       const half = Math.floor(len / 2);
       const head = term.slice(0, half);
@@ -88,12 +94,10 @@ export class QueryPlanner {
         ...(this.byPrefix.all(len - 1, len, len + 1, head, next(head)) as string[]),
         ...(this.byReverse.all(len - 1, len, len + 1, tail, next(tail)) as string[]),
       ]);
-      for (const t of found) if (t !== term && !(prefix && t.startsWith(term)) && withinOneEdit(term, t)) fuzzy.push(t);
+      for (const t of found) if (!t.startsWith(term) && withinOneEdit(term, t)) fuzzy.push(t);
       fuzzy.sort();
     }
-    const live =
-      fuzzy.length > 0 ||
-      (prefix ? this.anyWithPrefix.get(term, next(term)) !== undefined : this.exists.get(term) !== undefined);
+    const live = exact || fuzzy.length > 0 || (prefix && this.anyWithPrefix.get(term, next(term)) !== undefined);
     return { term, prefix, fuzzy, live };
   }
 }
@@ -102,7 +106,7 @@ const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
 
 export function groupExpression(g: Group): string {
   const alts = [quote(g.term)];
-  if (g.prefix) alts.push(quote(g.term), `${quote(g.term)}*`);
+  if (g.prefix) alts.push(`${quote(g.term)}*`);
   for (const f of g.fuzzy) alts.push(quote(f));
   return alts.length === 1 ? alts[0]! : `(${alts.join(' OR ')})`;
 }
@@ -126,22 +130,29 @@ const atLeast = (exprs: string[], k: number) =>
   [...combinations(exprs, k)].map((c) => (c.length === 1 ? c[0]! : `(${c.join(' AND ')})`)).join(' OR ');
 
 /**
- * The MATCH expression for live groups under a gate, or `undefined` when no passage can pass
- * (fewer live groups than the gate needs). `gated` is false when the expression is a plain OR and
- * the caller must apply the gate itself.
+ * The MATCH expressions for live groups under a gate, in tiers: passages matching all the live
+ * groups first, then at least one fewer, down to the gate's minimum, then the heading exception.
+ * The caller runs them in turn and stops once it has enough passages, so a question whose terms
+ * are common never ranks the thousands of passages that share only two of them. (So, as in most
+ * engines' coordination rule, a passage matching more of the question's terms ranks above one
+ * matching fewer; BM25 orders passages within a tier.) `undefined` when no passage can pass
+ * (fewer live groups than the gate needs). `gated` is false when the single expression is a plain
+ * OR and the caller must apply the gate itself.
  */
-export function matchExpression(live: Group[], rule: GateRule): { expr: string; gated: boolean } | undefined {
+export function matchExpressions(live: Group[], rule: GateRule): { tiers: string[]; gated: boolean } | undefined {
   const m = live.length;
   if (m < rule.onTopicRequired || m === 0) return undefined;
   const exprs = live.map(groupExpression);
-  const anyOwn = `{own} : (${exprs.join(' OR ')})`;
-  const plainCount = m >= rule.required ? binomial(m, rule.required) : 0;
-  const ownCount = rule.onTopicRequired < rule.required ? binomial(m, rule.onTopicRequired) : 0;
-  if (plainCount + ownCount > MAX_COMBINATIONS) return { expr: exprs.join(' OR '), gated: false };
-  const parts: string[] = [];
-  if (plainCount) parts.push(atLeast(exprs, rule.required));
-  if (ownCount) parts.push(`(${anyOwn} AND (${atLeast(exprs, rule.onTopicRequired)}))`);
-  return { expr: parts.join(' OR '), gated: true };
+  const plainFrom = Math.max(rule.required, 1);
+  let total = 0;
+  for (let k = m; k >= plainFrom; k--) total += binomial(m, k);
+  const own = rule.onTopicRequired < rule.required;
+  if (own) total += binomial(m, rule.onTopicRequired);
+  if (total > MAX_COMBINATIONS) return { tiers: [exprs.join(' OR ')], gated: false };
+  const tiers: string[] = [];
+  for (let k = m; k >= plainFrom; k--) tiers.push(atLeast(exprs, k));
+  if (own) tiers.push(`{own} : (${exprs.join(' OR ')}) AND (${atLeast(exprs, rule.onTopicRequired)})`);
+  return { tiers, gated: true };
 }
 
 /** For the JS gate: does a stem match a group? */
