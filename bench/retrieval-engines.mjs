@@ -101,10 +101,7 @@ const miniSearch = (tuned) => ({
    * documents, but the saved index is one JSON document, so it is written again whole.
    */
   async update(corpusDir, indexDir, retriever, path) {
-    if (!tuned) {
-      await this.build(corpusDir, indexDir);
-      return this.open(corpusDir, indexDir);
-    }
+    if (!tuned) return 'rebuild'; // what it does on any change: the build column is its cost
     const text = await readFile(join(corpusDir, path), 'utf8');
     for (const c of [...retriever.passages.values()]) {
       if (c.sourcePath === path) {
