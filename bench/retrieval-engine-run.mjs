@@ -1,7 +1,7 @@
 // One engine in its own process, so memory and restart time are its own (see retrieval-scale.bench.mjs).
 //   node bench/retrieval-engine-run.mjs build|serve ENGINE CORPUS_DIR INDEX_DIR [QUERIES_JSON]
 // Prints one JSON line.
-import { readFile, appendFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENGINES } from './retrieval-engines.mjs';
 import { summarize } from './lib.mjs';
@@ -46,11 +46,13 @@ if (mode === 'build') {
   for (const q of known) if ((await r.retrieve(q)).length > 0) knownAnswered++;
   const afterQueries = mem();
   // One file changes: how long until the index serves the new content?
+  const original = await readFile(join(corpusDir, changeFile));
   await appendFile(join(corpusDir, changeFile), `\n\nA zymurgical ${name} postscript about quokkas.\n`);
   const t = performance.now();
   const updated = await engine.update(corpusDir, indexDir, r, changeFile);
   const updateMs = updated === 'rebuild' ? -1 : performance.now() - t; // -1: no update path, it rebuilds
   const found = updated === 'rebuild' ? false : (await r.retrieve('zymurgical quokkas postscript')).some((h) => h.sourcePath === changeFile);
+  await writeFile(join(corpusDir, changeFile), original); // the next engine restarts on unchanged documents
   console.log(JSON.stringify({
     readyMs, loadRssMB: atReady.rssMB, loadHeapMB: atReady.heapMB, rssMB: afterQueries.rssMB, heapMB: afterQueries.heapMB,
     n: s.n, p50: s.p50, p99: s.p99, max: Math.max(...samples), absentEmpty, absent: absent.length, knownAnswered, known: known.length,
