@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { LocalIndex } from '../src/retrieval/local-index.js';
 import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
 
@@ -121,56 +122,140 @@ describe('LocalIndex persistence', () => {
     }
   });
 
-  it('loads a saved index when docs are unchanged, rebuilds when one changes', async () => {
+  it('loads a saved index when docs are unchanged, updates only what changed', async () => {
     const corpus = await makeCorpus(KIT_DOCS);
     const store = await tempDir();
+    const open = () => new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+    const rowids = (path: string) => {
+      const db = new Database(join(store.dir, 'local', 'index.sqlite'), { readonly: true });
+      try {
+        return db.prepare('SELECT rowid FROM passages WHERE path = ? ORDER BY rowid').pluck().all(path);
+      } finally {
+        db.close();
+      }
+    };
+    const indexes: LocalIndex[] = [];
+    const track = (i: LocalIndex) => (indexes.push(i), i);
     try {
-      const first = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const first = track(open());
       const s1 = await first.load();
       assert.equal(s1.source, 'built');
       assert.equal(s1.files, 4);
-      const manifest = JSON.parse(await readFile(join(store.dir, 'local', 'manifest.json'), 'utf8'));
-      assert.equal(manifest.files.length, 4);
-      for (const f of manifest.files) {
+      const db = new Database(join(store.dir, 'local', 'index.sqlite'), { readonly: true });
+      const files = db.prepare('SELECT path, size, mtime, sha256 FROM files').all() as { sha256: string; size: number; mtime: number }[];
+      db.close();
+      assert.equal(files.length, 4);
+      for (const f of files) {
         assert.match(f.sha256, /^[0-9a-f]{64}$/);
         assert.equal(typeof f.size, 'number');
-        assert.equal(typeof f.mtimeMs, 'number');
+        assert.equal(typeof f.mtime, 'number');
       }
-      assert.equal(typeof manifest.chunkerVersion, 'number');
+      const summary = JSON.parse(await readFile(join(store.dir, 'local', 'manifest.json'), 'utf8'));
+      assert.equal(summary.files, 4);
+      assert.equal(summary.passages, s1.passages);
+      assert.equal(typeof summary.chunkerVersion, 'number');
+      const widgetRows = rowids('guides/widget.md');
+      assert.ok(widgetRows.length > 0);
 
       // Restart, unchanged: loaded, and answers the same.
-      const second = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const second = track(open());
       const s2 = await second.load();
       assert.equal(s2.source, 'loaded');
       assert.equal(s2.passages, s1.passages);
+      assert.equal(second.size, s1.passages);
       assert.equal((await second.retrieve('mount the server kit in Express'))[0]?.id, 'guides/server-kit.md#mounting-in-express');
 
       // Touched but identical content: still loaded (only the hash decides).
       const future = new Date(Date.now() + 60_000);
       await utimes(join(corpus.dir, 'architecture.md'), future, future);
-      assert.equal((await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load()).source, 'loaded');
+      assert.equal((await track(open()).load()).source, 'loaded');
 
-      // A changed doc: rebuilt, and the new content is searchable.
+      // A changed doc: updated in place; the new content is searchable, the old is gone, and the
+      // other files' passages are the same rows as before (not rebuilt).
       await writeFile(join(corpus.dir, 'architecture.md'), '# Architecture\n\n## Quantum flux\n\nThe flux capacitor powers the quantum tachyon relay.\n');
-      const third = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const third = track(open());
       const s3 = await third.load();
-      assert.equal(s3.source, 'built');
+      assert.equal(s3.source, 'updated');
       assert.match(s3.reason ?? '', /changed: architecture\.md/);
       assert.equal((await third.retrieve('flux capacitor tachyon'))[0]?.sourcePath, 'architecture.md');
+      assert.deepEqual(await third.retrieve('offline extractive answerer'), []);
+      assert.deepEqual(rowids('guides/widget.md'), widgetRows);
 
-      // A removed doc: rebuilt too.
+      // An added doc, while serving: the same index picks it up on load().
+      await writeFile(join(corpus.dir, 'faq.md'), '# FAQ\n\n## Pineapple pizza\n\nPineapple belongs on pizza, says the orchestrator.\n');
+      const s4 = await third.load();
+      assert.equal(s4.source, 'updated');
+      assert.match(s4.reason ?? '', /added: faq\.md/);
+      assert.equal((await third.retrieve('pineapple pizza'))[0]?.id, 'faq.md#pineapple-pizza');
+
+      // A removed doc: updated too, its passages gone.
       await rm(join(corpus.dir, 'notes.txt'));
-      const s4 = await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load();
-      assert.equal(s4.source, 'built');
-      assert.equal(s4.files, 3);
+      const s5 = await track(open()).load();
+      assert.equal(s5.source, 'updated');
+      assert.match(s5.reason ?? '', /removed: notes\.txt/);
+      assert.equal(s5.files, 4);
+      assert.deepEqual(rowids('notes.txt'), []);
+      assert.deepEqual(rowids('guides/widget.md'), widgetRows);
 
-      // A corrupt saved index is rebuilt, not fatal.
-      await writeFile(join(store.dir, 'local', 'index.json'), '{broken');
-      const s5 = await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load();
-      assert.equal(s5.source, 'built');
+      // --force rebuilds.
+      assert.equal((await track(open()).load({ force: true })).source, 'built');
+    } finally {
+      for (const i of indexes) i.close();
+      await corpus.cleanup();
+      await store.cleanup();
+    }
+  });
+
+  it('rebuilds a corrupt or foreign saved index, and one of another format', async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    const store = await tempDir();
+    const dbFile = join(store.dir, 'local', 'index.sqlite');
+    try {
+      const first = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      await first.load();
+      first.close();
+
+      await writeFile(dbFile, 'SQLite format 3\0 but not really, just some bytes '.repeat(100));
+      const s1 = await new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir }).load();
+      assert.equal(s1.source, 'built');
+      assert.match(s1.reason ?? '', /unreadable/);
+
+      const db = new Database(dbFile);
+      db.prepare("UPDATE meta SET value = '1' WHERE key = 'format'").run();
+      db.close();
+      const second = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      const s2 = await second.load();
+      assert.equal(s2.source, 'built');
+      assert.match(s2.reason ?? '', /format/);
+      assert.equal((await second.retrieve('mount the server kit in Express'))[0]?.id, 'guides/server-kit.md#mounting-in-express');
+      second.close();
+
+      // A build that died before its rename left a temp file: ignored, the saved index serves.
+      await writeFile(`${dbFile}.99999.tmp`, 'half a database');
+      const third = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      assert.equal((await third.load()).source, 'loaded');
+      third.close();
     } finally {
       await corpus.cleanup();
       await store.cleanup();
+    }
+  });
+
+  it('reports progress while building, and prepares files on worker threads alike', async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    try {
+      const progress: [number, number][] = [];
+      const threaded = new LocalIndex({ corpusDir: corpus.dir, threads: 2, onProgress: (d, t) => progress.push([d, t]) });
+      await threaded.load();
+      assert.deepEqual(progress, [[1, 4], [2, 4], [3, 4], [4, 4]]);
+      const inline = new LocalIndex({ corpusDir: corpus.dir, threads: 0 });
+      for (const q of ['mount the server kit in Express', 'endpoint attribute', 'health probes readiness']) {
+        assert.deepEqual(await threaded.retrieve(q), await inline.retrieve(q), q);
+      }
+      threaded.close();
+      inline.close();
+    } finally {
+      await corpus.cleanup();
     }
   });
 });

@@ -1,31 +1,33 @@
 /**
- * The local retriever: an embedded BM25 full-text index over the chunked corpus, persisted on disk.
+ * The local retriever: an embedded BM25 full-text index over the chunked corpus, in one SQLite
+ * database on disk (FTS5 through better-sqlite3; ./local-store.ts says why, bench/retrieval-scale
+ * measured it against MiniSearch). The public API is what the orchestrator's retriever adapter
+ * uses: `new LocalIndex(options)`, `ready()`, `load({ force })`, `retrieve(query, { top, signal })`,
+ * `size`, and the exported defaults.
  *
- * Why MiniSearch rather than Orama (both maintained, both BM25; measured by
- * `node bench/retrieval.bench.mjs` on this repository's docs/ — figures in the orchestrator README):
- *  - Relevance gate. We must return NOTHING for a question the docs don't cover, which means
- *    knowing which of the question's terms each hit matched. MiniSearch reports that per result
- *    (`queryTerms`, after prefix/fuzzy expansion); Orama only offers a global `threshold`
- *    (all terms vs. any term), so we'd have to re-tokenise every hit ourselves.
- *  - Per-term prefix and fuzzy control (callbacks by term length): "mount" finds "mounting",
- *    a typo in "configuration" is forgiven, but "cup" does not fuzzily become "cap".
- *  - Persistence is plain `JSON.stringify(index)` / `MiniSearch.loadJSON`, synchronous, no plugin.
- *  - Zero dependencies, synchronous API, smaller install; both are far faster than we need on a
- *    docs-sized corpus (the bench prints build time and query p50/p99 for both, with the ratio).
+ * Search semantics (unchanged from the MiniSearch version, see docs/orchestrator.md): terms are
+ * Porter stems without stop words (../text.ts); a term of 4+ letters also matches as a prefix,
+ * one of 6+ letters also with one typo; headings weigh 2, the title 1.5, running text 1; and the
+ * relevance gate below returns nothing for a question the docs do not cover.
  *
- * Persistence: `<indexDir>/local/` holds `manifest.json` (every source file's path, size, mtime and
- * SHA-256, the chunker version and the index options), `passages.json` and `index.json`. On start,
- * files whose size and mtime match the manifest are trusted without being read; any other file is
- * hashed, and only a real content change (or an added/removed file, or a new chunker version)
- * triggers a rebuild. So a restart with unchanged docs loads in milliseconds instead of re-indexing.
+ * Persistence: `<indexDir>/local/index.sqlite` holds the passages, the full-text index and the
+ * manifest (every source file's path, size, mtime and SHA-256). On start, files whose size and
+ * mtime match are trusted without being read; any other file is hashed, and only a real content
+ * change counts. Changed, added and removed files are applied in one transaction, leaving the
+ * rest of the index as it is; a new chunker or index format, or a change to most of the corpus,
+ * rebuilds into a new file that replaces the old one by rename. A crash at any point leaves a
+ * consistent index. `<indexDir>/local/manifest.json` is a human-readable summary, nothing reads it.
  */
-import MiniSearch, { type SearchResult } from 'minisearch';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
-import { chunkCorpus, listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
-import { contentTerms, FUZZY_MIN_LENGTH, normalizeTerm, PREFIX_MIN_LENGTH, queryTerms, words } from '../text.js';
+import { listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
+import { contentTerms, queryTerms } from '../text.js';
+import type { PreparedFile } from './local-prepare.js';
+import { prepareFiles } from './local-prepare-pool.js';
+import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
+import { Store, type StoredFile } from './local-store.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -38,7 +40,13 @@ export const DEFAULT_MIN_MATCHED_TERMS = 2;
 export const DEFAULT_TOP = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
+
+/** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
+const BM25_WEIGHTS = '1.5, 2, 1, 0';
+
+/** An update touching more than this share of the corpus's bytes rebuilds instead (faster in bulk). */
+const REBUILD_SHARE = 0.5;
 
 export interface LocalIndexOptions {
   /** Folder of Markdown/text documents. */
@@ -53,70 +61,44 @@ export interface LocalIndexOptions {
   minMatchedTerms?: number;
   chunk?: ChunkOptions;
   log?: (line: string) => void;
+  /**
+   * Called as files are indexed during a build or an update (`done` of `total` files to index),
+   * e.g. for a progress bar; not called when the saved index is current.
+   */
+  onProgress?: (done: number, total: number) => void;
+  /** Worker threads for chunking a large build; default: cores − 1 (1–4); 0 = none. */
+  threads?: number;
 }
 
 export interface LocalIndexStats {
-  /** `loaded` from disk, or `built` from the corpus. */
-  source: 'built' | 'loaded';
-  /** Why it was built (`no saved index`, `changed: guide.md`, `forced`, …). */
+  /** `loaded` from disk as saved, `updated` in place for changed files, or `built` from the corpus. */
+  source: 'built' | 'loaded' | 'updated';
+  /** Why it was built or updated (`no saved index`, `changed: guide.md`, `forced`, …). */
   reason?: string;
   files: number;
   passages: number;
   ms: number;
 }
 
-interface ManifestFile extends CorpusFile {
-  sha256: string;
+const DB_FILE = 'index.sqlite';
+
+interface Diff {
+  /** Files to (re)index: added or changed. */
+  put: CorpusFile[];
+  removed: string[];
+  /** Unchanged content under a new size/mtime. */
+  touched: CorpusFile[];
+  reasons: string[];
+  listed: CorpusFile[];
 }
-
-interface Manifest {
-  format: number;
-  chunkerVersion: number;
-  indexFormat: number;
-  chunkOptions: Required<ChunkOptions>;
-  corpusDir: string;
-  buildId: string;
-  builtAt: string;
-  passages: number;
-  files: ManifestFile[];
-}
-
-const MANIFEST_FORMAT = 1;
-
-interface IndexedDoc {
-  id: string;
-  title: string;
-  headings: string;
-  text: string;
-}
-
-/** MiniSearch options; must be identical when building and when loading a saved index. */
-const MINISEARCH_OPTIONS = {
-  idField: 'id',
-  fields: ['title', 'headings', 'text'],
-  storeFields: [] as string[],
-  tokenize: (text: string) => words(text),
-  processTerm: (term: string) => normalizeTerm(term),
-  searchOptions: {
-    // Headings name a passage's topic and the title names the document's: a match there is
-    // worth more than one in running text.
-    boost: { headings: 2, title: 1.5 },
-    prefix: (term: string) => term.length >= PREFIX_MIN_LENGTH,
-    fuzzy: (term: string) => (term.length >= FUZZY_MIN_LENGTH ? 1 : false),
-    combineWith: 'OR' as const,
-  },
-};
-
-/** Search options for query terms that are already normalised stems. */
-const AS_IS = { tokenize: (q: string) => q.split(' '), processTerm: (t: string) => t };
 
 export class LocalIndex implements Retriever {
   readonly name = 'local';
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
-  private search?: MiniSearch<IndexedDoc>;
-  private passages = new Map<string, Chunk>();
-  /** Content terms of each passage's own heading, computed on first need. */
-  private headingTerms = new Map<string, Set<string>>();
+  private store?: Store;
+  private planner?: QueryPlanner;
+  private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; rank: number }>;
+  private count = 0;
   private loading?: Promise<void>;
   stats?: LocalIndexStats;
 
@@ -125,10 +107,10 @@ export class LocalIndex implements Retriever {
   }
 
   get size(): number {
-    return this.passages.size;
+    return this.count;
   }
 
-  /** Loads the saved index when it matches the corpus, else builds (and saves) it. Memoised. */
+  /** Loads the saved index when it matches the corpus, else updates or builds it. Memoised. */
   ready(): Promise<void> {
     const loading = (this.loading ??= this.load().then(
       () => undefined,
@@ -140,56 +122,39 @@ export class LocalIndex implements Retriever {
     return loading;
   }
 
-  /** Loads or builds now; `force` rebuilds even when the saved index is current. */
+  /**
+   * Brings the index up to date with the corpus now: applies changed, added and removed files
+   * (also while serving: call it again after the docs change); `force` rebuilds everything.
+   */
   async load({ force = false }: { force?: boolean } = {}): Promise<LocalIndexStats> {
     const started = performance.now();
     const { indexDir } = this.opts;
     let reason = force ? 'forced' : 'no index directory configured';
-    if (indexDir && !force) {
-      const verdict = await this.checkSaved(indexDir);
-      if (verdict.ok) {
+    if (!force) {
+      const opened = this.store ?? (indexDir ? this.openSaved(indexDir) : undefined);
+      if (opened instanceof Store) {
         try {
-          const [passagesJson, indexJson] = await Promise.all([
-            readFile(join(indexDir, 'local', 'passages.json'), 'utf8'),
-            readFile(join(indexDir, 'local', 'index.json'), 'utf8'),
-          ]);
-          const saved = JSON.parse(passagesJson) as { buildId: string; passages: Chunk[] };
-          if (saved.buildId !== verdict.manifest.buildId) throw new Error('passages do not match manifest');
-          this.install(MiniSearch.loadJSON<IndexedDoc>(indexJson, MINISEARCH_OPTIONS), saved.passages);
-          this.stats = {
-            source: 'loaded',
-            files: verdict.manifest.files.length,
-            passages: this.passages.size,
-            ms: performance.now() - started,
-          };
-          return this.stats;
-        } catch {
-          reason = 'saved index unreadable';
+          const diff = await this.diff(opened);
+          const stats = await this.applyDiff(opened, diff, started);
+          if (stats) return stats;
+          reason = `${diff.reasons.slice(0, 3).join(', ')}${diff.reasons.length > 3 ? `, and ${diff.reasons.length - 3} more` : ''}`;
+        } catch (err) {
+          reason = `saved index unusable (${(err as Error).message})`;
         }
-      } else {
-        reason = verdict.reason;
+      } else if (typeof opened === 'string') {
+        reason = opened;
       }
     }
+    return this.build(reason, started);
+  }
 
-    const corpus = await chunkCorpus(this.opts.corpusDir, this.opts.chunk);
-    const search = new MiniSearch<IndexedDoc>(MINISEARCH_OPTIONS);
-    search.addAll(corpus.chunks.map(toIndexedDoc));
-    this.install(search, corpus.chunks);
-    if (indexDir) {
-      // A read-only file system must not stop the service: it then just re-indexes at each start.
-      await this.save(indexDir, corpus.files, corpus.chunks, search).catch((err: NodeJS.ErrnoException) =>
-        this.opts.log?.(`local index: warning: could not save to ${indexDir} (${err.code ?? err.message}); it will be rebuilt at the next start`),
-      );
-    }
-    this.stats = {
-      source: 'built',
-      reason,
-      files: corpus.files.length,
-      passages: corpus.chunks.length,
-      ms: performance.now() - started,
-    };
-    this.opts.log?.(`local index built (${reason}): ${corpus.files.length} files, ${corpus.chunks.length} passages`);
-    return this.stats;
+  /** Closes the database. `retrieve` and `load` reopen it. */
+  close(): void {
+    this.store?.close();
+    this.store = undefined;
+    this.planner = undefined;
+    this.search = undefined;
+    this.loading = undefined;
   }
 
   /** How many of `n` distinct query terms a passage must match to be relevant. */
@@ -204,43 +169,37 @@ export class LocalIndex implements Retriever {
 
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<Passage[]> {
     options.signal?.throwIfAborted();
-    if (!this.search) await this.ready();
-    const search = this.search!;
+    if (!this.store) await this.ready();
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
-    const required = this.requiredMatches(terms.length);
     // A passage whose own heading names one of the terms is about it, so the share alone suffices
     // there: "How is authentication configured?" finds the "Authentication" section even if that
     // section never says "configure". Only its own (last) heading: a parent heading groups
     // subsections and says little about each ("recipe for lasagna" must not find "Recipes ›
     // React 19" on "recipe" alone).
-    const onTopicRequired = Math.min(terms.length, Math.ceil(terms.length * this.coverage));
+    const rule: GateRule = {
+      required: this.requiredMatches(terms.length),
+      onTopicRequired: Math.min(terms.length, Math.ceil(terms.length * this.coverage)),
+    };
     const top = options.top ?? DEFAULT_TOP;
+    const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
+    const match = matchExpressions(live, rule);
+    if (!match || top <= 0) return [];
     const out: Passage[] = [];
-    // The terms are already normalised (stop words out, stemmed): search them as they are, not
-    // through processTerm again (a stem is not always a word: "uses" → "us" is a stop word).
-    for (const hit of search.search(terms.join(' '), AS_IS)) {
-      const matched = distinctCount(hit);
-      const chunk = this.passages.get(String(hit.id));
-      if (!chunk) continue;
-      if (matched < required && !(matched >= onTopicRequired && this.matchesOwnHeading(hit, chunk))) continue;
-      out.push(this.toPassage(chunk, hit.score));
-      if (out.length >= top) break;
+    const seen = new Set<number>();
+    for (const tier of match.tiers) {
+      options.signal?.throwIfAborted();
+      for (const { rowid, rank } of this.search!.all(tier, match.gated ? top + seen.size : MAX_CANDIDATES)) {
+        if (seen.has(rowid)) continue;
+        seen.add(rowid);
+        const stored = this.store!.passage(rowid);
+        if (!stored) continue;
+        if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
+        out.push(this.toPassage(stored.chunk, -rank));
+        if (out.length >= top) return out;
+      }
     }
     return out;
-  }
-
-  /** Did the hit match, in the headings field, a term of the passage's own (last) heading? */
-  private matchesOwnHeading(hit: SearchResult, chunk: Chunk): boolean {
-    let own = this.headingTerms.get(chunk.id);
-    if (!own) {
-      own = new Set(contentTerms(chunk.headingPath.at(-1) ?? ''));
-      this.headingTerms.set(chunk.id, own);
-    }
-    for (const [docTerm, fields] of Object.entries(hit.match)) {
-      if (fields.includes('headings') && own.has(docTerm)) return true;
-    }
-    return false;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {
@@ -250,82 +209,223 @@ export class LocalIndex implements Retriever {
     return { ...rest, ...(url ? { url } : {}), score };
   }
 
-  private install(search: MiniSearch<IndexedDoc>, chunks: Chunk[]): void {
-    this.search = search;
-    this.passages = new Map(chunks.map((c) => [c.id, c]));
-    this.headingTerms.clear();
+  private install(store: Store): void {
+    if (this.store !== store) this.store?.close();
+    this.store = store;
+    this.planner = new QueryPlanner(store.db);
+    this.search = store.db.prepare<[string, number], { rowid: number; rank: number }>(`SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?`);
+    this.count = store.passageCount;
   }
 
-  private async checkSaved(indexDir: string): Promise<{ ok: true; manifest: Manifest } | { ok: false; reason: string }> {
-    let manifest: Manifest;
+  /** The saved index if it can serve this corpus, else why not. */
+  private openSaved(indexDir: string): Store | string {
+    let store: Store;
     try {
-      manifest = JSON.parse(await readFile(join(indexDir, 'local', 'manifest.json'), 'utf8')) as Manifest;
-    } catch {
-      return { ok: false, reason: 'no saved index' };
+      store = Store.open(join(indexDir, 'local', DB_FILE));
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      return code === 'SQLITE_CANTOPEN' || /does not exist/.test((err as Error).message) ? 'no saved index' : 'saved index unreadable';
     }
-    if (
-      manifest.format !== MANIFEST_FORMAT ||
-      manifest.chunkerVersion !== CHUNKER_VERSION ||
-      manifest.indexFormat !== INDEX_FORMAT_VERSION ||
-      JSON.stringify(manifest.chunkOptions) !== JSON.stringify(this.opts.chunk)
-    ) {
-      return { ok: false, reason: 'index format or chunker changed' };
+    const expected = this.metaValues();
+    for (const key of ['format', 'chunker', 'chunkOptions'] as const) {
+      if (store.meta(key) !== expected[key]) {
+        store.close();
+        return 'index format or chunker changed';
+      }
     }
-    if (manifest.corpusDir !== this.opts.corpusDir) return { ok: false, reason: 'different corpus folder' };
-    const current = await listCorpusFiles(this.opts.corpusDir);
-    const saved = new Map(manifest.files.map((f) => [f.path, f]));
-    if (current.length !== saved.size) return { ok: false, reason: 'files added or removed' };
-    let touched = false;
-    for (const file of current) {
+    if (store.meta('corpusDir') !== expected.corpusDir) {
+      store.close();
+      return 'different corpus folder';
+    }
+    return store;
+  }
+
+  private metaValues() {
+    return {
+      format: String(INDEX_FORMAT_VERSION),
+      chunker: String(CHUNKER_VERSION),
+      chunkOptions: JSON.stringify(this.opts.chunk),
+      corpusDir: this.opts.corpusDir,
+    };
+  }
+
+  private async diff(store: Store): Promise<Diff> {
+    const listed = await listCorpusFiles(this.opts.corpusDir);
+    const saved = new Map(store.files().map((f) => [f.path, f]));
+    const diff: Diff = { put: [], removed: [], touched: [], reasons: [], listed };
+    for (const file of listed) {
       const old = saved.get(file.path);
-      if (!old) return { ok: false, reason: `added: ${file.path}` };
+      saved.delete(file.path);
+      if (!old) {
+        diff.put.push(file);
+        diff.reasons.push(`added: ${file.path}`);
+        continue;
+      }
       if (old.size === file.size && old.mtimeMs === file.mtimeMs) continue;
       // Size or mtime moved: only the content decides (a `touch` or a checkout must not re-index).
       const buf = await readFile(join(this.opts.corpusDir, ...file.path.split('/')));
-      if (sha256(buf) !== old.sha256) return { ok: false, reason: `changed: ${file.path}` };
-      old.size = file.size;
-      old.mtimeMs = file.mtimeMs;
-      touched = true;
+      if (sha256(buf) === old.sha256) {
+        diff.touched.push(file);
+      } else {
+        diff.put.push(file);
+        diff.reasons.push(`changed: ${file.path}`);
+      }
     }
-    // Remember the new mtimes so the next start needn't hash again; best effort, as the index may
-    // have been baked into a read-only image (the container runs as another user than built it).
-    if (touched) await writeAtomic(join(indexDir, 'local', 'manifest.json'), JSON.stringify(manifest)).catch(() => {});
-    return { ok: true, manifest };
+    for (const path of saved.keys()) {
+      diff.removed.push(path);
+      diff.reasons.push(`removed: ${path}`);
+    }
+    return diff;
   }
 
-  private async save(indexDir: string, files: ManifestFile[], chunks: Chunk[], search: MiniSearch<IndexedDoc>) {
-    const dir = join(indexDir, 'local');
-    await mkdir(dir, { recursive: true });
-    const buildId = `${Date.now().toString(36)}-${sha256(files.map((f) => f.sha256).join()).slice(0, 12)}`;
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      chunkerVersion: CHUNKER_VERSION,
+  /** Applies a diff in place; `undefined` when a full build is the better (or only) way. */
+  private async applyDiff(store: Store, diff: Diff, started: number): Promise<LocalIndexStats | undefined> {
+    const changedBytes = diff.put.reduce((n, f) => n + f.size, 0);
+    const totalBytes = diff.listed.reduce((n, f) => n + f.size, 0);
+    if (diff.put.length && changedBytes > totalBytes * REBUILD_SHARE && diff.put.length > 1) return undefined;
+    const changes = diff.put.length + diff.removed.length;
+    if (diff.touched.length) {
+      // Remember the new mtimes so the next start needn't hash again; best effort, as the index may
+      // have been baked into a read-only image (the container runs as another user than built it).
+      try {
+        store.transaction(() => diff.touched.forEach((f) => store.touch(f)));
+      } catch {}
+    }
+    if (changes) {
+      const prepared: PreparedFile[] = [];
+      let done = 0;
+      for await (const p of prepareFiles(this.opts.corpusDir, diff.put, { chunk: this.opts.chunk, threads: this.opts.threads })) {
+        prepared.push(p);
+        this.opts.onProgress?.(++done, diff.put.length);
+      }
+      try {
+        store.transaction(() => {
+          for (const path of diff.removed) store.remove(path);
+          for (const p of prepared) store.put(p);
+        });
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'SQLITE_READONLY') return undefined; // read-only image: rebuild into memory
+        throw err;
+      }
+    }
+    this.install(store);
+    const source = changes ? 'updated' : 'loaded';
+    this.stats = {
+      source,
+      ...(changes ? { reason: diff.reasons.slice(0, 3).join(', ') + (diff.reasons.length > 3 ? `, and ${diff.reasons.length - 3} more` : '') } : {}),
+      files: diff.listed.length,
+      passages: this.count,
+      ms: performance.now() - started,
+    };
+    if (changes) {
+      this.opts.log?.(`local index updated (${this.stats.reason}): ${this.stats.files} files, ${this.count} passages`);
+      if (this.opts.indexDir) await this.writeSummary(this.opts.indexDir, store).catch(() => {});
+    }
+    return this.stats;
+  }
+
+  private async build(reason: string, started: number): Promise<LocalIndexStats> {
+    const { indexDir } = this.opts;
+    const files = await listCorpusFiles(this.opts.corpusDir);
+    let target = ':memory:';
+    let dir: string | undefined;
+    if (indexDir) {
+      dir = join(indexDir, 'local');
+      try {
+        await mkdir(dir, { recursive: true });
+        target = join(dir, `${DB_FILE}.${process.pid}.tmp`);
+        await rm(target, { force: true });
+      } catch (err) {
+        // A read-only file system must not stop the service: it then just re-indexes at each start.
+        this.opts.log?.(`local index: warning: could not save to ${indexDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it will be rebuilt at the next start`);
+        dir = undefined;
+      }
+    }
+    let store: Store;
+    try {
+      store = Store.create(target);
+    } catch (err) {
+      if (target === ':memory:') throw err;
+      this.opts.log?.(`local index: warning: could not save to ${indexDir} (${(err as Error).message}); it will be rebuilt at the next start`);
+      dir = undefined;
+      store = Store.create((target = ':memory:'));
+    }
+    try {
+      const vocabulary = new Set<string>();
+      let done = 0;
+      const batch: Parameters<Store['put']>[0][] = [];
+      const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, vocabulary)));
+      for await (const p of prepareFiles(this.opts.corpusDir, files, { chunk: this.opts.chunk, threads: this.opts.threads })) {
+        batch.push(p);
+        if (batch.length >= 64) flush();
+        this.opts.onProgress?.(++done, files.length);
+      }
+      flush();
+      store.transaction(() => {
+        store.putVocabulary(vocabulary);
+        store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
+        store.db.prepare(`INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(${BM25_WEIGHTS})')`).run();
+      });
+      store.finishBuild();
+    } catch (err) {
+      store.close();
+      if (target !== ':memory:') await rm(target, { force: true });
+      throw err;
+    }
+    if (dir) {
+      store.close();
+      const final = join(dir, DB_FILE);
+      await fsyncFile(target);
+      await rename(target, final);
+      await fsyncFile(dir).catch(() => {}); // the rename itself (not supported on every platform)
+      store = Store.open(final);
+      await this.writeSummary(indexDir!, store).catch(() => {});
+      await Promise.all(['index.json', 'passages.json'].map((f) => rm(join(dir!, f), { force: true }))).catch(() => {});
+    }
+    this.install(store);
+    this.stats = { source: 'built', reason, files: files.length, passages: this.count, ms: performance.now() - started };
+    this.opts.log?.(`local index built (${reason}): ${files.length} files, ${this.count} passages`);
+    return this.stats;
+  }
+
+  /** `manifest.json`: what the folder holds, for people; the database is the source of truth. */
+  private async writeSummary(indexDir: string, store: Store): Promise<void> {
+    const files: StoredFile[] = store.files();
+    const summary = {
+      database: DB_FILE,
       indexFormat: INDEX_FORMAT_VERSION,
+      chunkerVersion: CHUNKER_VERSION,
       chunkOptions: this.opts.chunk,
       corpusDir: this.opts.corpusDir,
-      buildId,
-      builtAt: new Date().toISOString(),
-      passages: chunks.length,
-      files,
+      builtAt: store.meta('builtAt'),
+      updatedAt: new Date().toISOString(),
+      passages: store.passageCount,
+      files: files.length,
     };
-    // Data first, manifest last: a crash in between leaves a manifest whose buildId does not match
-    // the data, which the next start detects and rebuilds.
-    await writeAtomic(join(dir, 'passages.json'), JSON.stringify({ buildId, passages: chunks }));
-    await writeAtomic(join(dir, 'index.json'), JSON.stringify(search));
-    await writeAtomic(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+    const file = join(indexDir, 'local', 'manifest.json');
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(summary, null, 1));
+    await rename(tmp, file);
   }
 }
 
-function toIndexedDoc(chunk: Chunk): IndexedDoc {
-  return { id: chunk.id, title: chunk.title, headings: chunk.headingPath.join('\n'), text: chunk.text };
+/** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
+function passesGate(groups: Group[], rule: GateRule, distinct: string, chunk: Chunk): boolean {
+  const stems = distinct.split(' ');
+  let matched = 0;
+  for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
+  if (matched >= rule.required) return true;
+  if (matched < rule.onTopicRequired) return false;
+  const own = contentTerms(chunk.headingPath.at(-1) ?? '');
+  return groups.some((g) => own.some((s) => groupMatches(g, s)));
 }
 
-function distinctCount(hit: SearchResult): number {
-  return new Set(hit.queryTerms).size;
-}
-
-async function writeAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+async function fsyncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,0 +1,192 @@
+/**
+ * The local index's storage: one SQLite database (better-sqlite3) holding the passages, an FTS5
+ * full-text index of their stems, the vocabulary (for typo tolerance) and the corpus manifest.
+ *
+ * Why SQLite FTS5 (measured by `npm run bench`, bench/retrieval-scale.bench.mjs, against MiniSearch
+ * as it was and tuned, at 50,000+ passages; figures in docs/orchestrator.md):
+ *  - The index lives on disk and is paged in on demand, so a restart opens a file instead of
+ *    parsing hundreds of MB of JSON, and resident memory is SQLite's page cache (bounded by
+ *    CACHE_KIB), not the whole corpus on the JS heap.
+ *  - Transactions make updates crash-safe and incremental: one file's passages are replaced in
+ *    one transaction, the rest of the index is untouched.
+ *  - BM25 with per-column weights is built in (bm25()), so title and heading boosts carry over.
+ *
+ * Tables: `meta` (formats, chunk options, corpus folder), `files` (path, size, mtime, SHA-256:
+ * the manifest), `passages` (what a hit returns), `fts` (contentless FTS5 over title, headings,
+ * body and own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and
+ * length, indexed, for edit-distance-1 lookups; see ./local-query.ts).
+ *
+ * A full build writes a new database beside the old one and renames it into place (a crash
+ * leaves the old one whole); an incremental update is one transaction in place.
+ */
+import Database from 'better-sqlite3';
+import type { Chunk } from '../ingest/chunk.js';
+import type { CorpusFile } from '../ingest/corpus.js';
+import type { PreparedFile } from './local-prepare.js';
+
+export type Db = Database.Database;
+
+/** SQLite page cache per open index, KiB. The rest of the database stays on disk (or in the OS cache). */
+export const CACHE_KIB = 16 * 1024;
+
+export interface StoredFile extends CorpusFile {
+  sha256: string;
+}
+
+export interface StoredPassage {
+  rowid: number;
+  chunk: Chunk;
+  distinct: string;
+}
+
+const SCHEMA = `
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE passages(rowid INTEGER PRIMARY KEY, path TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
+  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms TEXT NOT NULL);
+CREATE INDEX passages_path ON passages(path);
+CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, own, content='', contentless_delete=1,
+  tokenize='unicode61 remove_diacritics 0', prefix='4');
+CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX terms_len_term ON terms(len, term);
+CREATE INDEX terms_len_rev ON terms(len, rev);
+`;
+
+const reverse = (s: string) => [...s].reverse().join('');
+
+export class Store {
+  readonly db: Db;
+  private readonly stmts;
+
+  private constructor(db: Db) {
+    this.db = db;
+    this.stmts = {
+      insertPassage: db.prepare(
+        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertFts: db.prepare('INSERT INTO fts(rowid, title, headings, body, own) VALUES (?, ?, ?, ?, ?)'),
+      insertTerm: db.prepare('INSERT OR IGNORE INTO terms(term, rev, len) VALUES (?, ?, ?)'),
+      upsertFile: db.prepare('INSERT OR REPLACE INTO files(path, size, mtime, sha256) VALUES (?, ?, ?, ?)'),
+      rowidsOf: db.prepare('SELECT rowid FROM passages WHERE path = ?').pluck(),
+      deleteFts: db.prepare('DELETE FROM fts WHERE rowid = ?'),
+      deletePassages: db.prepare('DELETE FROM passages WHERE path = ?'),
+      deleteFile: db.prepare('DELETE FROM files WHERE path = ?'),
+      count: db.prepare('SELECT count(*) FROM passages').pluck(),
+      files: db.prepare('SELECT path, size, mtime AS mtimeMs, sha256 FROM files ORDER BY path'),
+      touch: db.prepare('UPDATE files SET size = ?, mtime = ? WHERE path = ?'),
+      passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms FROM passages WHERE rowid = ?'),
+      meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
+    };
+  }
+
+  /** Opens an existing index (throws if the file is missing, not a database, or has no schema). */
+  static open(file: string, { readonly = false } = {}): Store {
+    const db = new Database(file, { fileMustExist: true, readonly });
+    try {
+      db.pragma(`cache_size = -${CACHE_KIB}`);
+      const store = new Store(db);
+      store.meta('format'); // touches the schema: a foreign or corrupt file fails here
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Creates a fresh index at `file` (`:memory:` for none); bulk-loading settings until `finishBuild`. */
+  static create(file: string): Store {
+    const db = new Database(file);
+    db.pragma('journal_mode = OFF'); // a half-written new file is discarded, never opened
+    db.pragma('synchronous = OFF');
+    db.pragma(`cache_size = -${CACHE_KIB * 4}`);
+    db.exec(SCHEMA);
+    return new Store(db);
+  }
+
+  meta(key: string): string | undefined {
+    return this.stmts.meta.get(key) as string | undefined;
+  }
+
+  setMeta(values: Record<string, string>): void {
+    for (const [k, v] of Object.entries(values)) this.stmts.setMeta.run(k, v);
+  }
+
+  get passageCount(): number {
+    return this.stmts.count.get() as number;
+  }
+
+  files(): StoredFile[] {
+    return this.stmts.files.all() as StoredFile[];
+  }
+
+  /** Records a new size/mtime for a file whose content turned out unchanged. */
+  touch(file: CorpusFile): void {
+    this.stmts.touch.run(file.size, file.mtimeMs, file.path);
+  }
+
+  /** Adds (or replaces) one file's passages. Call inside a transaction. */
+  put({ file, passages }: PreparedFile, vocabulary?: Set<string>): void {
+    this.remove(file.path, { keepFile: true });
+    this.stmts.upsertFile.run(file.path, file.size, file.mtimeMs, file.sha256);
+    for (const p of passages) {
+      const c = p.chunk;
+      const { lastInsertRowid } = this.stmts.insertPassage.run(
+        c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct,
+      );
+      this.stmts.insertFts.run(lastInsertRowid, p.title, p.headings, p.body, p.own);
+      if (vocabulary) {
+        for (const t of p.distinct.split(' ')) if (t) vocabulary.add(t);
+      } else {
+        for (const t of p.distinct.split(' ')) if (t) this.stmts.insertTerm.run(t, reverse(t), t.length);
+      }
+    }
+  }
+
+  /** Writes a vocabulary collected by `put` during a bulk build. */
+  putVocabulary(vocabulary: Set<string>): void {
+    for (const t of vocabulary) this.stmts.insertTerm.run(t, reverse(t), t.length);
+  }
+
+  /**
+   * Removes one file's passages. Its terms stay in `terms`: a stale vocabulary entry only costs a
+   * lookup that matches nothing, and the next full build drops it.
+   */
+  remove(path: string, { keepFile = false } = {}): void {
+    for (const rowid of this.stmts.rowidsOf.all(path) as number[]) this.stmts.deleteFts.run(rowid);
+    this.stmts.deletePassages.run(path);
+    if (!keepFile) this.stmts.deleteFile.run(path);
+  }
+
+  passage(rowid: number): StoredPassage | undefined {
+    const row = this.stmts.passage.get(rowid) as
+      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string; distinct_terms: string }
+      | undefined;
+    if (!row) return undefined;
+    const chunk: Chunk = {
+      id: row.id,
+      title: row.title,
+      headingPath: JSON.parse(row.heading_path) as string[],
+      sourcePath: row.path,
+      text: row.text,
+      ...(row.anchor ? { anchor: row.anchor } : {}),
+    };
+    return { rowid: row.rowid, chunk, distinct: row.distinct_terms };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Ends a bulk build: merges the FTS segments and makes the file durable. */
+  finishBuild(): void {
+    this.db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('journal_mode = DELETE');
+    this.db.pragma(`cache_size = -${CACHE_KIB}`);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

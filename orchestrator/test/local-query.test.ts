@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { binomial, groupExpression, matchExpressions, MAX_COMBINATIONS, QueryPlanner, withinOneEdit, type Group } from '../src/retrieval/local-query.js';
+import { LocalIndex } from '../src/retrieval/local-index.js';
+import { makeCorpus } from './helpers.js';
+
+describe('local query planning', () => {
+  const edits: [string, string, boolean][] = [
+    ['orchestr', 'orchestr', true],
+    ['orchestratr', 'orchestrator', true], // insertion
+    ['orchestrator', 'orchestratr', true], // deletion
+    ['configur', 'configor', true], // substitution
+    ['configur', 'cnofigur', false], // transposition is two edits (Levenshtein, as MiniSearch)
+    ['configur', 'configuration', false],
+    ['abcdef', 'abcxyz', false],
+  ];
+  for (const [a, b, want] of edits) it(`withinOneEdit(${a}, ${b}) is ${want}`, () => assert.equal(withinOneEdit(a, b), want));
+
+  function planner(terms: string[]) {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL) WITHOUT ROWID');
+    const ins = db.prepare('INSERT INTO terms VALUES (?, ?, ?)');
+    for (const t of terms) ins.run(t, [...t].reverse().join(''), t.length);
+    return new QueryPlanner(db);
+  }
+
+  it('expands prefixes and typos only for stems the index lacks', () => {
+    const p = planner(['configur', 'config', 'orchestr', 'mount', 'mountain', 'authent']);
+    assert.deepEqual(p.group('mount'), { term: 'mount', prefix: false, fuzzy: [], live: true }, 'indexed: as it is');
+    assert.deepEqual(p.group('auth'), { term: 'auth', prefix: true, fuzzy: [], live: true }, 'absent, 4+ letters: prefix');
+    assert.deepEqual(p.group('orchestratr').fuzzy, [], '"orchestr" is three edits away');
+    assert.deepEqual(p.group('configor'), { term: 'configor', prefix: true, fuzzy: ['configur'], live: true });
+    assert.deepEqual(p.group('xonfigur').fuzzy, ['configur'], 'an edit in the first half is found through the reverse');
+    assert.deepEqual(p.group('lasagna'), { term: 'lasagna', prefix: true, fuzzy: [], live: false });
+    assert.equal(p.group('cup').live, false, 'short terms never expand');
+  });
+
+  it('quotes every alternative and marks prefixes', () => {
+    assert.equal(groupExpression({ term: 'mount', prefix: false, fuzzy: [], live: true }), '"mount"');
+    assert.equal(groupExpression({ term: 'configor', prefix: true, fuzzy: ['configur'], live: true }), '("configor" OR "configor"* OR "configur")');
+  });
+
+  const g = (term: string): Group => ({ term, prefix: false, fuzzy: [], live: true });
+  it('writes the gate as tiers of combinations, all terms first', () => {
+    const m = matchExpressions([g('a'), g('b'), g('c')], { required: 2, onTopicRequired: 2 });
+    assert.deepEqual(m, { gated: true, tiers: ['("a" AND "b" AND "c")', '("a" AND "b") OR ("a" AND "c") OR ("b" AND "c")'] });
+    const own = matchExpressions([g('a'), g('b')], { required: 2, onTopicRequired: 1 });
+    assert.deepEqual(own?.tiers, ['("a" AND "b")', '{own} : ("a" OR "b") AND ("a" OR "b")']);
+  });
+
+  it('retrieves nothing without running a query when too few terms are indexed', () => {
+    assert.equal(matchExpressions([g('a')], { required: 2, onTopicRequired: 2 }), undefined);
+    assert.equal(matchExpressions([], { required: 1, onTopicRequired: 1 }), undefined);
+  });
+
+  it('falls back to a plain OR (gate applied by the caller) past MAX_COMBINATIONS', () => {
+    const many = 'abcdefghij'.split('').map(g);
+    assert.ok(binomial(10, 5) > MAX_COMBINATIONS);
+    assert.deepEqual(matchExpressions(many, { required: 5, onTopicRequired: 5 }), { gated: false, tiers: [many.map((x) => `"${x.term}"`).join(' OR ')] });
+  });
+});
+
+describe('LocalIndex ranking and the gate on long questions', () => {
+  it('weighs a heading above running text, and the title above running text', async () => {
+    const filler = 'Plain words about nothing in particular fill this paragraph so lengths match. '.repeat(3);
+    const corpus = await makeCorpus({
+      'a.md': `# Alpha\n\n## Quokka habitat\n\n${filler}\n`,
+      'b.md': `# Beta\n\n## Other things\n\n${filler} The quokka habitat is mentioned here.\n`,
+      'c.md': `# Wombat burrows\n\n${filler}\n`,
+      'd.md': `# Delta\n\n${filler} Wombat burrows are mentioned here.\n`,
+    });
+    try {
+      const index = new LocalIndex({ corpusDir: corpus.dir });
+      assert.deepEqual((await index.retrieve('quokka habitat')).map((h) => h.sourcePath), ['a.md', 'b.md']);
+      assert.deepEqual((await index.retrieve('wombat burrows')).map((h) => h.sourcePath), ['c.md', 'd.md']);
+      index.close();
+    } finally {
+      await corpus.cleanup();
+    }
+  });
+
+  it('applies the same gate to a question too long for the SQL expression', async () => {
+    const corpus = await makeCorpus({
+      'k.md': '# Kit\n\n## Mounting\n\nMount the router in Express with createChatRouter, under any base path, and the kit validates requests, limits visitors and streams answers.\n',
+    });
+    try {
+      const index = new LocalIndex({ corpusDir: corpus.dir });
+      // 10 indexed terms: C(10, 5) combinations is past the limit, so the gate runs in JS.
+      const ten = 'mount router express base path kit validates requests limits visitors';
+      assert.equal((await index.retrieve(ten))[0]?.id, 'k.md#mounting');
+      // 4 of 10 match: below the gate's 5.
+      assert.deepEqual(await index.retrieve('mount router express base quokka wombat emu kiwi dingo koala'), []);
+      index.close();
+    } finally {
+      await corpus.cleanup();
+    }
+  });
+});
