@@ -3,6 +3,7 @@
  * `grounded-chat` — the command-line side of the orchestrator.
  *
  *   grounded-chat ingest <folder> [--target local|azure] [--index-dir DIR] [--force] [--dry-run]
+ *   grounded-chat eval [--questions FILE] [--corpus DIR | --url URL] ...   (src/eval/main.ts)
  *
  * `ingest` chunks a folder and fills an index: the local one (persisted exactly as the
  * orchestrator loads it at start, so `ingest` then `npm start` doesn't index twice), or Azure AI
@@ -14,12 +15,16 @@ import { stat } from 'node:fs/promises';
 import { defaultIndexDir, resolveFromCwd } from './config.js';
 import { LocalIndex } from './retrieval/local-index.js';
 import { runAzureIngest } from './ingest/azure-cli.js';
+import { progressFor } from './ingest/progress.js';
+import { runEvalCli } from './eval/main.js';
 
 const HELP = `Usage: grounded-chat <command> [options]
 
 Commands:
   ingest <folder>        Chunk the documents in <folder> and fill an index (local: Markdown and
                          text; azure: Markdown, text, HTML and PDF).
+  eval [options]         Evaluate retrieval and answers on a question set
+                         (grounded-chat eval --help; docs/evaluation.md).
 
 Options for ingest:
   --target local|azure   Which index to fill (default: local).
@@ -42,6 +47,8 @@ export async function main(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
+  // eval has its own options (src/eval/main.ts); everything after the word is its.
+  if (argv[0] === 'eval') return runEvalCli(argv.slice(1), { out, err });
   let parsed;
   try {
     parsed = parseArgs({
@@ -94,8 +101,20 @@ export async function main(
   }
   const envIndexDir = process.env.LOCAL_INDEX_DIR?.trim();
   const indexDir = resolveFromCwd(values['index-dir'] ?? (envIndexDir || defaultIndexDir()));
-  const index = new LocalIndex({ corpusDir, indexDir });
-  const stats = await index.load({ force: values.force });
+  // A bar on a terminal; in a log, a line per tenth of the files (a line per file would drown it).
+  const progress = progressFor(err);
+  const tty = Boolean((err as { isTTY?: boolean }).isTTY);
+  let started = false;
+  let lastTenth = -1;
+  const onProgress = (done: number, total: number) => {
+    if (!started) progress.begin('indexing', total);
+    started = true;
+    const tenth = Math.floor((done * 10) / Math.max(total, 1));
+    if (tty || tenth !== lastTenth) progress.advance(done);
+    lastTenth = tenth;
+  };
+  const index = new LocalIndex({ corpusDir, indexDir, onProgress });
+  const stats = await index.load({ force: values.force }).finally(() => started && progress.end());
   const ms = stats.ms.toFixed(0);
   if (stats.source === 'loaded') {
     out.write(`up to date: ${stats.files} files, ${stats.passages} passages in ${indexDir} (checked in ${ms} ms; --force rebuilds)\n`);

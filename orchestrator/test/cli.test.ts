@@ -32,6 +32,9 @@ describe('grounded-chat CLI', () => {
       const first = await cli(['ingest', corpus.dir, '--index-dir', store.dir]);
       assert.equal(first.code, 0, first.err);
       assert.match(first.out, /^indexed 4 files into \d+ passages in \d+ ms → /);
+      // Not a terminal: progress as plain lines on stderr, ending with every file done.
+      assert.match(first.err, /^indexing: 1\/4 documents$/m);
+      assert.match(first.err, /^indexing: 4\/4 documents$/m);
       assert.ok(existsSync(join(store.dir, 'local', 'manifest.json')));
       const again = await cli(['ingest', corpus.dir, '--index-dir', store.dir, '--target', 'local']);
       assert.match(again.out, /^up to date: 4 files/);
@@ -60,6 +63,13 @@ describe('grounded-chat CLI', () => {
     const r = await cli(['ingest', '.', '--dry-run']);
     assert.equal(r.code, 2);
     assert.match(r.err, /--dry-run applies to --target azure/);
+  });
+
+  it('eval is dispatched to the evaluator with its own options', async () => {
+    const usage = await cli(['eval', '--no-such-option']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.err, /no-such-option/);
+    assert.doesNotMatch(usage.err, /ingest takes exactly one folder/);
   });
 
   it('prints help, and exits 2 on usage errors', async () => {
