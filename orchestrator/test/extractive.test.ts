@@ -193,6 +193,16 @@ describe('extractive answerer', () => {
       assert.ok(!what.citations[0]!.snippet.includes('```'), 'unquoted code stays out of the snippet');
     });
 
+    it('does not score the words of URLs and file names inside an example', () => {
+      const json = '```json\n{ "citations": [{ "id": "server-kit.md#mounting", "url": "/docs/server-kit.md" }] }\n```';
+      const plan = planExtractive('How do I mount the server kit in Express?', [
+        passage('guide', 'To mount the server kit in an Express app, create the router and use it.'),
+        { ...passage('contract', json), headingPath: ['JSON response'] },
+      ]);
+      assert.ok(plan.quotes.every((q) => q.code !== json), JSON.stringify(plan.quotes));
+      assert.deepEqual(plan.citations.map((c) => c.passage.id), ['guide']);
+    });
+
     it('matches camelCase names in code to the words of the question', () => {
       const code = '```js\nconst wss = new WebSocketServer({ perMessageDeflate: true });\n```';
       const plan = planExtractive('How do I enable per-message compression?', [

@@ -62,7 +62,9 @@ describe('npm start chain', () => {
     const blocks = [...r.content.matchAll(fenced)];
     assert.ok(blocks.length > 0, `the answer includes a fenced code block:\n${r.content}`);
     for (const block of blocks) {
-      const marker = [...r.content.slice(0, block.index).matchAll(/\[(\d+)\]/g)].at(-1);
+      // A block quoted alone (a section that is only an example) carries its marker after it.
+      const after = /^\s*\[(\d+)\]/.exec(r.content.slice(block.index! + block[0].length));
+      const marker = after ?? [...r.content.slice(0, block.index).matchAll(/\[(\d+)\]/g)].at(-1);
       assert.ok(marker, 'a code block follows a cited quote');
       const snippet = citations[Number(marker[1]) - 1]?.snippet ?? '';
       assert.ok(

@@ -27,8 +27,10 @@ after(async () => {
   for (const c of chains) await c.stop();
 });
 
-async function chainWith(env: Record<string, string>) {
-  const c = await startChain({ AUTH_MODE: 'easyauth', WEBSITE_SITE_NAME: 'gc-e2e', ...env });
+async function chainWith(env: Record<string, string>, { explicitMode = true } = {}) {
+  // AUTH_MODE=easyauth said outright without WEBSITE_AUTH_ENABLED is refused at start (the kit's
+  // rule, server-kit/test/auth.test.ts); App Service's default mode starts and trusts nothing.
+  const c = await startChain({ ...(explicitMode ? { AUTH_MODE: 'easyauth' } : {}), WEBSITE_SITE_NAME: 'gc-e2e', ...env });
   chains.push(c);
   return c;
 }
@@ -76,8 +78,14 @@ describe('Easy Auth sign-in', () => {
     await page.browserContext().close();
   });
 
-  it('without WEBSITE_AUTH_ENABLED, the same headers are ignored: no name, a sign-in link', async () => {
-    const chain = await chainWith({});
+  it('without WEBSITE_AUTH_ENABLED, the same headers are ignored: no name, a sign-in link, the chat refused', async () => {
+    const chain = await chainWith({}, { explicitMode: false });
+    const forged = await fetch(chain.url + '/api/chat', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...PRINCIPAL },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'How do I mount the server kit?' }] }),
+    });
+    assert.equal(forged.status, 401);
     const { page } = await pageWith(PRINCIPAL);
     await page.goto(chain.url + '/', { waitUntil: 'load' });
     assert.equal(await sessionBar(page), 'Sign in');

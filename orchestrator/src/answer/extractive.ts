@@ -131,7 +131,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
         ...prose.flatMap((pp, p) => {
           // An example reads under its section's heading ("Cancelling a spawned process").
           const heading = leadHeading(passages[p]!);
-          const scoreCode = (code: string) => score(`${heading ?? ''} ${splitIdentifiers(code)}`);
+          const scoreCode = (code: string) => score(`${heading ?? ''} ${splitIdentifiers(code.replace(CODE_PATH, ' '))}`);
           return codeCandidates(pp.units, pp.sentences, scoreCode).map((c) => ({ ...c, passage: p, text: '', terms: [] }));
         }),
       ]
@@ -222,6 +222,12 @@ function withoutCode(s: Sentence): Sentence {
   const { code: _code, ...rest } = s;
   return rest;
 }
+
+/**
+ * URLs and file names (with an optional #anchor) inside a code block: a JSON example that mentions
+ * `"/docs/server-kit.md#mounting"` is not about mounting the server kit, so their words don't score.
+ */
+const CODE_PATH = /\bhttps?:\/\/\S+|[\w./-]*\.(?:md|html?|json|ya?ml|txt)(?:#[\w-]*)?\b/g;
 
 /** `perMessageDeflate` → `per Message Deflate`: code names things in camelCase, questions in words. */
 export function splitIdentifiers(code: string): string {
