@@ -59,6 +59,8 @@ type ChatRun = Omit<ChatEndEvent, 'outcome' | 'durationMs'> & {
   question?: string;
   /** Set when the error that ended the chat carried a retry-after. */
   retryAfterS?: number;
+  /** The kit's own limits let the chat through (a later `rate_limited` is the orchestrator's). */
+  admitted?: boolean;
 };
 
 type Prepared = {
@@ -134,6 +136,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     await chats.limitRate(req, res, key);
     await chats.checkQuota(key);
     const release = streaming ? await chats.openSlot(key) : () => {};
+    run.admitted = true;
     const trace = traceOf(req);
     run.traceId = trace.traceId;
     // The visitor leaving aborts the upstream request (and with it the model's work); so do the
@@ -241,7 +244,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const onChatEnd = options.onChatEnd;
   function chatRoute(route: ChatEndEvent['route'], fn: (req: Request, res: Response, run: ChatRun) => Promise<void>): RequestHandler {
     const report = (run: ChatRun) => {
-      const { started, question, retryAfterS, ...event } = run;
+      const { started, question, retryAfterS, admitted, ...event } = run;
       const ended: ChatEndEvent = { ...event, outcome: run.outcome ?? 'ok', durationMs: performance.now() - started };
       const userId = visitorId(run.principal);
       telemetry.chatEnded({
@@ -256,8 +259,9 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
         citations: ended.citations,
         question,
       });
-      if (ended.outcome === 'rate_limited') telemetry.rateLimited({ route, userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS });
-      else if (ended.outcome === 'quota_exceeded') telemetry.quotaExceeded({ route, userId, window: 'day', retryAfterS });
+      // Refusals by the kit itself; the same codes relayed from the orchestrator are in `chat`'s outcome.
+      if (!admitted && ended.outcome === 'rate_limited') telemetry.rateLimited({ route, userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS });
+      else if (!admitted && ended.outcome === 'quota_exceeded') telemetry.quotaExceeded({ route, userId, window: 'day', retryAfterS });
       else if (ended.outcome === 'unauthorized' || ended.outcome === 'forbidden') telemetry.authFailed({ route, reason: ended.outcome, authMode });
       if (!onChatEnd) return;
       try {
