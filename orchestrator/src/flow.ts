@@ -130,22 +130,22 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
   let passages: Passage[];
   try {
     passages = await inStep(FLOW_STEPS.retrieve, async (span) => {
-    const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
-    const search = (q: string) =>
-      retriever.retrieve(q, {
-        top,
-        signal: step,
-        ...(q === question ? { history } : {}),
-        ...(principal ? { principal } : {}),
-      });
-    let hits = await search(query);
-    // A realistic message often opens with context whose words dilute the relevance gate
-    // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
-    // message finds nothing, its asking sentence gets one more try.
-    const focus = query === question ? questionFocus(question) : question;
-    if (hits.length === 0 && focus !== question) hits = await search(focus);
-    span.setAttributes(retrievalAttributes({ store: retriever.name, top, hits }));
-    return hits;
+      const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
+      const search = (q: string) =>
+        retriever.retrieve(q, {
+          top,
+          signal: step,
+          ...(q === question ? { history } : {}),
+          ...(principal ? { principal } : {}),
+        });
+      let hits = await search(query);
+      // A realistic message often opens with context whose words dilute the relevance gate
+      // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
+      // message finds nothing, its asking sentence gets one more try.
+      const focus = query === question ? questionFocus(question) : question;
+      if (hits.length === 0 && focus !== question) hits = await search(focus);
+      span.setAttributes(retrievalAttributes({ store: retriever.name, top, hits }));
+      return hits;
     });
   } catch (err) {
     signal.throwIfAborted();
