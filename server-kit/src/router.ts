@@ -247,6 +247,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       const { started, question, retryAfterS, admitted, ...event } = run;
       const ended: ChatEndEvent = { ...event, outcome: run.outcome ?? 'ok', durationMs: performance.now() - started };
       const userId = visitorId(run.principal);
+      try {
       telemetry.chatEnded({
         route,
         outcome: ended.outcome,
@@ -263,6 +264,9 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       if (!admitted && ended.outcome === 'rate_limited') telemetry.rateLimited({ route, userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS });
       else if (!admitted && ended.outcome === 'quota_exceeded') telemetry.quotaExceeded({ route, userId, window: 'day', retryAfterS });
       else if (ended.outcome === 'unauthorized' || ended.outcome === 'forbidden') telemetry.authFailed({ route, reason: ended.outcome, authMode });
+      } catch (err) {
+        logger.error('telemetry failed', { error: (err as Error)?.name ?? typeof err });
+      }
       if (!onChatEnd) return;
       try {
         onChatEnd(ended);
