@@ -36,4 +36,4 @@ RUN node orchestrator/dist/cli.js ingest docs --index-dir /app/.grounded-chat
 USER node
 EXPOSE 8080
 # SIGTERM (the platform replacing the container) lets open answers finish (SHUTDOWN_GRACE_MS).
-CMD ["node", "orchestrator/dist/server.js"]
+CMD ["node", "--import", "./orchestrator/dist/telemetry/register.js", "orchestrator/dist/server.js"]

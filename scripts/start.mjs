@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 const demoPort = await choosePort(process.env.DEMO_PORT ?? '8080');
@@ -17,7 +18,9 @@ const key = randomBytes(24).toString('base64url');
 const children = [];
 let stopping = false;
 
-const orchestrator = launch('orchestrator', join(root, 'orchestrator/dist/server.js'), {
+// Each starts with its telemetry register module first (Application Insights when
+// APPLICATIONINSIGHTS_CONNECTION_STRING is set; nothing loaded otherwise): docs/telemetry.md.
+const orchestrator = launch('orchestrator', join(root, 'orchestrator/dist/server.js'), join(root, 'orchestrator/dist/telemetry/register.js'), {
   PORT: String(orchestratorPort),
   HOST: '127.0.0.1',
   ORCHESTRATOR_KEYS: key,
@@ -26,7 +29,7 @@ const orchestrator = launch('orchestrator', join(root, 'orchestrator/dist/server
 await waitFor(`http://127.0.0.1:${orchestratorPort}/health/ready`, orchestrator, 120_000);
 
 const demoHost = process.env.HOST ?? '127.0.0.1';
-const demo = launch('demo-site', join(root, 'demo-site/dist/server.js'), {
+const demo = launch('demo-site', join(root, 'demo-site/dist/server.js'), join(root, 'server-kit/dist/telemetry/register.js'), {
   PORT: String(demoPort),
   HOST: demoHost,
   ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}/score`,
@@ -41,8 +44,8 @@ console.log(`\n  grounded-chat is running at http://${shown}:${demoPort}\n  (${r
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(0));
 
-function launch(name, script, env) {
-  const child = spawn(process.execPath, [script], {
+function launch(name, script, register, env) {
+  const child = spawn(process.execPath, ['--import', pathToFileURL(register).href, script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

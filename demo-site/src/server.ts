@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { createChatRouterFromEnv } from '@grounded-chat/server-kit';
+import { createJsonLogger, flushTelemetry } from '@grounded-chat/server-kit/telemetry';
 import { loadDemoConfig } from './config.js';
 import { createDemoApp } from './app.js';
 import { loadSite } from './site.js';
@@ -20,7 +21,8 @@ let shutdownTimeoutMs = 10_000;
 try {
   const config = loadDemoConfig(process.env);
   shutdownTimeoutMs = config.shutdownTimeoutMs;
-  const chatRouter = createChatRouterFromEnv(process.env);
+  // JSON lines with the trace id (App Service's console log): docs/telemetry.md#logs.
+  const chatRouter = createChatRouterFromEnv(process.env, { logger: createJsonLogger({ service: 'web' }) });
   const site = loadSite(config.siteDir);
   const app = createDemoApp({ config, chatRouter, site });
   const s = app.listen(config.port, config.host, () => {
@@ -40,6 +42,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     if (!server) process.exit(0);
-    void closeGracefully(server, shutdownTimeoutMs).then(() => process.exit(0));
+    // The last chats' telemetry is sent before the process goes (a no-op without the SDK).
+    void closeGracefully(server, shutdownTimeoutMs)
+      .then(() => flushTelemetry())
+      .then(() => process.exit(0), () => process.exit(0));
   });
 }

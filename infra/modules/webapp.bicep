@@ -85,7 +85,7 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     keyVaultReferenceIdentity: identity.id
     siteConfig: {
       linuxFxVersion: 'NODE|22-lts'
-      appCommandLine: 'node dist/server.js'
+      appCommandLine: 'node --import @grounded-chat/server-kit/telemetry/register dist/server.js'
       alwaysOn: true
       http20Enabled: true
       minTlsVersion: '1.2'

@@ -20,6 +20,10 @@ import { buildPrompt, trimToChars, type BuiltPrompt, type Tokenizer } from './pr
 import { CitationRepair } from './answer/cite.js';
 import { textFragmentUrl } from './text-fragment.js';
 import { questionFocus } from './text.js';
+import { contentFilteredEvent } from './telemetry/flow-events.js';
+import { FLOW_ATTRIBUTES, FLOW_STEPS } from './telemetry/names.js';
+import { telemetryPrivacy, type TelemetryPrivacy } from './telemetry/privacy.js';
+import { inStep, modelAttributes, retrievalAttributes, traceIterable, usageAttributes } from './telemetry/spans.js';
 
 /** A flow failure with a stable contract-B error code; its message is safe to show a client. */
 export class FlowError extends Error {
@@ -57,6 +61,8 @@ export interface FlowDeps {
   requestTimeoutMs?: number;
   /** Sees each built prompt (logs, tests). */
   onPrompt?: (prompt: BuiltPrompt) => void;
+  /** What telemetry may record of the visitor and the text (docs/telemetry.md#privacy). Default telemetryPrivacy(). */
+  privacy?: TelemetryPrivacy;
 }
 
 export interface FlowRunOptions {
@@ -112,40 +118,62 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
   const question = request.question.trim();
   const history = request.chat_history ?? [];
 
-  const query = await rewrite(deps, question, history, signal);
+  const privacy = deps.privacy ?? (defaultPrivacy ??= telemetryPrivacy());
+  const query = await inStep(FLOW_STEPS.queryRewrite, async (span) => {
+    const q = await rewrite(deps, question, history, signal);
+    span.setAttribute(FLOW_ATTRIBUTES.rewritten, q !== question);
+    const text = privacy.text(q);
+    if (text) span.setAttribute(FLOW_ATTRIBUTES.query, text);
+    return q;
+  });
+  const top = deps.top ?? DEFAULT_FLOW_TOP;
   let passages: Passage[];
   try {
-    const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
-    const search = (q: string) =>
-      retriever.retrieve(q, {
-        top: deps.top ?? DEFAULT_FLOW_TOP,
-        signal: step,
-        ...(q === question ? { history } : {}),
-        ...(principal ? { principal } : {}),
-      });
-    passages = await search(query);
-    // A realistic message often opens with context whose words dilute the relevance gate
-    // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
-    // message finds nothing, its asking sentence gets one more try.
-    const focus = query === question ? questionFocus(question) : question;
-    if (passages.length === 0 && focus !== question) passages = await search(focus);
+    passages = await inStep(FLOW_STEPS.retrieve, async (span) => {
+      const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
+      const search = (q: string) =>
+        retriever.retrieve(q, {
+          top,
+          signal: step,
+          ...(q === question ? { history } : {}),
+          ...(principal ? { principal } : {}),
+        });
+      let hits = await search(query);
+      // A realistic message often opens with context whose words dilute the relevance gate
+      // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
+      // message finds nothing, its asking sentence gets one more try.
+      const focus = query === question ? questionFocus(question) : question;
+      if (hits.length === 0 && focus !== question) hits = await search(focus);
+      span.setAttributes(retrievalAttributes({ store: retriever.name, top, hits }));
+      return hits;
+    });
   } catch (err) {
     signal.throwIfAborted();
     throw asFlowError(err, 'upstream_unavailable', 'the search index is unavailable');
   }
 
   const base = { question, history, maxPromptTokens: deps.maxPromptTokens, systemPrompt: deps.systemPrompt, tokenizer: deps.tokenizer };
+  const generate = { privacy, principal };
   if (model.selectCitations) {
     // Quoting models fix their citations (and so the [n] numbering) before streaming.
-    const selected = model.selectCitations({ question, passages });
-    const prompt = buildPrompt({ ...base, passages: selected.map((s) => s.passage) });
+    const quoting = model.selectCitations.bind(model);
+    const { selected, prompt } = await inStep(FLOW_STEPS.compose, (span) => {
+      const chosen = quoting({ question, passages });
+      const built = buildPrompt({ ...base, passages: chosen.map((s) => s.passage) });
+      span.setAttributes({ [FLOW_ATTRIBUTES.citations]: chosen.length, [FLOW_ATTRIBUTES.mode]: model.mode });
+      return { selected: chosen, prompt: built };
+    });
     deps.onPrompt?.(prompt);
     yield { type: 'citations', citations: selected.map(toCitation), mode: model.mode };
-    yield* answer(model, { messages: prompt.messages, question, grounding: prompt.grounding, retrieved: passages }, options);
+    yield* answer(model, { messages: prompt.messages, question, grounding: prompt.grounding, retrieved: passages }, { ...options, ...generate });
     return;
   }
 
-  const prompt = buildPrompt({ ...base, passages });
+  const prompt = await inStep(FLOW_STEPS.compose, (span) => {
+    const built = buildPrompt({ ...base, passages });
+    span.setAttributes({ [FLOW_ATTRIBUTES.citations]: built.grounding.length, [FLOW_ATTRIBUTES.mode]: model.mode });
+    return built;
+  });
   deps.onPrompt?.(prompt);
   const grounding = prompt.grounding;
   if (grounding.length === 0) {
@@ -163,7 +191,7 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
   let finished = false;
   let shown = false;
   try {
-    for await (const event of answer(model, { messages: prompt.messages, question, grounding, retrieved: passages }, options)) {
+    for await (const event of answer(model, { messages: prompt.messages, question, grounding, retrieved: passages }, { ...options, ...generate })) {
       if (event.type === 'text') {
         const text = repair.push(event.text);
         shown ||= event.text.length > 0;
@@ -196,15 +224,39 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
   }
 }
 
-/** The model's parts as flow events: a `content_filter` finish becomes a `content_filtered` error. */
+/** gen_ai.system of each provider (OpenTelemetry GenAI conventions; the offline answerer has its own). */
+const GEN_AI_SYSTEM: Record<string, string> = {
+  'azure-openai': 'azure.ai.openai',
+  'openai-compatible': 'openai',
+  extractive: 'grounded_chat.extractive',
+};
+
+let defaultPrivacy: TelemetryPrivacy | undefined;
+
+/**
+ * The model's parts as flow events, inside the generate step's span (GenAI attributes from the
+ * provider's own usage and finish reason): a `content_filter` finish becomes a `content_filtered`
+ * error, and either shape of a content-filter refusal emits the `content_filtered` event.
+ */
 async function* answer(
   model: ChatModel,
   request: Parameters<ChatModel['stream']>[0],
-  options: FlowRunOptions & { signal: AbortSignal },
+  options: FlowRunOptions & { signal: AbortSignal; privacy: TelemetryPrivacy },
 ): AsyncGenerator<FlowEvent> {
   let filtered = false;
+  const requested = model.model ?? model.name;
+  const filteredEvent = (stage: 'prompt' | 'completion') =>
+    contentFilteredEvent({ stage, model: requested, provider: model.name, userId: options.principal?.id }, options.privacy);
+  const parts = traceIterable(FLOW_STEPS.generate, () => model.stream(request, { signal: options.signal, unpaced: options.unpaced }), {
+    attributes: modelAttributes({ system: GEN_AI_SYSTEM[model.name] ?? model.name, model: requested }),
+    onItem: (span, part) => {
+      if (part.type === 'finish') {
+        span.setAttributes(usageAttributes({ inputTokens: part.usage.promptTokens, outputTokens: part.usage.completionTokens, finishReasons: [part.reason], responseModel: part.usage.model }));
+      }
+    },
+  });
   try {
-    for await (const part of model.stream(request, { signal: options.signal, unpaced: options.unpaced })) {
+    for await (const part of parts) {
       if (part.type === 'text-delta') {
         if (part.text) yield { type: 'text', text: part.text };
       } else if (part.type === 'followups') {
@@ -216,8 +268,11 @@ async function* answer(
     }
   } catch (err) {
     options.signal.throwIfAborted();
-    throw asFlowError(err, 'upstream_unavailable', 'the answer could not be completed');
+    const error = asFlowError(err, 'upstream_unavailable', 'the answer could not be completed');
+    if (error.code === 'content_filtered') filteredEvent('prompt');
+    throw error;
   }
+  if (filtered) filteredEvent('completion');
   if (filtered) yield { type: 'error', code: 'content_filtered', message: 'the rest of the answer was withheld by the content filter' };
 }
 

@@ -26,6 +26,10 @@ import { runFlow, type FlowDeps, type FlowEvent } from './flow.js';
 import type { ChatModel, Retriever } from './seams.js';
 import { createProviders } from './providers.js';
 import { readPrincipal } from './principal.js';
+import { FLOW_ATTRIBUTES } from './telemetry/names.js';
+import { telemetryPrivacy } from './telemetry/privacy.js';
+import { nameRequestSpan } from './telemetry/spans.js';
+import { trace } from '@opentelemetry/api';
 
 const STATUS: Record<ScoreErrorCode, number> = {
   bad_request: 400,
@@ -66,6 +70,7 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
   const maxBody = options.maxBodyBytes ?? MAX_SCORE_BODY_BYTES;
   const logError = options.logError ?? ((line: string) => console.error(line));
   const log = options.log ?? ((line: string) => console.log(line));
+  const privacy = options.privacy ?? telemetryPrivacy();
 
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -90,6 +95,7 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
         }
         return sendJson(res, 200, { status: 'ready', retriever: options.retriever.name, model: options.model.name, providers: options.readiness?.() ?? {} });
       case '/score':
+        nameRequestSpan('POST', '/score');
         if (!allow(req, res, ['POST'])) return;
         return score(req, res);
       default:
@@ -129,6 +135,7 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
 
     const principal = readPrincipal(req.headers['x-grounded-chat-principal']);
     if (principal === 'invalid') return sendError(res, 'bad_request', 'the x-grounded-chat-principal header is not valid');
+    if (principal) trace.getActiveSpan()?.setAttribute(FLOW_ATTRIBUTES.user, privacy.hashUser(principal.id));
 
     const wantsStream = (req.headers.accept ?? '').toLowerCase().includes('text/event-stream');
     const abort = new AbortController();

@@ -114,6 +114,8 @@ export interface ChatModel {
   /** Short provider name, e.g. `extractive`, `azure-openai`, `openai-compatible`. */
   readonly name: string;
   readonly mode: AnswerMode;
+  /** Optional. The model or deployment asked for (telemetry's `gen_ai.request.model`); default `name`. */
+  readonly model?: string;
   /**
    * Streams the answer as typed parts, ending with one `finish` part. Errors are thrown as
    * `FlowError`s with a stable code (a `content_filter` finish is followed by the flow's

@@ -6,6 +6,8 @@
  */
 import { ConfigError, loadConfig, type OrchestratorConfig } from './config.js';
 import { startScoringServer } from './scoring-server.js';
+import { createJsonLogger } from './telemetry/json-logger.js';
+import { flushTelemetry } from './telemetry/flush.js';
 
 function fail(lines: string[]): never {
   for (const line of lines) console.error(`orchestrator: ${line}`);
@@ -20,12 +22,15 @@ try {
   throw err;
 }
 
-const starting = startScoringServer({ config });
+// JSON lines with the trace id (the endpoint's AmlOnlineEndpointConsoleLog): docs/telemetry.md#logs.
+const logger = createJsonLogger({ service: 'orchestrator' });
+const starting = startScoringServer({ config, log: (line) => logger.info(line), logError: (line) => logger.error(line) });
 
 // Installed before the server starts: a platform may stop us at any moment after we listen.
 // SIGTERM (the platform replacing the container) drains: no new requests, open answers finish
 // within SHUTDOWN_GRACE_MS. SIGINT (Ctrl+C) stops at once.
-const exit = () => process.exit(0);
+// The last answers' telemetry is sent before the process goes (a no-op without the SDK).
+const exit = () => void flushTelemetry().finally(() => process.exit(0));
 process.once('SIGTERM', () => {
   console.log(`orchestrator: SIGTERM, finishing open answers (up to ${config.shutdownGraceMs} ms)`);
   starting.then((s) => s.shutdown()).then(exit, exit);

@@ -35,11 +35,12 @@ describe('infra/orchestrator.Dockerfile', () => {
   });
 
   it('runs the build output of the server entry, and builds the index where the server looks', () => {
-    assert.deepEqual(cmd, ['node', 'orchestrator/dist/server.js']);
+    assert.deepEqual(cmd, ['node', '--import', './orchestrator/dist/telemetry/register.js', 'orchestrator/dist/server.js']);
     const tsconfig = JSON.parse(readFileSync(resolve(ROOT, 'orchestrator/tsconfig.json'), 'utf8'));
     assert.equal(tsconfig.compilerOptions.rootDir, 'src');
     assert.equal(tsconfig.compilerOptions.outDir, 'dist');
     assert.ok(readFileSync(resolve(ROOT, 'orchestrator/src/server.ts'), 'utf8').length > 0);
+    assert.ok(readFileSync(resolve(ROOT, 'orchestrator/src/telemetry/register.ts'), 'utf8').includes('APPLICATIONINSIGHTS_CONNECTION_STRING'), 'the --import module is the telemetry register');
     const ingest = /^RUN node orchestrator\/dist\/cli\.js ingest (\S+) --index-dir (\S+)$/m.exec(finalStage)!;
     assert.ok(ingest, 'the image builds the local index');
     assert.equal(resolve(workdir, ingest[1]!), defaultCorpusDir(workdir));

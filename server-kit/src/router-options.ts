@@ -18,6 +18,8 @@ import { OrchestratorClient, type OrchestratorClientOptions } from './orchestrat
 import type { ForwardPrincipalOptions } from './principal-header.js';
 import type { Principal } from './auth/types.js';
 import type { TraceContext } from './trace.js';
+import type { KitTelemetry, KitTelemetryOptions } from './telemetry/kit-telemetry.js';
+import type { Usage } from './stream-relay.js';
 import { formatPath } from './validate.js';
 
 export type ChatRouterOptions = {
@@ -61,6 +63,13 @@ export type ChatRouterOptions = {
    * Insights events and metrics, logs). Must not throw; its errors are logged and ignored.
    */
   onChatEnd?: (event: ChatEndEvent) => void;
+  /**
+   * Application Insights events and metrics (docs/telemetry.md). Default createKitTelemetry(telemetryOptions):
+   * no-ops until `@grounded-chat/server-kit/telemetry/register` started the SDK.
+   */
+  telemetry?: KitTelemetry;
+  /** Privacy options of the default telemetry: `userHashKey` (TELEMETRY_USER_HASH_KEY), `recordText` (TELEMETRY_RECORD_TEXT), `recordFeedbackComment`. */
+  telemetryOptions?: Omit<KitTelemetryOptions, 'env'>;
   logger?: Logger;
   /** Environment used to choose the default authenticator. Default process.env. */
   env?: Record<string, string | undefined>;
@@ -79,6 +88,12 @@ export type ChatEndEvent = {
   firstContentMs?: number;
   /** Tokens counted against the quotas (reported by the orchestrator, or estimated). */
   tokens?: number;
+  /** Contract B's `usage`, when the orchestrator reported one. */
+  usage?: Usage;
+  /** The answer's mode, when the orchestrator said. */
+  mode?: 'generative' | 'extractive';
+  /** Citations relayed with the answer. */
+  citations?: number;
   durationMs: number;
 };
 
@@ -127,6 +142,10 @@ const optionsSchema = z.object({
   trace: fn.optional(),
   feedback: z.object({ onFeedback: fn }).optional(),
   onChatEnd: fn.optional(),
+  telemetry: z
+    .custom<KitTelemetry>((v) => !!v && typeof (v as KitTelemetry).chatEnded === 'function', { message: 'must be a KitTelemetry (createKitTelemetry())' })
+    .optional(),
+  telemetryOptions: z.object({ userHashKey: z.string().min(1).optional(), recordText: z.boolean().optional(), recordFeedbackComment: z.boolean().optional() }).optional(),
   logger: z.object({ warn: fn, error: fn }).optional(),
   // Not z.record: process.env is not a plain object to zod, and it is the value most hosts pass.
   env: z.custom<Record<string, string | undefined>>((v) => typeof v === 'object' && v !== null, { message: 'must be an object of strings' }).optional(),

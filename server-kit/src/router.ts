@@ -31,7 +31,9 @@ import { readContext } from './outputs.js';
 import { PRINCIPAL_HEADER, principalHeader } from './principal-header.js';
 import { checkRouterOptions, type ChatEndEvent, type ChatRouterOptions } from './router-options.js';
 import { NDJSON_HEADERS, readUsage, relayStream, type Usage } from './stream-relay.js';
-import { continueTrace, type TraceContext } from './trace.js';
+import { createKitTelemetry, type KitTelemetry } from './telemetry/kit-telemetry.js';
+import { nameRequestSpan, otelTraceContext } from './telemetry/trace-context.js';
+import type { TraceContext } from './trace.js';
 import { parseChatRequest } from './validate.js';
 
 export type { ChatRouterOptions, ChatEndEvent } from './router-options.js';
@@ -49,8 +51,17 @@ export type ChatRouter = Router & {
   close(): Promise<void>;
 };
 
-/** A chat in progress, as onChatEnd will see it. */
-type ChatRun = Omit<ChatEndEvent, 'outcome' | 'durationMs'> & { started: number; outcome?: ChatEndEvent['outcome'] };
+/** A chat in progress, as onChatEnd (and the `chat` event) will see it. */
+type ChatRun = Omit<ChatEndEvent, 'outcome' | 'durationMs'> & {
+  started: number;
+  outcome?: ChatEndEvent['outcome'];
+  /** The last user message: given to telemetry, which records it only with `recordText`. */
+  question?: string;
+  /** Set when the error that ended the chat carried a retry-after. */
+  retryAfterS?: number;
+  /** The kit's own limits let the chat through (a later `rate_limited` is the orchestrator's). */
+  admitted?: boolean;
+};
 
 type Prepared = {
   principal: Principal;
@@ -90,15 +101,11 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const chats = admissionOf('');
   const limiting = options.rateLimit !== false || options.quotas !== undefined;
   const forward = options.forwardPrincipal ? (options.forwardPrincipal === true ? {} : options.forwardPrincipal) : undefined;
-  const traceOf =
-    options.trace ??
-    ((req: Request): TraceContext => {
-      const { traceparent, tracestate } = req.headers;
-      return continueTrace(
-        typeof traceparent === 'string' ? traceparent : undefined,
-        typeof tracestate === 'string' ? tracestate : undefined,
-      );
-    });
+  // The active request span's trace when OpenTelemetry runs (its undici instrumentation sends
+  // traceparent); the kit's own W3C handling (continueTrace) when it does not.
+  const traceOf: (req: Request) => TraceContext = options.trace ?? otelTraceContext;
+  const telemetry: KitTelemetry = options.telemetry ?? createKitTelemetry({ ...options.telemetryOptions, env });
+  const authMode = options.auth ? 'custom' : onAppService ? 'easyauth' : 'none';
 
   /** Open chats, so drain() can end them. */
   const open = new Set<AbortController>();
@@ -123,11 +130,13 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     }
     run.principal = principal;
     const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema);
+    run.question = lastUserMessage(chat.messages);
     // Counted only now: the request is well-formed and from someone we know.
     const key = limiting ? limitKey(principal, req, trustedProxies) : '';
     await chats.limitRate(req, res, key);
     await chats.checkQuota(key);
     const release = streaming ? await chats.openSlot(key) : () => {};
+    run.admitted = true;
     const trace = traceOf(req);
     run.traceId = trace.traceId;
     // The visitor leaving aborts the upstream request (and with it the model's work); so do the
@@ -181,7 +190,10 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
         throw new ChatKitError('upstream_unavailable');
       }
       const context = { ...readContext(o), traceId: p.call.trace.traceId };
-      charge(p, run, readUsage(o.usage), answer.length, context.mode);
+      run.mode = context.mode;
+      run.citations = context.citations?.length ?? 0;
+      run.usage = readUsage(o.usage);
+      charge(p, run, run.usage, answer.length, context.mode);
       const body: ChatResponse = { message: { role: 'assistant', content: answer, context } };
       if (p.sessionState !== undefined) body.sessionState = p.sessionState;
       const json = JSON.stringify(body);
@@ -215,30 +227,62 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger, writeTimeoutMs });
       run.outcome = result.outcome;
       if (result.firstContentAt !== undefined) run.firstContentMs = result.firstContentAt - run.started;
+      run.mode = result.mode;
+      run.citations = result.citations;
+      run.usage = result.usage;
       charge(p, run, result.usage, result.answerChars, result.mode);
     } finally {
       p.done();
     }
   };
 
-  /** Runs a chat route, then reports it to onChatEnd (errors still go to the error handler). */
+  /**
+   * Runs a chat route, then reports it: the `chat` event and metrics, the refusal events
+   * (rate_limited, quota_exceeded, auth_failed) from the error that ended it, and onChatEnd.
+   * Errors still go to the error handler.
+   */
   const onChatEnd = options.onChatEnd;
   function chatRoute(route: ChatEndEvent['route'], fn: (req: Request, res: Response, run: ChatRun) => Promise<void>): RequestHandler {
-    if (!onChatEnd) return handle((req, res) => fn(req, res, { route, started: 0 }));
     const report = (run: ChatRun) => {
-      const { started, ...event } = run;
+      const { started, question, retryAfterS, admitted, ...event } = run;
+      const ended: ChatEndEvent = { ...event, outcome: run.outcome ?? 'ok', durationMs: performance.now() - started };
+      const userId = visitorId(run.principal);
       try {
-        onChatEnd({ ...event, outcome: run.outcome ?? 'ok', durationMs: performance.now() - started });
+      telemetry.chatEnded({
+        route,
+        outcome: ended.outcome,
+        durationMs: ended.durationMs,
+        firstContentMs: ended.firstContentMs,
+        upstreamHeadersMs: ended.upstreamHeadersMs,
+        userId,
+        mode: ended.mode,
+        usage: ended.usage ? { prompt_tokens: ended.usage.promptTokens, completion_tokens: ended.usage.completionTokens, model: ended.usage.model } : undefined,
+        citations: ended.citations,
+        question,
+      });
+      // Refusals by the kit itself; the same codes relayed from the orchestrator are in `chat`'s outcome.
+      if (!admitted && ended.outcome === 'rate_limited') telemetry.rateLimited({ route, userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS });
+      else if (!admitted && ended.outcome === 'quota_exceeded') telemetry.quotaExceeded({ route, userId, window: 'day', retryAfterS });
+      else if (ended.outcome === 'unauthorized' || ended.outcome === 'forbidden') telemetry.authFailed({ route, reason: ended.outcome, authMode });
+      } catch (err) {
+        logger.error('telemetry failed', { error: (err as Error)?.name ?? typeof err });
+      }
+      if (!onChatEnd) return;
+      try {
+        onChatEnd(ended);
       } catch (err) {
         logger.error('onChatEnd failed', { error: (err as Error)?.name ?? typeof err });
       }
     };
     return (req, res, next) => {
+      nameRequestSpan(req.method, req.baseUrl + (req.route?.path ?? req.path));
       const run: ChatRun = { route, started: performance.now() };
       fn(req, res, run).then(
         () => report(run),
         (err: unknown) => {
-          run.outcome = routerError(err, silentLogger, req).code;
+          const error = routerError(err, silentLogger, req);
+          run.outcome = error.code;
+          run.retryAfterS = error.retryAfterSeconds;
           report(run);
           next(err);
         },
@@ -261,16 +305,29 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     // Its own budget: rating an answer must not use up the visitor's questions.
     const ratings = admissionOf('fb:');
     router.post('/feedback', handle(async (req, res) => {
-      const principal = await admit(req, res);
+      nameRequestSpan(req.method, req.baseUrl + (req.route?.path ?? req.path));
+      const principal = await admit(req, res).catch((err: unknown) => {
+        if (err instanceof ChatKitError && (err.code === 'unauthorized' || err.code === 'forbidden')) {
+          telemetry.authFailed({ route: 'feedback', reason: err.code, authMode });
+        }
+        throw err;
+      });
       if (!principal) return;
       const feedback = parseFeedback(await readJsonBody(req, { ...bodyLimits, maxBytes: 8 * 1024 }));
-      await ratings.limitRate(req, res, limitKey(principal, req, trustedProxies));
+      await ratings.limitRate(req, res, limitKey(principal, req, trustedProxies)).catch((err: unknown) => {
+        if (err instanceof ChatKitError && err.code === 'rate_limited') {
+          const userId = visitorId(principal);
+          telemetry.rateLimited({ route: 'feedback', userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS: err.retryAfterSeconds });
+        }
+        throw err;
+      });
       try {
         await onFeedback(feedback, principal);
       } catch (err) {
         logger.error('onFeedback failed', { error: (err as Error)?.name ?? typeof err });
         throw new ChatKitError('internal_error', 'The feedback could not be saved.');
       }
+      telemetry.feedback({ rating: feedback.rating, traceId: feedback.traceId, messageId: feedback.messageId, comment: feedback.comment, userId: visitorId(principal) });
       res.status(204).end();
     }));
     router.all('/feedback', methodNotAllowed);
@@ -330,6 +387,17 @@ function routerError(err: unknown, logger: Logger, req: Request): ChatKitError {
     stack: err instanceof Error ? err.stack : undefined,
   });
   return new ChatKitError('internal_error');
+}
+
+/** The visitor's id for telemetry (hashed there); none for anonymous visitors. */
+function visitorId(principal: Principal | undefined): string | undefined {
+  return principal && principal.provider !== 'none' ? principal.id : undefined;
+}
+
+/** The text of the last user message (only recorded when telemetry's recordText is on). */
+function lastUserMessage(messages: readonly { role: string; content: string }[]): string | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return messages[i]!.content;
+  return undefined;
 }
 
 const GONE = Symbol('visitor gone');

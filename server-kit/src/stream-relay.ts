@@ -42,7 +42,7 @@ export type RelayOptions = {
 };
 
 /** What the orchestrator said an answer cost (contract B's optional `usage` output). */
-export type Usage = { promptTokens: number; completionTokens: number };
+export type Usage = { promptTokens: number; completionTokens: number; model?: string };
 
 /** How a relayed stream ended, and when (performance.now()) its first answer piece was written. */
 export type RelayResult = {
@@ -53,6 +53,8 @@ export type RelayResult = {
   /** Characters of answer relayed (for estimating cost when no usage came). */
   answerChars: number;
   mode?: 'generative' | 'extractive';
+  /** Citations relayed (the last context's count). */
+  citations?: number;
 };
 
 /** Writes the stream to `res` and resolves when the response has ended (or the visitor left). */
@@ -67,6 +69,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     let answerChars = 0;
     let usage: Usage | undefined;
     let mode: RelayResult['mode'];
+    let citations: number | undefined;
     let writeTimer: NodeJS.Timeout | undefined;
     const finish = (error?: ChatKitError, gone = false) => {
       if (done) return;
@@ -85,6 +88,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       if (firstContentAt !== undefined) result.firstContentAt = firstContentAt;
       if (usage) result.usage = usage;
       if (mode) result.mode = mode;
+      if (citations !== undefined) result.citations = citations;
       resolve(result);
     };
 
@@ -118,6 +122,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       const ctx = readContext(output);
       if (ctx) {
         if (ctx.mode) mode = ctx.mode;
+        if (ctx.citations) citations = ctx.citations.length;
         contextLine(ctx);
       }
       const piece = output[answerField];
@@ -216,5 +221,8 @@ export function readUsage(value: unknown): Usage | undefined {
   const { prompt_tokens: p, completion_tokens: c } = value as Record<string, unknown>;
   const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.ceil(v) : 0);
   if (typeof p !== 'number' && typeof c !== 'number') return undefined;
-  return { promptTokens: n(p), completionTokens: n(c) };
+  const usage: Usage = { promptTokens: n(p), completionTokens: n(c) };
+  const model = (value as Record<string, unknown>).model;
+  if (typeof model === 'string' && model.length > 0 && model.length <= 200) usage.model = model;
+  return usage;
 }

@@ -47,7 +47,8 @@ export class OpenAIChatModel implements ChatModel {
   readonly name: string;
   readonly mode = 'generative' as const;
   private readonly client: OpenAI;
-  private readonly model: string;
+  /** The model, or the Azure deployment (telemetry's `gen_ai.request.model`). */
+  readonly model: string;
 
   constructor(private readonly options: OpenAIChatModelOptions) {
     this.client = options.client;

@@ -41,6 +41,8 @@ export const RETRIEVAL = {
 export const FLOW_ATTRIBUTES = {
   mode: 'grounded_chat.mode',
   citations: 'grounded_chat.citations',
+  /** Whether the query rewrite changed the question (a follow-up made standalone). */
+  rewritten: 'grounded_chat.query_rewritten',
   /** Milliseconds from the start of the generate step to its first piece. */
   timeToFirstPieceMs: 'grounded_chat.time_to_first_piece_ms',
   /** The hashed visitor id (never the raw one), when the kit forwards the visitor. */
