@@ -196,9 +196,8 @@ cmd_ingest() {
       node "$ROOT/orchestrator/bin/grounded-chat.mjs" ingest "$ROOT/docs" --target azure || code=$?
     case "$code" in
       0) return 0 ;;
-      # Exit 2 is the CLI refusing the command itself (an orchestrator release without the Azure
-      # AI Search target): retrying cannot help, and the endpoint answers from its image's index.
-      2) say "this orchestrator has no Azure AI Search ingest: skipped, the endpoint uses the index in its image"; return 0 ;;
+      # Exit 2 is a usage or configuration error (docs/ingestion.md): retrying cannot help.
+      2) die "ingest refused its configuration (the message above names the setting)" ;;
     esac
     [ "$attempt" = 3 ] || { say "ingest failed (attempt $attempt), retrying in 60 s"; sleep 60; }
   done
