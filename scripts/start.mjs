@@ -34,7 +34,9 @@ const demo = launch('demo-site', join(root, 'demo-site/dist/server.js'), join(ro
   HOST: demoHost,
   ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}/score`,
   ORCHESTRATOR_KEY: key,
-  AUTH_MODE: process.env.AUTH_MODE ?? 'none',
+  // Locally no sign-in; where App Service says it runs the site (WEBSITE_SITE_NAME), its own
+  // default (Easy Auth, believed only with WEBSITE_AUTH_ENABLED) applies instead.
+  ...(process.env.AUTH_MODE || process.env.WEBSITE_SITE_NAME ? {} : { AUTH_MODE: 'none' }),
 });
 await waitFor(`http://${demoHost === '0.0.0.0' || demoHost === '::' ? '127.0.0.1' : demoHost.includes(':') ? `[${demoHost}]` : demoHost}:${demoPort}/healthz`, demo, 30_000);
 

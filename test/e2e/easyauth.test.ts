@@ -72,7 +72,15 @@ describe('Easy Auth sign-in', () => {
     await page.waitForFunction(() => document.querySelector('grounded-chat')?.getAttribute('login-url'));
     const input = await page.waitForSelector('grounded-chat >>> [part~="input"]');
     await input!.type('How do I start?');
+    // Under heavy load an Enter pressed while the element is still loading its lazy chunk was seen
+    // to send nothing (not reproduced on a quiet machine; noted in the widget issue): press it
+    // again if no chat request left within 10 s, so the test checks the 401 path it is about.
+    const refused = (r: { url(): string; status(): number }) => /\/api\/.*chat/.test(r.url()) && r.status() === 401;
     await page.keyboard.press('Enter');
+    await page.waitForResponse(refused, { timeout: 10_000 }).catch(async () => {
+      await page.keyboard.press('Enter');
+      await page.waitForResponse(refused, { timeout: 20_000 });
+    });
     const link = await page.waitForSelector('grounded-chat >>> [part~="error"] a', { timeout: 30_000 });
     assert.equal(await link!.evaluate((a) => a.getAttribute('href')), '/.auth/login/aad?post_login_redirect_uri=%2Frecipes%2Fhtml');
     await page.browserContext().close();
