@@ -127,7 +127,7 @@ function startAndProbe(app: string): Promise<number> {
     let out = '';
     const onData = async (chunk: Buffer) => {
       out += chunk;
-      const m = /listening on http:\/\/localhost:(\d+)/.exec(out);
+      const m = /listening on http:\/\/[^\s/]+:(\d+)/.exec(out);
       if (!m) return;
       child.stdout.off('data', onData);
       try {
@@ -140,5 +140,7 @@ function startAndProbe(app: string): Promise<number> {
     child.stdout.on('data', onData);
     child.stderr.on('data', (c) => (out += c));
     child.once('exit', (code) => reject(new Error(`demo-site exited (${code}):\n${out}`)));
+    // Never hang the suite on a changed start-up line: fail with what it printed.
+    setTimeout(() => reject(new Error(`demo-site did not say where it listens within 60 s:\n${out}`)), 60_000).unref();
   }).finally(() => child.kill('SIGTERM'));
 }
