@@ -1,6 +1,6 @@
 /**
  * Configuration from the environment, validated once at start with one clear sentence per bad
- * value (DESIGN.md, "Configuration"). `createChatRouterFromEnv` turns it into a router.
+ * value (docs/configuration.md). `createChatRouterFromEnv` turns it into a router.
  */
 import { z } from 'zod';
 import { easyAuth, easyAuthEnabled, easyAuthOff } from './auth/easyauth.js';
