@@ -2,7 +2,7 @@
  * The scoring server: contract B over plain `node:http`.
  *
  * Why no framework: the server has five routes, and its hot path (SSE pieces) sits behind the
- * server kit's own latency budget (docs/server-kit.md: nginx + 2 ms). node:http with direct `res.write`
+ * server kit's own latency budget (at most 2 ms more than nginx as a relay; bench/server-kit-burst.bench.mjs). node:http with direct `res.write`
  * adds nothing between the model and the socket, and everything here is a few lines anyway.
  *
  * Routes: POST /score (JSON, or SSE with `Accept: text/event-stream`), GET /health/live,
