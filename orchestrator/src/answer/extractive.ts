@@ -27,14 +27,17 @@
  * contributed nothing cannot change such a pass — so `stream` quotes the same sentences. (The
  * near-duplicate check looks only at sentences already chosen, so this still holds.)
  */
-import { Lexer, type Token, type Tokens } from 'marked';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
 import { suggestFollowups } from './followups.js';
-import { contentTerms, normalizeTerm, queryTerms, termMatches, words } from '../text.js';
+import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
+import { parseProse, type PassageProse, type Sentence } from './prose.js';
+import { buildSnippet } from './snippet.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
+export { CODE_SNIPPET_CHARS } from './snippet.js';
+export { isNavigation } from './prose.js';
 
 export const EXTRACTIVE_INTRO =
   'No language model is configured, so this answer quotes the documentation directly.';
@@ -62,30 +65,6 @@ const DEFAULTS: Required<ExtractiveOptions> = {
   snippetChars: 600,
 };
 
-/** A block of a passage: prose (sentences come from it) or a fenced code block (verbatim). */
-interface Unit {
-  kind: 'prose' | 'code';
-  text: string;
-}
-
-interface Sentence {
-  passage: number;
-  unit: number;
-  /** Position within the passage, for reading order and tie-breaks. */
-  position: number;
-  text: string;
-  score: number;
-  /** The unit of the fenced code block this sentence introduces (it ends with `:`), if any. */
-  code?: number;
-  /** Content terms, for the near-duplicate check. */
-  terms: string[];
-}
-
-interface PassageProse {
-  units: Unit[];
-  sentences: Sentence[];
-}
-
 export interface ExtractiveQuote {
   text: string;
   citation: number;
@@ -100,11 +79,6 @@ export interface ExtractivePlan {
   quotes: ExtractiveQuote[];
 }
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-const MIN_SENTENCE_CHARS = 12;
-const MAX_SENTENCE_CHARS = 450;
-/** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
-export const CODE_SNIPPET_CHARS = 1_200;
 /**
  * A sentence is a near-duplicate of a chosen one when at least this share of its content terms
  * occur in that one: it would repeat what the answer already says.
@@ -305,69 +279,6 @@ export class ExtractiveChatModel implements ChatModel {
 
 // ── prose extraction ────────────────────────────────────────────────────────────────────────
 
-interface ParsedProse {
-  units: Unit[];
-  /** `lead`: the passage's opening sentence (first of its first prose unit). */
-  sentences: { unit: number; text: string; code?: number; terms: string[]; lead: boolean }[];
-}
-
-/**
- * Parsed prose by passage text. The same few dozen passages answer most questions, and lexing
- * plus sentence segmentation is most of the answerer's cost, so it is done once per text.
- */
-const proseCache = new Map<string, ParsedProse>();
-const PROSE_CACHE_ENTRIES = 2_000;
-
-function parseProse(markdown: string): ParsedProse {
-  const cached = proseCache.get(markdown);
-  if (cached) return cached;
-  const collector: Collector = { units: [], codeAfter: new Map() };
-  collectProse(Lexer.lex(markdown, { gfm: true }), collector, false);
-  const { units, codeAfter } = collector;
-  const sentences: ParsedProse['sentences'] = [];
-  const firstProse = units.findIndex((unit) => unit.kind === 'prose');
-  units.forEach((unit, u) => {
-    if (unit.kind !== 'prose') return;
-    const segments = sentenceSegments(unit.text);
-    segments.forEach((segment, i) => {
-      const text = segment.trim();
-      if (text.length < MIN_SENTENCE_CHARS || text.length > MAX_SENTENCE_CHARS) return;
-      if (words(text).length < 3) return;
-      // A bracket in a quote would read as (or break) an `[n]` citation marker downstream.
-      if (/[[\]]/.test(text)) return;
-      const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
-      // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
-      const code = codeAfter.get(u);
-      if (code !== undefined && i === segments.length - 1 && text.endsWith(':') && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
-        sentence.code = code;
-      }
-      sentences.push(sentence);
-    });
-  });
-  const parsed = { units, sentences };
-  if (proseCache.size >= PROSE_CACHE_ENTRIES) proseCache.delete(proseCache.keys().next().value!);
-  proseCache.set(markdown, parsed);
-  return parsed;
-}
-
-/**
- * The unit's sentences as contiguous substrings. The segmenter knows nothing of Markdown, so it
- * may end a "sentence" inside a code span (`{"message":"..."}`); such pieces are joined again
- * until their backticks balance, so a quote never opens a code span it doesn't close.
- */
-function sentenceSegments(text: string): string[] {
-  const out: string[] = [];
-  let pending = '';
-  for (const { segment } of segmenter.segment(text)) {
-    pending += segment;
-    if ((pending.match(/`/g)?.length ?? 0) % 2 === 0) {
-      out.push(pending);
-      pending = '';
-    }
-  }
-  if (pending) out.push(pending);
-  return out;
-}
 
 /**
  * The heading a passage's first sentence answers: a section's opening sentence usually reads
@@ -418,153 +329,4 @@ function scoreSentence(sentence: string, terms: string[]): number {
     }
   }
   return score;
-}
-
-interface Collector {
-  units: Unit[];
-  /** Prose unit → the fenced code unit that directly follows it (nothing in between). */
-  codeAfter: Map<number, number>;
-  /** The prose unit just collected, while nothing else has come after it. */
-  previous?: number;
-}
-
-function collectProse(tokens: Token[], c: Collector, inListItem: boolean): void {
-  for (const token of tokens) {
-    switch (token.type) {
-      case 'space':
-        break;
-      case 'paragraph':
-      case 'text': {
-        const t = token as Tokens.Paragraph | Tokens.Text;
-        c.previous = undefined;
-        if (inListItem && t.tokens && isNavigation(t.tokens)) break;
-        const text = collapse(t.tokens ? inlineText(t.tokens) : t.text);
-        if (text) {
-          c.units.push({ kind: 'prose', text });
-          c.previous = c.units.length - 1;
-        }
-        break;
-      }
-      case 'list':
-        for (const item of (token as Tokens.List).items) collectProse(item.tokens, c, true);
-        break;
-      case 'blockquote':
-        c.previous = undefined;
-        collectProse((token as Tokens.Blockquote).tokens, c, false);
-        break;
-      case 'code': {
-        const code = token as Tokens.Code;
-        // Indented code has no fence to render it by, and is rare in docs: not quoted.
-        const text = code.codeBlockStyle === 'indented' ? '' : code.raw.replace(/^\n+|\s+$/g, '');
-        if (text) {
-          c.units.push({ kind: 'code', text });
-          if (c.previous !== undefined) c.codeAfter.set(c.previous, c.units.length - 1);
-        }
-        c.previous = undefined;
-        break;
-      }
-      default:
-        // tables, html, hr, headings: not quotable prose
-        c.previous = undefined;
-        break;
-    }
-  }
-}
-
-/**
- * A list item that points elsewhere rather than saying something: mostly link text ("- [Widget]
- * (widget.md)"), or a label and a link ("- Every environment variable: [configuration]
- * (configuration.md)."). Rendered to text such items read as non-sentences.
- */
-export function isNavigation(tokens: Token[]): boolean {
-  const letters = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '').length;
-  const all = letters(inlineText(tokens));
-  if (all === 0) return false;
-  const linked = tokens.filter((t) => t.type === 'link').reduce((n, t) => n + letters(inlineText([t])), 0);
-  if (linked / all >= 0.5) return true;
-  // Label, then a link as the item's last words (only punctuation after it).
-  let last = tokens.length - 1;
-  while (last >= 0 && tokens[last]!.type === 'text' && letters((tokens[last] as Tokens.Text).text) === 0) last--;
-  if (last < 1 || tokens[last]!.type !== 'link') return false;
-  const before = inlineText(tokens.slice(0, last)).trimEnd();
-  return /[:—–]$|\bsee$/i.test(before);
-}
-
-/** Inline tokens → plain text: links keep their text, `code` keeps its backticks, HTML drops. */
-function inlineText(tokens: Token[]): string {
-  let out = '';
-  for (const t of tokens) {
-    switch (t.type) {
-      case 'codespan':
-        out += '`' + (t as Tokens.Codespan).text + '`';
-        break;
-      case 'br':
-        out += ' ';
-        break;
-      case 'html':
-        break;
-      case 'image':
-        out += (t as Tokens.Image).text;
-        break;
-      default: {
-        const nested = (t as { tokens?: Token[] }).tokens;
-        out += nested ? inlineText(nested) : ((t as { text?: string }).text ?? '');
-      }
-    }
-  }
-  return out;
-}
-
-const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
-
-/**
- * The citation's snippet: the passage's prose when short; else the units holding the quoted
- * sentences plus neighbours while under the limit; else just the quoted sentences. Always
- * contains every quoted sentence verbatim, and the code block a quoted sentence introduces
- * (such a snippet may run to `CODE_SNIPPET_CHARS`). Other code blocks are left out.
- */
-function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
-  const { units } = prose;
-  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? [s.code] : [])));
-  const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
-  // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
-  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) ? [u] : []));
-  const render = (keep: Iterable<number>) => {
-    const at = [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b);
-    let out = '';
-    at.forEach((pos, i) => {
-      const unit = units[shown[pos]!]!;
-      if (i > 0) {
-        const prev = units[shown[at[i - 1]!]!]!;
-        out += prev.kind === 'code' || unit.kind === 'code' ? '\n\n' : ' ';
-        if (pos !== at[i - 1]! + 1) out += '… ';
-      }
-      out += unit.text;
-    });
-    return out;
-  };
-  const whole = render(shown);
-  if (whole.length <= limit) return whole;
-  const keep = new Set([...quoted.map((s) => s.unit), ...quotedCode]);
-  if (render(keep).length > limit) {
-    let out = '';
-    for (const s of [...quoted].sort((a, b) => a.position - b.position)) {
-      if (out) out += out.endsWith('```') || out.endsWith('~~~') ? '\n\n… ' : ' … ';
-      out += s.text ? s.text + (s.code !== undefined ? `\n\n${units[s.code]!.text}` : '') : units[s.code!]!.text;
-    }
-    return out;
-  }
-  // Grow around the quoted units, following text first (it usually explains what was quoted).
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const pos of [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b)) {
-      for (const n of [pos + 1, pos - 1]) {
-        if (n < 0 || n >= shown.length || keep.has(shown[n]!)) continue;
-        keep.add(shown[n]!);
-        if (render(keep).length > limit) keep.delete(shown[n]!);
-        else grew = true;
-      }
-    }
-  }
-  return render(keep);
 }

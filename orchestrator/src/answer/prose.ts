@@ -1,0 +1,197 @@
+/**
+ * Passages as the extractive answerer reads them: Markdown lexed into units (prose paragraphs,
+ * list items and block quotes rendered to plain text; fenced code blocks verbatim) and the prose
+ * cut into sentences. Parsed once per passage text (a small cache), as lexing and sentence
+ * segmentation are most of the answerer's cost. See ./extractive.ts for how sentences are chosen.
+ */
+import { Lexer, type Token, type Tokens } from 'marked';
+import { contentTerms, words } from '../text.js';
+import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
+/** A block of a passage: prose (sentences come from it) or a fenced code block (verbatim). */
+export interface Unit {
+  kind: 'prose' | 'code';
+  text: string;
+}
+
+export interface Sentence {
+  passage: number;
+  unit: number;
+  /** Position within the passage, for reading order and tie-breaks. */
+  position: number;
+  text: string;
+  score: number;
+  /** The unit of the fenced code block this sentence introduces (it ends with `:`), if any. */
+  code?: number;
+  /** Content terms, for the near-duplicate check. */
+  terms: string[];
+}
+
+export interface PassageProse {
+  units: Unit[];
+  sentences: Sentence[];
+}
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+export const MIN_SENTENCE_CHARS = 12;
+export const MAX_SENTENCE_CHARS = 450;
+
+export interface ParsedProse {
+  units: Unit[];
+  /** `lead`: the passage's opening sentence (first of its first prose unit). */
+  sentences: { unit: number; text: string; code?: number; terms: string[]; lead: boolean }[];
+}
+
+/**
+ * Parsed prose by passage text. The same few dozen passages answer most questions, and lexing
+ * plus sentence segmentation is most of the answerer's cost, so it is done once per text.
+ */
+const proseCache = new Map<string, ParsedProse>();
+const PROSE_CACHE_ENTRIES = 2_000;
+
+export function parseProse(markdown: string): ParsedProse {
+  const cached = proseCache.get(markdown);
+  if (cached) return cached;
+  const collector: Collector = { units: [], codeAfter: new Map() };
+  collectProse(Lexer.lex(markdown, { gfm: true }), collector, false);
+  const { units, codeAfter } = collector;
+  const sentences: ParsedProse['sentences'] = [];
+  const firstProse = units.findIndex((unit) => unit.kind === 'prose');
+  units.forEach((unit, u) => {
+    if (unit.kind !== 'prose') return;
+    const segments = sentenceSegments(unit.text);
+    segments.forEach((segment, i) => {
+      const text = segment.trim();
+      if (text.length < MIN_SENTENCE_CHARS || text.length > MAX_SENTENCE_CHARS) return;
+      if (words(text).length < 3) return;
+      // A bracket in a quote would read as (or break) an `[n]` citation marker downstream.
+      if (/[[\]]/.test(text)) return;
+      const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
+      // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
+      const code = codeAfter.get(u);
+      if (code !== undefined && i === segments.length - 1 && text.endsWith(':') && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
+        sentence.code = code;
+      }
+      sentences.push(sentence);
+    });
+  });
+  const parsed = { units, sentences };
+  if (proseCache.size >= PROSE_CACHE_ENTRIES) proseCache.delete(proseCache.keys().next().value!);
+  proseCache.set(markdown, parsed);
+  return parsed;
+}
+
+/**
+ * The unit's sentences as contiguous substrings. The segmenter knows nothing of Markdown, so it
+ * may end a "sentence" inside a code span (`{"message":"..."}`); such pieces are joined again
+ * until their backticks balance, so a quote never opens a code span it doesn't close.
+ */
+export function sentenceSegments(text: string): string[] {
+  const out: string[] = [];
+  let pending = '';
+  for (const { segment } of segmenter.segment(text)) {
+    pending += segment;
+    if ((pending.match(/`/g)?.length ?? 0) % 2 === 0) {
+      out.push(pending);
+      pending = '';
+    }
+  }
+  if (pending) out.push(pending);
+  return out;
+}
+
+export interface Collector {
+  units: Unit[];
+  /** Prose unit → the fenced code unit that directly follows it (nothing in between). */
+  codeAfter: Map<number, number>;
+  /** The prose unit just collected, while nothing else has come after it. */
+  previous?: number;
+}
+
+export function collectProse(tokens: Token[], c: Collector, inListItem: boolean): void {
+  for (const token of tokens) {
+    switch (token.type) {
+      case 'space':
+        break;
+      case 'paragraph':
+      case 'text': {
+        const t = token as Tokens.Paragraph | Tokens.Text;
+        c.previous = undefined;
+        if (inListItem && t.tokens && isNavigation(t.tokens)) break;
+        const text = collapse(t.tokens ? inlineText(t.tokens) : t.text);
+        if (text) {
+          c.units.push({ kind: 'prose', text });
+          c.previous = c.units.length - 1;
+        }
+        break;
+      }
+      case 'list':
+        for (const item of (token as Tokens.List).items) collectProse(item.tokens, c, true);
+        break;
+      case 'blockquote':
+        c.previous = undefined;
+        collectProse((token as Tokens.Blockquote).tokens, c, false);
+        break;
+      case 'code': {
+        const code = token as Tokens.Code;
+        // Indented code has no fence to render it by, and is rare in docs: not quoted.
+        const text = code.codeBlockStyle === 'indented' ? '' : code.raw.replace(/^\n+|\s+$/g, '');
+        if (text) {
+          c.units.push({ kind: 'code', text });
+          if (c.previous !== undefined) c.codeAfter.set(c.previous, c.units.length - 1);
+        }
+        c.previous = undefined;
+        break;
+      }
+      default:
+        // tables, html, hr, headings: not quotable prose
+        c.previous = undefined;
+        break;
+    }
+  }
+}
+
+/**
+ * A list item that points elsewhere rather than saying something: mostly link text ("- [Widget]
+ * (widget.md)"), or a label and a link ("- Every environment variable: [configuration]
+ * (configuration.md)."). Rendered to text such items read as non-sentences.
+ */
+export function isNavigation(tokens: Token[]): boolean {
+  const letters = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '').length;
+  const all = letters(inlineText(tokens));
+  if (all === 0) return false;
+  const linked = tokens.filter((t) => t.type === 'link').reduce((n, t) => n + letters(inlineText([t])), 0);
+  if (linked / all >= 0.5) return true;
+  // Label, then a link as the item's last words (only punctuation after it).
+  let last = tokens.length - 1;
+  while (last >= 0 && tokens[last]!.type === 'text' && letters((tokens[last] as Tokens.Text).text) === 0) last--;
+  if (last < 1 || tokens[last]!.type !== 'link') return false;
+  const before = inlineText(tokens.slice(0, last)).trimEnd();
+  return /[:—–]$|\bsee$/i.test(before);
+}
+
+/** Inline tokens → plain text: links keep their text, `code` keeps its backticks, HTML drops. */
+export function inlineText(tokens: Token[]): string {
+  let out = '';
+  for (const t of tokens) {
+    switch (t.type) {
+      case 'codespan':
+        out += '`' + (t as Tokens.Codespan).text + '`';
+        break;
+      case 'br':
+        out += ' ';
+        break;
+      case 'html':
+        break;
+      case 'image':
+        out += (t as Tokens.Image).text;
+        break;
+      default: {
+        const nested = (t as { tokens?: Token[] }).tokens;
+        out += nested ? inlineText(nested) : ((t as { text?: string }).text ?? '');
+      }
+    }
+  }
+  return out;
+}
+
+export const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();

@@ -1,0 +1,60 @@
+/**
+ * The snippet a citation shows for a quoted passage (see ./extractive.ts): built from the same
+ * prose units the sentences come from, so every quoted sentence is a substring of it.
+ */
+import type { PassageProse, Sentence } from './prose.js';
+
+/** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
+export const CODE_SNIPPET_CHARS = 1_200;
+
+/**
+ * The citation's snippet: the passage's prose when short; else the units holding the quoted
+ * sentences plus neighbours while under the limit; else just the quoted sentences. Always
+ * contains every quoted sentence verbatim, and the code block a quoted sentence introduces
+ * (such a snippet may run to `CODE_SNIPPET_CHARS`). Other code blocks are left out.
+ */
+export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
+  const { units } = prose;
+  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? [s.code] : [])));
+  const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
+  // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
+  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) ? [u] : []));
+  const render = (keep: Iterable<number>) => {
+    const at = [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b);
+    let out = '';
+    at.forEach((pos, i) => {
+      const unit = units[shown[pos]!]!;
+      if (i > 0) {
+        const prev = units[shown[at[i - 1]!]!]!;
+        out += prev.kind === 'code' || unit.kind === 'code' ? '\n\n' : ' ';
+        if (pos !== at[i - 1]! + 1) out += '… ';
+      }
+      out += unit.text;
+    });
+    return out;
+  };
+  const whole = render(shown);
+  if (whole.length <= limit) return whole;
+  const keep = new Set([...quoted.map((s) => s.unit), ...quotedCode]);
+  if (render(keep).length > limit) {
+    let out = '';
+    for (const s of [...quoted].sort((a, b) => a.position - b.position)) {
+      if (out) out += out.endsWith('```') || out.endsWith('~~~') ? '\n\n… ' : ' … ';
+      out += s.text ? s.text + (s.code !== undefined ? `\n\n${units[s.code]!.text}` : '') : units[s.code!]!.text;
+    }
+    return out;
+  }
+  // Grow around the quoted units, following text first (it usually explains what was quoted).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const pos of [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b)) {
+      for (const n of [pos + 1, pos - 1]) {
+        if (n < 0 || n >= shown.length || keep.has(shown[n]!)) continue;
+        keep.add(shown[n]!);
+        if (render(keep).length > limit) keep.delete(shown[n]!);
+        else grew = true;
+      }
+    }
+  }
+  return render(keep);
+}
