@@ -33,6 +33,7 @@ import { suggestFollowups } from './followups.js';
 import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
+import { passageApiName, renderApiName, usesIdentifier, type ApiName } from './api-name.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
@@ -67,6 +68,8 @@ const DEFAULTS: Required<ExtractiveOptions> = {
 
 export interface ExtractiveQuote {
   text: string;
+  /** Markdown shown above the quote: the API name its section documents (./api-name.ts). */
+  label?: string;
   citation: number;
   /** A fenced code block (fences included, verbatim) that the sentence introduces. */
   code?: string;
@@ -110,9 +113,13 @@ export function planExtractive(question: string, passages: Passage[], options: E
         }),
       ]
     : all;
+  // On a tie, the best-ranked file first: a README section that shares as many words with the
+  // question as one of another package is more likely the answer (the retriever put it first).
+  const topFile = passages.map((p) => (p.sourcePath === passages[0]!.sourcePath ? 1 : 0));
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - a.score ||
+      topFile[b.passage]! - topFile[a.passage]! ||
       headingScore[b.passage]! - headingScore[a.passage]! ||
       a.passage - b.passage ||
       a.position - b.position,
@@ -159,22 +166,71 @@ export function planExtractive(question: string, passages: Passage[], options: E
 
   // How-to questions: the passage's example is usually the answer (./code-choice.ts).
   for (const [i, unit] of chooseCode(question, chosen, (p) => prose[p]!.units, score)) chosen[i] = { ...chosen[i]!, code: unit };
+  // An API section with no example: the README's example that uses the name (./api-name.ts).
+  if (isProcedural(question) && !chosen.some((s) => s.code !== undefined)) {
+    const example = apiExample(passages, prose, chosen);
+    if (example) chosen.push(example);
+  }
 
   const order = [...new Set(chosen.map((s) => s.passage))].sort((a, b) => a - b);
   const citationOf = new Map(order.map((p, i) => [p, i + 1]));
-  const citations = order.map((p) => ({
-    passage: passages[p]!,
-    snippet: buildSnippet(prose[p]!, chosen.filter((s) => s.passage === p), opts.snippetChars),
-    quote: chosen.filter((s) => s.passage === p).sort((a, b) => a.position - b.position)[0]!.text,
-  }));
+  const citations = order.map((p) => {
+    const mine = chosen.filter((s) => s.passage === p).sort((a, b) => a.position - b.position);
+    return {
+      passage: passages[p]!,
+      snippet: buildSnippet(prose[p]!, mine, opts.snippetChars),
+      quote: (mine.find((s) => s.text) ?? mine[0]!).text,
+    };
+  });
+  const labelled = new Set<string>();
   const quotes = [...chosen]
     .sort((a, b) => a.passage - b.passage || a.position - b.position)
     .map((s): ExtractiveQuote => {
       const quote: ExtractiveQuote = { text: s.text, citation: citationOf.get(s.passage)! };
       if (s.code !== undefined) quote.code = prose[s.passage]!.units[s.code]!.text;
+      // The section's API name above its first quote, once per name.
+      const api = apiOf(passages[s.passage]!);
+      if (api && !labelled.has(api.name)) {
+        labelled.add(api.name);
+        quote.label = renderApiName(api);
+      }
       return quote;
     });
   return { citations, quotes };
+}
+
+/** The API item a passage documents; a document's top heading (its title) never counts. */
+function apiOf(p: Passage): ApiName | undefined {
+  return p.headingPath.length > 1 ? passageApiName(p.headingPath) : undefined;
+}
+
+/**
+ * For the first chosen passage that documents an API item: the first code block, in the
+ * best-ranked passage of the same file, that uses the item's name. Returned as a code-only pick
+ * of that passage (placed after the sentence before it), or attached to a chosen sentence of it.
+ */
+function apiExample(passages: Passage[], prose: PassageProse[], chosen: Sentence[]): Sentence | undefined {
+  for (const first of chosen) {
+    const api = apiOf(passages[first.passage]!);
+    if (!api) continue;
+    const file = passages[first.passage]!.sourcePath;
+    for (let p = 0; p < passages.length; p++) {
+      if (passages[p]!.sourcePath !== file) continue;
+      const unit = prose[p]!.units.findIndex(
+        (u) => u.kind === 'code' && u.text.length <= MAX_QUOTED_CODE_CHARS && usesIdentifier(u.text, api.identifier),
+      );
+      if (unit < 0) continue;
+      const before = prose[p]!.sentences.filter((x) => x.unit < unit).at(-1);
+      const host = chosen.findIndex((c) => c.passage === p && c.text && c.code === undefined && (!before || c.position <= before.position));
+      if (host >= 0) {
+        chosen[host] = { ...chosen[host]!, code: unit };
+        return undefined;
+      }
+      return { passage: p, unit, position: (before?.position ?? -1) + 0.5, text: '', score: 0, code: unit, terms: [] };
+    }
+    return undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -226,8 +282,10 @@ export function renderExtractive(plan: ExtractivePlan): string {
   if (plan.quotes.length === 0) return NO_ANSWER_TEXT;
   return [
     EXTRACTIVE_INTRO,
-    ...plan.quotes.map((q) =>
-      q.text ? `> ${q.text} [${q.citation}]` + (q.code ? `\n\n${q.code}` : '') : `${q.code}\n\n[${q.citation}]`,
+    ...plan.quotes.map(
+      (q) =>
+        (q.label ? `${q.label}\n\n` : '') +
+        (q.text ? `> ${q.text} [${q.citation}]` + (q.code ? `\n\n${q.code}` : '') : `${q.code}\n\n[${q.citation}]`),
     ),
   ].join('\n\n');
 }
@@ -238,6 +296,18 @@ export function splitPieces(text: string): string[] {
   const lead = /^\s+/.exec(text)?.[0];
   if (lead && pieces.length) pieces[0] = lead + pieces[0];
   return pieces;
+}
+
+/**
+ * The passages `selectCitations` planned over: everything retrieved when the flow passes it along
+ * (and the grounding is drawn from it), so the streamed answer quotes exactly what was planned and
+ * its `[n]` match the citations already sent; else the grounding alone.
+ */
+function planningPassages(request: ChatModelRequest): Passage[] {
+  const { retrieved, grounding } = request;
+  if (!retrieved?.length) return grounding;
+  const ids = new Set(retrieved.map((p) => p.id));
+  return grounding.every((p) => ids.has(p.id)) ? retrieved : grounding;
 }
 
 export class ExtractiveChatModel implements ChatModel {
@@ -260,7 +330,7 @@ export class ExtractiveChatModel implements ChatModel {
   async *stream(request: ChatModelRequest, options: ChatModelOptions = {}): AsyncIterable<StreamPart> {
     const { signal } = options;
     signal?.throwIfAborted();
-    const text = renderExtractive(planExtractive(request.question, request.grounding, this.opts));
+    const text = renderExtractive(planExtractive(request.question, planningPassages(request), this.opts));
     const delay = options.unpaced ? 0 : this.opts.delayMs;
     let first = true;
     for (const piece of splitPieces(text)) {

@@ -33,6 +33,11 @@ export interface PassageProse {
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 export const MIN_SENTENCE_CHARS = 12;
+const CODE_SPAN = /`[^`]*`/g;
+/** `[3]` anywhere, code span or not: a reader (or a plain-text client) would take it for a marker. */
+const CITATION_LIKE = /\[\d+\]/;
+/** A GitHub footnote reference (`ESM[^cjs].`): not text a reader sees, dropped like link targets. */
+const FOOTNOTE_REF = /\[\^[\w-]+\]/g;
 export const MAX_SENTENCE_CHARS = 450;
 
 export interface ParsedProse {
@@ -63,8 +68,9 @@ export function parseProse(markdown: string): ParsedProse {
       const text = segment.trim();
       if (text.length < MIN_SENTENCE_CHARS || text.length > MAX_SENTENCE_CHARS) return;
       if (words(text).length < 3) return;
-      // A bracket in a quote would read as (or break) an `[n]` citation marker downstream.
-      if (/[[\]]/.test(text)) return;
+      // A bracket in a quote would read as (or break) an `[n]` citation marker downstream; inside
+      // a code span it is code (`merge.all(arrayOfObjects, [options])`), which renders as code.
+      if (/[[\]]/.test(text.replace(CODE_SPAN, '')) || CITATION_LIKE.test(text)) return;
       const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
       // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
       const code = codeAfter.get(u);
@@ -117,7 +123,7 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         const t = token as Tokens.Paragraph | Tokens.Text;
         c.previous = undefined;
         if (inListItem && t.tokens && isNavigation(t.tokens)) break;
-        const text = collapse(t.tokens ? inlineText(t.tokens) : t.text);
+        const text = collapse((t.tokens ? inlineText(t.tokens) : t.text).replace(FOOTNOTE_REF, ''));
         if (text) {
           c.units.push({ kind: 'prose', text });
           c.previous = c.units.length - 1;
