@@ -1,0 +1,120 @@
+/**
+ * The extractive answerer on third-party README shapes: API reference sections headed by the name
+ * they document, examples kept elsewhere in the file, brackets in code spans, footnote markers,
+ * and ties between the retriever's first file and another one.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ExtractiveChatModel, planExtractive, renderExtractive } from '../src/answer/extractive.js';
+import { apiNameOf, passageApiName, usesIdentifier } from '../src/answer/api-name.js';
+import type { Passage } from '../src/seams.js';
+import { textParts } from './helpers.js';
+
+const section = (id: string, file: string, headingPath: string[], text: string): Passage => ({
+  id: `${file}#${id}`,
+  title: headingPath[0] ?? file,
+  headingPath,
+  sourcePath: file,
+  text,
+  score: 1,
+});
+
+/** `> sentence [n]` lines of an extractive answer. */
+const quoteLines = (answer: string) => [...answer.matchAll(/^> (.+) \[(\d+)\]$/gm)].map((m) => m[1]!);
+
+describe('API names from headings', () => {
+  it('reads call signatures, dotted, camelCase and lower-case names; not section words or versions', () => {
+    assert.deepEqual(apiNameOf('execa.commandSync(command, options?)'), {
+      name: 'execa.commandSync(command, options?)',
+      rest: '',
+      identifier: 'commandSync',
+    });
+    assert.equal(apiNameOf('queue.drained() => Promise')?.identifier, 'drained');
+    assert.deepEqual(apiNameOf('max (read only)'), { name: 'max', rest: ' (read only)', identifier: 'max' });
+    assert.equal(apiNameOf('queue.concurrency')?.identifier, 'concurrency');
+    assert.equal(apiNameOf('sizeCalculation')?.name, 'sizeCalculation');
+    assert.equal(apiNameOf('off')?.name, 'off');
+    for (const heading of ['Usage', 'usage', 'install', 'Getting started', 'API', 'v2.0.0', 'Why another ignore?', 'Table of Contents']) {
+      assert.equal(apiNameOf(heading), undefined, heading);
+    }
+  });
+
+  it('looks past a subdivision ("Parameters") to the item above it', () => {
+    assert.equal(passageApiName(['Mitt', 'API', 'off', 'Parameters'])?.name, 'off');
+    assert.equal(passageApiName(['Mitt', 'API', 'Parameters']), undefined);
+    assert.equal(passageApiName(['Guide', 'Mounting in Express']), undefined);
+  });
+
+  it('finds a use of the name in code: a call, a member, an option key; not a longer word', () => {
+    assert.ok(usesIdentifier("emitter.off('foo', onFoo)", 'off'));
+    assert.ok(usesIdentifier('const cache = new LRUCache({\n  max: 500,\n})', 'max'));
+    assert.ok(usesIdentifier("app.use(bodyParser.json({ 'limit': '1mb' }))", 'limit'));
+    assert.ok(!usesIdentifier('const offset = 1; maxSize: 5', 'off'));
+    assert.ok(!usesIdentifier('maxSize: 5', 'max'));
+  });
+});
+
+describe('extractive answers over API reference sections', () => {
+  const file = 'mitt/README.md';
+  const usage = "```js\nconst emitter = mitt()\nemitter.on('foo', onFoo)   // listen\nemitter.off('foo', onFoo)  // unlisten\n```";
+  const passages = [
+    section('off', file, ['Mitt', 'API', 'off'], 'Remove an event handler for the given type.\nIf `handler` is omitted, all handlers of the given type are removed.'),
+    section('usage', file, ['Mitt', 'Usage'], usage),
+  ];
+
+  it('shows the documented name above the quote and brings the example that uses it', () => {
+    const plan = planExtractive('How do I remove an event handler?', passages);
+    const answer = renderExtractive(plan);
+    assert.ok(answer.includes('**`off`**\n\n> Remove an event handler for the given type. [1]'), answer);
+    assert.deepEqual(plan.citations.map((c) => c.passage.id), [`${file}#off`, `${file}#usage`]);
+    assert.ok(answer.includes(`${usage}\n\n[2]`), `the example, cited:\n${answer}`);
+    assert.ok(plan.citations[1]!.snippet.includes(usage), 'the example is in its citation');
+    for (const q of quoteLines(answer)) assert.ok(plan.citations.some((c) => c.snippet.includes(q)), q);
+  });
+
+  it('brings no example when the question does not ask how, and labels a name once', () => {
+    const plan = planExtractive('What does off do with an omitted handler?', [
+      ...passages,
+      section('parameters', file, ['Mitt', 'API', 'off', 'Parameters'], '`handler` is the handler function to remove from the type.'),
+    ]);
+    const answer = renderExtractive(plan);
+    assert.ok(!answer.includes('```'), answer);
+    assert.equal(answer.split('**`off`**').length - 1, 1, answer);
+  });
+
+  it('streams the planned answer when given everything retrieved', async () => {
+    const model = new ExtractiveChatModel({ delayMs: 0 });
+    const question = 'How do I remove an event handler?';
+    const selected = model.selectCitations({ question, passages }).map((c) => c.passage);
+    const text = (await textParts(model.stream({ messages: [], question, grounding: selected, retrieved: passages }))).join('');
+    assert.equal(text, renderExtractive(planExtractive(question, passages)));
+  });
+});
+
+describe('README prose', () => {
+  it('quotes a sentence whose brackets are inside code spans, never one with a marker-like [n]', () => {
+    const plan = planExtractive('How do I merge many objects at once?', [
+      section('all', 'deepmerge/README.md', ['deepmerge', 'API'], '`merge.all(arrayOfObjects, [options])` merges many objects at once into one.\n\nMerge objects at once, see [2] below.'),
+    ]);
+    const texts = plan.quotes.map((q) => q.text);
+    assert.ok(texts.includes('`merge.all(arrayOfObjects, [options])` merges many objects at once into one.'), JSON.stringify(texts));
+    assert.ok(!texts.some((t) => t.includes('[2]')), JSON.stringify(texts));
+  });
+
+  it('drops footnote references from quotes and snippets alike', () => {
+    const plan = planExtractive('How many dependencies does jose have?', [
+      section('deps', 'jose/README.md', ['jose', 'Dependencies: 0'], '`jose` has no dependencies and it exports tree-shakeable ESM[^cjs].'),
+    ]);
+    assert.deepEqual(plan.quotes.map((q) => q.text), ['`jose` has no dependencies and it exports tree-shakeable ESM.']);
+    assert.ok(plan.citations[0]!.snippet.includes(plan.quotes[0]!.text));
+  });
+
+  it("on a tie, quotes the retriever's first file before another file's section named like the question", () => {
+    const passages = [
+      section('api', 'diff/README.md', ['diff', 'API'], '`diffChars(a, b)` diffs two texts, treating each character as a token.'),
+      section('comparison', 'semver/README.md', ['semver', 'Comparison'], 'Comparison of two versions, character for character, is strict.'),
+    ];
+    const plan = planExtractive('How do I compare two texts character by character?', passages, { maxSentences: 1, minSentences: 1 });
+    assert.deepEqual(plan.citations.map((c) => c.passage.sourcePath), ['diff/README.md']);
+  });
+});
