@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExtractiveChatModel, planExtractive, renderExtractive } from '../src/answer/extractive.js';
 import { apiNameOf, passageApiName, usesIdentifier } from '../src/answer/api-name.js';
+import { EXCERPT_CHARS, excerptCode } from '../src/answer/code-excerpt.js';
+import { MAX_QUOTED_CODE_CHARS } from '../src/answer/code-choice.js';
+import { queryTerms, termMatches, words, normalizeTerm } from '../src/text.js';
 import type { Passage } from '../src/seams.js';
 import { textParts } from './helpers.js';
 
@@ -116,5 +119,58 @@ describe('README prose', () => {
     ];
     const plan = planExtractive('How do I compare two texts character by character?', passages, { maxSentences: 1, minSentences: 1 });
     assert.deepEqual(plan.citations.map((c) => c.passage.sourcePath), ['diff/README.md']);
+  });
+});
+
+describe('excerpts of long examples', () => {
+  const filler = Array.from({ length: 30 }, (_, i) => `cache.set('key${i}', 'value number ${i} of many')`).join('\n');
+  const usage = [
+    '```js',
+    "import { LRUCache } from 'lru-cache'",
+    '',
+    'const cache = new LRUCache({ max: 500 })',
+    '',
+    filler,
+    '',
+    'function later() {',
+    "  cache.delete('key1')",
+    '',
+    '  // drop stale cache entries',
+    '  cache.purgeStale()',
+    '}',
+    '',
+    'cache.clear() // empty the cache',
+    '```',
+  ].join('\n');
+  const scoreFor = (question: string) => {
+    const terms = queryTerms(question);
+    return (text: string) => {
+      const ws = words(text).map(normalizeTerm).filter((w): w is string => !!w);
+      return terms.filter((t) => ws.some((w) => termMatches(t, w))).length;
+    };
+  };
+
+  it('cuts the steps that share the question terms from a block too long to quote, fences kept', () => {
+    assert.ok(usage.length > MAX_QUOTED_CODE_CHARS);
+    const excerpt = excerptCode(usage, scoreFor('How do I empty the whole cache?'), MAX_QUOTED_CODE_CHARS);
+    assert.ok(excerpt, 'an excerpt');
+    assert.ok(excerpt.startsWith('```js\n') && excerpt.endsWith('\n```'), excerpt);
+    assert.ok(excerpt.includes('cache.clear() // empty the cache'), excerpt);
+    assert.ok(excerpt.length - '```js\n\n```'.length <= EXCERPT_CHARS, `${excerpt.length} chars`);
+    assert.ok(!excerpt.includes('purgeStale'), 'a neighbour nested deeper is not pulled in');
+    assert.equal(excerptCode(usage, scoreFor('What is the weather on Mars?'), MAX_QUOTED_CODE_CHARS), undefined);
+  });
+
+  it('answers a how-to question with the excerpt, which the cited snippet shows too', () => {
+    const passages = [
+      section('pop', 'lru-cache/README.md', ['lru-cache', 'API', 'pop()'], 'Evict the least recently used item. Returns `undefined` if cache is empty.'),
+      section('usage', 'lru-cache/README.md', ['lru-cache', 'Usage'], usage),
+    ];
+    const plan = planExtractive('How do I empty the whole cache?', passages);
+    const quoted = plan.quotes.find((q) => q.code?.includes('cache.clear()'));
+    assert.ok(quoted, renderExtractive(plan));
+    assert.ok(plan.citations[quoted.citation - 1]!.snippet.includes(quoted.code!), 'the excerpt is in the snippet');
+    const what = planExtractive('What does pop return on an empty cache?', passages);
+    assert.ok(what.quotes.every((q) => !q.code), 'no excerpt unless asked how');
   });
 });

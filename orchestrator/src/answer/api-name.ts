@@ -64,7 +64,8 @@ export function passageApiName(headingPath: string[]): ApiName | undefined {
   if (!last) return undefined;
   const own = apiNameOf(last);
   if (own) return own;
-  const parent = headingPath.at(-2);
+  // Not a document's top heading (its title): "lru-cache › Options" documents no item `lru-cache`.
+  const parent = headingPath.length > 2 ? headingPath.at(-2) : undefined;
   return SUBDIVISION.test(last.trim()) && parent ? apiNameOf(parent) : undefined;
 }
 

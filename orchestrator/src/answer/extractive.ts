@@ -33,6 +33,7 @@ import { suggestFollowups } from './followups.js';
 import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
+import { excerptCode } from './code-excerpt.js';
 import { passageApiName, renderApiName, usesIdentifier, type ApiName } from './api-name.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
@@ -92,17 +93,22 @@ export const NEAR_DUPLICATE_SHARE = 0.8;
 export function planExtractive(question: string, passages: Passage[], options: ExtractiveOptions = {}): ExtractivePlan {
   const opts = { ...DEFAULTS, ...options };
   const terms = queryTerms(question);
-  const prose = passages.map((p, i) => passageProse(p.text, i, terms, leadHeading(p)));
-  const all = prose.flatMap((p) => p.sentences);
   const score = (text: string) => scoreSentence(text, terms);
+  const procedural = isProcedural(question);
+  // Asked how, a long example is quoted by its lines that answer (./code-excerpt.ts).
+  const scoreCode = (code: string) => score(splitIdentifiers(code.replace(CODE_PATH, ' ')));
+  const prose = passages.map((p, i) => {
+    const pp = passageProse(p.text, i, terms, leadHeading(p));
+    return procedural ? withExcerpts(pp, scoreCode) : pp;
+  });
+  const all = prose.flatMap((p) => p.sentences);
   if (all.length === 0) return codeOnlyPlan(passages, prose, score, opts.snippetChars);
 
-  // Ties go to sentences under a heading that names the question's topic, then to better-ranked
-  // passages. (Both are properties of the passage alone, which keeps selection stable when the
-  // flow narrows the passages to the selected ones.)
+  // Ties go to the retriever's first file, then to sentences under a heading that names the
+  // question's topic, then to better-ranked passages.
   const headingScore = passages.map((p) => scoreSentence(p.headingPath.join(' '), terms));
   // Asked how, a passage's example competes with its sentences (./code-choice.ts).
-  const candidates = isProcedural(question)
+  const candidates = procedural
     ? [
         ...all,
         ...prose.flatMap((pp, p) => {
@@ -113,8 +119,8 @@ export function planExtractive(question: string, passages: Passage[], options: E
         }),
       ]
     : all;
-  // On a tie, the best-ranked file first: a README section that shares as many words with the
-  // question as one of another package is more likely the answer (the retriever put it first).
+  // (A README section that shares as many words with the question as one of another package is
+  // more likely the answer when its file is the one the retriever put first.)
   const topFile = passages.map((p) => (p.sourcePath === passages[0]!.sourcePath ? 1 : 0));
   const ranked = [...candidates].sort(
     (a, b) =>
@@ -167,7 +173,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // How-to questions: the passage's example is usually the answer (./code-choice.ts).
   for (const [i, unit] of chooseCode(question, chosen, (p) => prose[p]!.units, score)) chosen[i] = { ...chosen[i]!, code: unit };
   // An API section with no example: the README's example that uses the name (./api-name.ts).
-  if (isProcedural(question) && !chosen.some((s) => s.code !== undefined)) {
+  if (procedural && !chosen.some((s) => s.code !== undefined)) {
     const example = apiExample(passages, prose, chosen);
     if (example) chosen.push(example);
   }
@@ -246,6 +252,17 @@ function codeOnlyPlan(passages: Passage[], prose: PassageProse[], score: (text: 
     citations: [{ passage: passages[p]!, snippet: buildSnippet(prose[p]!, [pseudo], snippetChars) }],
     quotes: [{ text: '', citation: 1, code: prose[p]!.units[unit]!.text }],
   };
+}
+
+/** The passage with each example too long to quote replaced by its excerpt for this question. */
+function withExcerpts(pp: PassageProse, scoreCode: (code: string) => number): PassageProse {
+  if (!pp.units.some((u) => u.kind === 'code' && u.text.length > MAX_QUOTED_CODE_CHARS)) return pp;
+  const units = pp.units.map((u) => {
+    if (u.kind !== 'code' || u.text.length <= MAX_QUOTED_CODE_CHARS) return u;
+    const excerpt = excerptCode(u.text, scoreCode, MAX_QUOTED_CODE_CHARS);
+    return excerpt ? { kind: 'code' as const, text: excerpt } : u;
+  });
+  return { ...pp, units };
 }
 
 function withoutCode(s: Sentence): Sentence {
