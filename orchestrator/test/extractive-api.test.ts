@@ -37,7 +37,7 @@ describe('API names from headings', () => {
     assert.equal(apiNameOf('queue.concurrency')?.identifier, 'concurrency');
     assert.equal(apiNameOf('sizeCalculation')?.name, 'sizeCalculation');
     assert.equal(apiNameOf('off')?.name, 'off');
-    for (const heading of ['Usage', 'usage', 'install', 'Getting started', 'API', 'v2.0.0', 'Why another ignore?', 'Table of Contents']) {
+    for (const heading of ['Usage', 'usage', 'install', 'TypeScript', 'GitHub Actions', 'Getting started', 'API', 'v2.0.0', 'Why another ignore?', 'Table of Contents']) {
       assert.equal(apiNameOf(heading), undefined, heading);
     }
   });

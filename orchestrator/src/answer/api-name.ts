@@ -7,8 +7,8 @@
  * example from the same file that uses the name (a README's usage block calling `emitter.off(…)`).
  *
  * Headings arrive as plain text (inline code already rendered), so "code-like" is judged from the
- * text: a call signature, a dotted or camelCase name, or a single lower-case word that is not one
- * of the usual section words ("usage", "install").
+ * text: a call signature, a dotted name, or a single name starting lower-case that is not one of
+ * the usual section words ("usage", "install").
  */
 
 /** An API name from a heading: `name` is shown as code, `rest` (a plain-text remark) after it. */
@@ -46,10 +46,11 @@ export function apiNameOf(heading: string): ApiName | undefined {
   const m = NAME.exec(h);
   if (!m) return undefined;
   const name = m[1]!;
+  // Dotted (`queue.concurrency`) or starting lower-case (`off`, `maxSize`); a capitalised word is
+  // a title or a proper noun ("Usage", "TypeScript"), even when a class is named so.
   const dotted = name.includes('.');
-  const camel = /\p{Ll}\p{Lu}/u.test(name);
   const lowerWord = /^[a-z_$]/.test(name) && !SECTION_WORDS.has(name.toLowerCase());
-  if (!dotted && !camel && !lowerWord) return undefined;
+  if (!dotted && !lowerWord) return undefined;
   // "v2.0.0" and "1.x" are versions, not names.
   if (/^v?\d/.test(name)) return undefined;
   return { name, rest: m[2] ?? '', identifier: name.split('.').at(-1)! };
