@@ -7,12 +7,16 @@
  * it honest: everything after the first line can be checked against the cited snippet.
  *
  * Sentences come from the prose of a passage (paragraphs, list items, block quotes) with inline
- * Markdown rendered to plain text (links → their text; `code` keeps its backticks) and whitespace
- * collapsed; snippets are built from the same prose, so a quoted sentence is always a substring of
- * its citation's snippet. Code blocks and tables are never scored or quoted as sentences, but a
- * quoted sentence that ends with `:` and is directly followed by a fenced code block ("mount it
- * like this:") brings that block along, verbatim, right after its quote line — the code is the
- * answer there — and the block is then part of the citation's snippet too.
+ * Markdown rendered to plain text (links → their text; `code` keeps its backticks; footnote
+ * markers dropped) and whitespace collapsed (./prose.ts); snippets are built from the same prose
+ * (./snippet.ts), so a quoted sentence is always a substring of its citation's snippet. Code
+ * blocks and tables are never quoted as sentences, but a quoted sentence that ends with `:` and is
+ * directly followed by a fenced code block ("mount it like this:") brings that block along,
+ * verbatim, right after its quote line — the code is the answer there — and the block is then
+ * part of the citation's snippet too. Asked how, examples also compete with sentences
+ * (./code-choice.ts), a usage block too long to quote is quoted by its steps that answer
+ * (./code-excerpt.ts), and a quote from an API reference section comes under the name it
+ * documents, with the file's example that uses the name if none was chosen (./api-name.ts).
  *
  * What is not worth quoting: navigation list items ("Every environment variable:
  * [configuration](configuration.md).", judged on the Markdown, where the lexer still sees the
@@ -21,11 +25,12 @@
  * opening sentence is scored with its heading's words as well, as it usually answers the heading;
  * words of code spans that only name a file or folder don't score.
  *
- * Determinism matters: the flow calls `selectCitations` on the retrieved passages, sends those
- * citations, then calls `stream` with exactly the selected passages. Selection is a greedy pass
- * over sentences sorted by (score, passage order, position), and removing passages that
- * contributed nothing cannot change such a pass — so `stream` quotes the same sentences. (The
- * near-duplicate check looks only at sentences already chosen, so this still holds.)
+ * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
+ * citations before `stream` runs, so the `[n]` in the text must match them. The flow hands
+ * `stream` everything retrieved as well as the selected passages, and `stream` plans over the
+ * same retrieved list, so it quotes exactly what was planned. (Given only the selected passages,
+ * it plans over those; the greedy pass over sentences sorted by score and passage order usually
+ * picks the same, but ties broken by the first file's rank may differ.)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
