@@ -36,8 +36,8 @@ export const MIN_SENTENCE_CHARS = 12;
 const CODE_SPAN = /`[^`]*`/g;
 /** `[3]` anywhere, code span or not: a reader (or a plain-text client) would take it for a marker. */
 const CITATION_LIKE = /\[\d+\]/;
-/** A GitHub footnote reference (`ESM[^cjs].`): not text a reader sees, dropped like link targets. */
-const FOOTNOTE_REF = /\[\^[\w-]+\]/g;
+/** A GitHub footnote reference, attached to a word (`ESM[^cjs].`): not text a reader sees, dropped like link targets. */
+const FOOTNOTE_REF = /(?<=[^\s[])\[\^[\w-]+\]/g;
 export const MAX_SENTENCE_CHARS = 450;
 
 export interface ParsedProse {
