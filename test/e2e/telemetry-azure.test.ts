@@ -41,8 +41,13 @@ const DOCS = [
 ];
 const search: Handler = (_req, res) =>
   json(res, 200, { value: DOCS.map((d, i) => ({ '@search.score': SCORES[i], ...d })) });
-const chat: Handler = (req, res) =>
-  req.body.stream ? streamModel(res, { pieces: ANSWER, usage: USAGE }) : json(res, 400, { error: { code: 'unexpected', message: 'non-streaming call' } });
+/** A question carrying this marker gets a model stream cut after its first piece (a failed chat to find by its trace id). */
+const FAIL_MARKER = 'cut-marker-3307';
+const FAILING_QUESTION = `What about auth? ${FAIL_MARKER}`;
+const chat: Handler = (req, res) => {
+  if (JSON.stringify(req.body).includes(FAIL_MARKER)) return streamModel(res, { pieces: ANSWER, cutAfter: 1 });
+  return req.body.stream ? streamModel(res, { pieces: ANSWER, usage: USAGE }) : json(res, 400, { error: { code: 'unexpected', message: 'non-streaming call' } });
+};
 
 const role = (e: Envelope) => e.tags?.['ai.cloud.role'];
 const op = (e: Envelope) => e.tags?.['ai.operation.id'];
@@ -68,6 +73,9 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
   let traceId: string;
   let lines: Array<Record<string, any>>;
   let inOp: Envelope[];
+  let failedTraceId: string;
+  let failedStatus: number;
+  let failedCode: string;
 
   before(async () => {
     ingestion = await startIngestion();
@@ -109,6 +117,17 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
     lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
     traceId = lines.find((l) => l.delta?.context?.traceId)!.delta.context.traceId;
     assert.match(traceId, /^[0-9a-f]{32}$/);
+    // A second question whose model stream is cut midway: the visitor sees the start of an answer,
+    // its trace id (the first line), then an error line: what a support request would quote.
+    const failed = await fetch(`${chain.url}/api/chat/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ms-client-principal-id': USER_ID, 'x-ms-client-principal-idp': 'aad' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: FAILING_QUESTION }] }),
+    });
+    failedStatus = failed.status;
+    const failedLines = (await failed.text()).trim().split('\n').map((l) => JSON.parse(l));
+    failedCode = failedLines.at(-1)?.error?.code ?? '';
+    failedTraceId = failedLines.find((l) => l.delta?.context?.traceId)?.delta.context.traceId ?? '';
     await chain.stop();
     const inChat = () => ingestion.envelopes.filter((e) => op(e) === traceId);
     await until(
@@ -118,7 +137,9 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
           envs.some((e) => role(e) === 'web' && e.data.baseType === 'RequestData') &&
           envs.some((e) => role(e) === 'orchestrator' && e.data.baseType === 'RequestData') &&
           envs.some((e) => e.data.baseType === 'RemoteDependencyData' && e.data.baseData.name === FLOW_STEPS.generate) &&
-          envs.some((e) => e.data.baseType === 'EventData' && e.data.baseData.name === KIT_EVENTS.chat)
+          envs.some((e) => e.data.baseType === 'EventData' && e.data.baseData.name === KIT_EVENTS.chat) &&
+          ingestion.envelopes.some((e) => op(e) === failedTraceId && e.data.baseData.name === KIT_EVENTS.chat) &&
+          ingestion.envelopes.some((e) => op(e) === failedTraceId && e.data.baseData.name === FLOW_STEPS.generate)
         );
       },
       "both processes' requests, the generate span and the chat event",
@@ -136,10 +157,11 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
   it('answered from the stand-ins: one search, one streamed chat completion, each with its key', () => {
     const content = lines.filter((l) => typeof l.delta?.content === 'string').map((l) => l.delta.content).join('');
     assert.match(content, /createChatRouter\(\)/);
+    // One search and one streamed completion per question (two questions: the answer and the cut one).
     const searches = standIn.requests.filter((r) => r.path.includes('/docs/search'));
     const chats = standIn.requests.filter((r) => r.path.endsWith('/chat/completions'));
-    assert.equal(searches.length, 1);
-    assert.equal(chats.length, 1);
+    assert.equal(searches.length, 2);
+    assert.deepEqual(chats.map((c) => c.body.stream), [true, true]);
     assert.equal(searches[0]!.headers['api-key'], SEARCH_KEY);
     assert.equal(chats[0]!.headers['api-key'], AOAI_KEY);
   });
@@ -220,9 +242,25 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
   it('sends no question text, no key and no raw visitor id or name', () => {
     const all = ingestion.bodies.join('\n');
     assert.ok(all.length > 0);
-    for (const secret of [NONCE, 'mount the server kit', SEARCH_KEY, AOAI_KEY, USER_ID, USER_NAME, ANSWER[0]!.trim()]) {
+    for (const secret of [NONCE, 'mount the server kit', FAIL_MARKER, SEARCH_KEY, AOAI_KEY, USER_ID, USER_NAME, ANSWER[0]!.trim()]) {
       assert.equal(all.includes(secret), false, `"${secret}" is in the envelopes`);
     }
     assert.equal(/api-key/i.test(all), false, 'no api-key header recorded');
+  });
+
+  it("finds a visitor's failed chat from the trace id it was given: the chat event's outcome, the failed step and its error code", () => {
+    assert.equal(failedStatus, 200, 'the stream had begun');
+    assert.ok(failedCode, 'the last line is an error');
+    assert.match(failedTraceId, /^[0-9a-f]{32}$/, 'the error names its trace id');
+    const envs = ingestion.envelopes.filter((e) => op(e) === failedTraceId);
+    const event = envs.find((e) => e.data.baseData.name === KIT_EVENTS.chat)!;
+    assert.equal(event.data.baseData.properties[KIT_EVENT_FIELDS.chat.properties.outcome], failedCode);
+    const generate = envs.find((e) => e.data.baseData.name === FLOW_STEPS.generate);
+    assert.ok(generate, 'the generate step, in the failed operation');
+    assert.equal(generate.data.baseData.success, false);
+    assert.equal(generate.data.baseData.properties[FLOW_ATTRIBUTES.errorCode], failedCode, 'the failed step names the code the visitor got');
+    assert.ok(envs.some((e) => e.data.baseType === 'ExceptionData' && e.data.baseData.exceptions?.[0]?.message === failedCode), 'and its exception, by code (never the provider\'s message)');
+    assert.ok(envs.some((e) => /chat\/completions/.test(String(e.data.baseData.data ?? ''))), 'the model call, in the failed operation');
+    assert.ok(envs.some((e) => role(e) === 'web' && e.data.baseType === 'RequestData'), "the kit's request, in the failed operation");
   });
 });
