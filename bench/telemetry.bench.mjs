@@ -10,8 +10,9 @@
 // Three chains run side by side and the requests are interleaved across them (one at a time), so
 // all see the same machine. Figures: time to first byte (the kit's first line, written once the
 // orchestrator answered) and time to the first answer piece (through retrieve, compose and the
-// model's first token), p50/p99, with what telemetry adds and the ratio to off; then each process's
-// resident memory after the run; then the helpers' cost per call (bench/telemetry/micro.mjs).
+// model's first token), p50/p90/p99, with what telemetry adds and the ratio to off; then the CPU
+// time per chat across both processes (steady under load, unlike latency), each process's resident
+// memory after the run, and the helpers' cost per call (bench/telemetry/micro.mjs).
 // Budget (issue 12): at most 1 ms added at p99. BENCH_N (default 200) streams per chain; about 45 s.
 // p99 of 200 samples is the 2nd-slowest: on a loaded machine it measures the neighbours, so judge it
 // on a quiet one (p90 is printed as the steadier figure).
@@ -165,6 +166,13 @@ function chat(port) {
   });
 }
 
+/** CPU time (user + system) a process has used so far, from /proc (ms). Load on the machine slows a request down but hardly changes the CPU it costs, so this is the steadier figure on a busy machine. */
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK; // utime, stime (fields 14 and 15)
+};
+
 /** Resident memory of a process, from /proc (MiB). */
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
@@ -183,6 +191,8 @@ try {
   const names = Object.keys(chains);
   const samples = Object.fromEntries(names.map((k) => [k, { firstByte: [], firstPiece: [] }]));
   for (let i = 0; i < WARMUP; i++) for (const c of Object.values(chains)) await chat(c.port);
+  const cpuOf = (n) => cpuMs(chains[n].processes.web.pid) + cpuMs(chains[n].processes.orchestrator.pid);
+  const cpuBefore = Object.fromEntries(names.map((n) => [n, cpuOf(n)]));
   for (let i = 0; i < N; i++) {
     // Rotate who goes first each round, so no variant always follows the same one.
     for (let j = 0; j < names.length; j++) {
@@ -192,6 +202,8 @@ try {
       samples[name].firstPiece.push(r.firstPiece);
     }
   }
+  await new Promise((r) => setTimeout(r, 6_000)); // the exporters' batches of this run are sent (5 s interval) and counted too
+  const cpu = Object.fromEntries(names.map((n) => [n, (cpuOf(n) - cpuBefore[n]) / N]));
   const mem = Object.fromEntries(names.map((n) => [n, { web: rssMiB(chains[n].processes.web.pid), orchestrator: rssMiB(chains[n].processes.orchestrator.pid) }]));
 
   console.log(`telemetry on the real chain (demo site + server kit → orchestrator flow → AI Search and Azure OpenAI stand-ins), ${N} streams per variant, interleaved`);
@@ -205,6 +217,11 @@ try {
       const added = n === 'off' ? '' : `   added p50 ${fmt(s[n].p50 - s.off.p50)}  p90 ${fmt(s[n].p90 - s.off.p90)}  p99 ${fmt(s[n].p99 - s.off.p99)}   ratio p50 ${(s[n].p50 / s.off.p50).toFixed(2)}x  p99 ${(s[n].p99 / s.off.p99).toFixed(2)}x`;
       console.log(`    ${n.padEnd(8)} p50 ${fmt(s[n].p50)}  p90 ${fmt(s[n].p90)}  p99 ${fmt(s[n].p99)}${added}`);
     }
+  }
+  console.log(`  CPU per chat, both processes (including the exporters' work; resolution ${(1000 / CLK_TCK / N).toFixed(2)} ms)`);
+  for (const n of names) {
+    const vs = n === 'off' ? '' : `   added ${fmt(cpu[n] - cpu.off)}  ratio ${(cpu[n] / cpu.off).toFixed(2)}x`;
+    console.log(`    ${n.padEnd(8)} ${fmt(cpu[n])}${vs}`);
   }
   console.log('  resident memory after the run');
   for (const n of names) {
