@@ -137,9 +137,13 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
           envs.some((e) => role(e) === 'web' && e.data.baseType === 'RequestData') &&
           envs.some((e) => role(e) === 'orchestrator' && e.data.baseType === 'RequestData') &&
           envs.some((e) => e.data.baseType === 'RemoteDependencyData' && e.data.baseData.name === FLOW_STEPS.generate) &&
+          envs.some((e) => role(e) === 'web' && e.data.baseType === 'RemoteDependencyData') &&
+          envs.some((e) => /docs\/search/.test(String(e.data.baseData.data ?? ''))) &&
+          envs.some((e) => /chat\/completions/.test(String(e.data.baseData.data ?? ''))) &&
           envs.some((e) => e.data.baseType === 'EventData' && e.data.baseData.name === KIT_EVENTS.chat) &&
           ingestion.envelopes.some((e) => op(e) === failedTraceId && e.data.baseData.name === KIT_EVENTS.chat) &&
-          ingestion.envelopes.some((e) => op(e) === failedTraceId && e.data.baseData.name === FLOW_STEPS.generate)
+          ingestion.envelopes.some((e) => op(e) === failedTraceId && e.data.baseData.name === FLOW_STEPS.generate) &&
+          ingestion.envelopes.some((e) => op(e) === failedTraceId && e.data.baseType === 'ExceptionData')
         );
       },
       "both processes' requests, the generate span and the chat event",
