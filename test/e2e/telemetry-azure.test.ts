@@ -168,6 +168,10 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
     assert.deepEqual(chats.map((c) => c.body.stream), [true, true]);
     assert.equal(searches[0]!.headers['api-key'], SEARCH_KEY);
     assert.equal(chats[0]!.headers['api-key'], AOAI_KEY);
+    // The operation goes on to the model (W3C traceparent, from the undici instrumentation). The
+    // search request carries none: the Azure SDK records its own HTTP span and the http
+    // instrumentation's duplicate (which would have sent one) is off (AZURE_HTTP_TRACING_CHILDREN_DISABLED).
+    assert.match(String(chats[0]!.headers.traceparent), new RegExp(`^00-${traceId}-[0-9a-f]{16}-0[01]$`));
   });
 
   it('records one operation across the kit and the orchestrator, the kit→orchestrator hop as the parent', () => {
@@ -185,7 +189,9 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
     const deps = of(inOp, 'RemoteDependencyData', 'orchestrator');
     const outgoing = deps.filter((e) => String(e.data.baseData.target ?? '').includes(standInHost) || String(e.data.baseData.data ?? '').includes(standInHost));
     const describe = () => deps.map((e) => `${e.data.baseData.name} [${e.data.baseData.type}] ${e.data.baseData.target} ${e.data.baseData.data}`).join('\n');
-    const searchCall = outgoing.find((e) => /docs\/search/.test(String(e.data.baseData.data ?? e.data.baseData.name)));
+    const searchCalls = outgoing.filter((e) => /docs\/search/.test(String(e.data.baseData.data ?? e.data.baseData.name)));
+    assert.equal(searchCalls.length, 1, `one HTTP dependency per search (the Azure SDK's; the http instrumentation's twin is off) among:\n${describe()}`);
+    const searchCall = searchCalls[0];
     const modelCall = outgoing.find((e) => /chat\/completions/.test(String(e.data.baseData.data ?? e.data.baseData.name)));
     t.diagnostic(describe());
     assert.ok(searchCall, `AI Search dependency among:\n${describe()}`);
