@@ -249,6 +249,7 @@ async function* answer(
     contentFilteredEvent({ stage, model: requested, provider: model.name, userId: options.principal?.id }, options.privacy);
   const parts = traceIterable(FLOW_STEPS.generate, () => model.stream(request, { signal: options.signal, unpaced: options.unpaced }), {
     attributes: modelAttributes({ system: GEN_AI_SYSTEM[model.name] ?? model.name, model: requested }),
+    mapError: (err) => asFlowError(err, 'upstream_unavailable', 'the answer could not be completed'),
     onItem: (span, part) => {
       if (part.type === 'finish') {
         span.setAttributes(usageAttributes({ inputTokens: part.usage.promptTokens, outputTokens: part.usage.completionTokens, finishReasons: [part.reason], responseModel: part.usage.model }));

@@ -51,6 +51,13 @@ export const FLOW_ATTRIBUTES = {
   question: 'grounded_chat.question',
   /** Only with `recordText`: the search query the flow used. */
   query: 'grounded_chat.query',
+  /** A failed step's stable error code (`rate_limited`, `content_filtered`, `timeout`…), OpenTelemetry's `error.type`. */
+  errorType: 'error.type',
+  /**
+   * The same code under our own name: the Azure Monitor exporter counts `error.type` among the HTTP
+   * fields it maps itself and leaves it out of customDimensions, so queries read this one.
+   */
+  errorCode: 'grounded_chat.error_code',
 } as const;
 
 /** Application Insights custom events (the `customEvents` table) the orchestrator emits. */

@@ -44,5 +44,6 @@ export function telemetryPrivacy(options: TelemetryPrivacyOptions = {}, env: Rec
 }
 
 export function hashUserId(id: string, key: string | Buffer): string {
-  return createHmac('sha256', key).update(id, 'utf8').digest('base64url').slice(0, 22);
+  // String(): a host's own authenticator may hand a numeric id; it hashes like its text form.
+  return createHmac('sha256', key).update(String(id), 'utf8').digest('base64url').slice(0, 22);
 }

@@ -47,6 +47,11 @@ export async function inStep<T>(name: FlowStep | string, fn: (span: Span) => Pro
 export interface TraceIterableOptions<T> extends StepOptions {
   /** Sees each item as it passes (e.g. a usage event): set attributes from it. */
   onItem?: (span: Span, item: T, index: number) => void;
+  /**
+   * The error to record when the stream fails, e.g. the provider's error mapped to the stable code
+   * the caller will answer with (so the span's `error.type` is the code the visitor got). Default: as thrown.
+   */
+  mapError?: (err: unknown) => unknown;
   /** Called once before the span ends, whether the stream finished, failed or was abandoned. */
   onEnd?: (span: Span, summary: { items: number; firstItemMs?: number; completed: boolean }) => void;
 }
@@ -87,7 +92,7 @@ export function traceIterable<T>(name: FlowStep | string, source: (span: Span) =
             }
             return result;
           } catch (err) {
-            recordFailure(span, err, options.ignoreErrors);
+            recordFailure(span, options.mapError ? options.mapError(err) : err, options.ignoreErrors);
             end(false);
             throw err;
           }
@@ -108,7 +113,7 @@ export function recordFailure(span: Span, err: unknown, ignore: string[] = ['Abo
   // The exception's message may quote a provider's body: record its type and stable code only.
   span.recordException({ name, message: typeof code === 'string' ? code : name });
   span.setStatus({ code: SpanStatusCode.ERROR, message: typeof code === 'string' ? code : name });
-  if (typeof code === 'string') span.setAttribute('error.type', code);
+  if (typeof code === 'string') span.setAttributes({ [FLOW_ATTRIBUTES.errorType]: code, [FLOW_ATTRIBUTES.errorCode]: code });
 }
 
 export interface ModelCall {

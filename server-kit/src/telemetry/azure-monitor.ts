@@ -45,6 +45,10 @@ export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonit
   const env = options.env ?? process.env;
   // The distro's resource detection reads OTEL_SERVICE_NAME; an operator's value wins.
   env.OTEL_SERVICE_NAME ||= options.serviceName;
+  // An Azure SDK call (AI Search, Key Vault, identity) records its own HTTP span; without this the
+  // http instrumentation records the same request again under it (two dependencies per call).
+  // Read by the Azure SDK's instrumenter at each span; an operator's value wins.
+  env.AZURE_HTTP_TRACING_CHILDREN_DISABLED ||= 'true';
   useAzureMonitor(azureMonitorOptions(options.connectionString));
   registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
   return { flush: flushAzureMonitor, shutdown: shutdownAzureMonitor };

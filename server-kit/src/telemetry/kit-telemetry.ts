@@ -6,7 +6,7 @@
  * Privacy: the visitor's id is recorded only as a keyed hash; the question and the feedback
  * comment only when an option says so. Upstream bodies, keys and tokens are never inputs here.
  */
-import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+import { diag, metrics, type Counter, type Histogram } from '@opentelemetry/api';
 import { emitEvent as emitWithScope, type CustomEvent } from './events.js';
 import { telemetryPrivacy, type TelemetryPrivacyOptions } from './privacy.js';
 import { contextOfTrace } from './trace-context.js';
@@ -67,7 +67,7 @@ export function createKitTelemetry(options: KitTelemetryOptions = {}): KitTeleme
       tokens: metrics.getMeter(INSTRUMENTATION_SCOPE).createCounter(KIT_METRICS.tokens, { unit: '{token}', description: 'Model tokens used by chats' }),
     });
 
-  return {
+  return guarded({
     chatEnded(input) {
       const c = F.chat;
       const model = input.usage?.model;
@@ -146,5 +146,27 @@ export function createKitTelemetry(options: KitTelemetryOptions = {}): KitTeleme
         properties: { [a.properties.route]: input.route, [a.properties.reason]: input.reason, [a.properties.authMode]: input.authMode },
       });
     },
-  };
+  });
+}
+
+/**
+ * Every method wrapped so that it never throws: these calls sit on the paths that answer the
+ * visitor (a refusal's report runs before the router hands the error on), so a failure in here
+ * must cost an event, never an answer. emitEvent already swallows the SDK's failures; this covers
+ * the rest (a host's authenticator handing a principal whose id is not a string to the hash, a
+ * metrics SDK that throws). Reported through OpenTelemetry's diagnostics, by method and error name.
+ */
+function guarded(telemetry: KitTelemetry): KitTelemetry {
+  const out = {} as Record<keyof KitTelemetry, (input: never) => void>;
+  for (const name of Object.keys(telemetry) as (keyof KitTelemetry)[]) {
+    const method = telemetry[name] as (input: unknown) => void;
+    out[name] = (input: unknown) => {
+      try {
+        method(input);
+      } catch (err) {
+        diag.warn(`grounded-chat telemetry: ${name} failed (${err instanceof Error ? err.name : typeof err})`);
+      }
+    };
+  }
+  return out as KitTelemetry;
 }
