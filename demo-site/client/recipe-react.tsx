@@ -26,7 +26,7 @@ function Help() {
   }, []);
   return (
     <>
-      <grounded-chat ref={chat} endpoint="/api/pages/recipe-react/chat" suggestions={suggestions} strings={strings} />
+      <grounded-chat ref={chat} endpoint="/api/chat" storage-key="demo-recipe-react" suggestions={suggestions} strings={strings} />
       <p>Citations opened: <output data-citations>{citations}</output></p>
     </>
   );

@@ -15,9 +15,6 @@ export interface DemoAppOptions {
   log?: (message: string) => void;
 }
 
-/** Page names of the per-page chat endpoints (/api/pages/<page>/chat). */
-const PAGE = /^[a-z0-9-]{1,60}$/;
-
 /**
  * The App Service app: the site's pages (docs rendered at build time), the widget drop-in for
  * other sites, who is signed in, and the chat API. helmet's headers on every response, under a
@@ -42,10 +39,8 @@ export function createDemoApp({ config, chatRouter, site, log = console.error }:
   });
 
   app.use('/api/session', sessionRouter(config));
+  // The one chat endpoint: each page keeps its own conversation through the widget's storage-key.
   app.use('/api/chat', chatRouter);
-  // Each page keeps its own conversation: the widget keys stored history by endpoint, so each
-  // page gets an endpoint of its own, all served by the same router (same limits, same auth).
-  app.use('/api/pages/:page/chat', (req, res, next) => (PAGE.test(String(req.params.page)) ? chatRouter(req, res, next) : next()));
 
   // The drop-in at a stable URL, for other sites to embed (the site itself uses hashed copies).
   app.use(

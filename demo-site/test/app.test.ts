@@ -246,20 +246,25 @@ describe('assets', () => {
 });
 
 describe('chat endpoints', () => {
-  it('mounts the chat router at /api/chat and at each page\'s own endpoint', async () => {
+  it('mounts the chat router at /api/chat only (no per-page endpoints)', async () => {
     assert.deepEqual((await request(app).post('/api/chat')).body, { mounted: '/api/chat' });
-    assert.deepEqual((await request(app).post('/api/pages/theming-dark/chat')).body, { mounted: '/api/pages/theming-dark/chat' });
-    await request(app).post('/api/pages/Bad%20Name/chat').expect(404);
+    const old = await request(app).post('/api/pages/theming-dark/chat').expect(404);
+    assert.equal(old.body.error.code, 'not_found');
   });
 
-  it('every chat on the built pages has an endpoint of its own', async () => {
-    const endpoints: string[] = [];
+  it('every chat on the built pages talks to /api/chat under a storage key of its own', async () => {
+    const keys: string[] = [];
     for (const path of Object.keys(site.manifest.routes)) {
       const res = await request(app).get(path);
-      endpoints.push(...[...res.text.matchAll(/<grounded-chat[^>]*\sendpoint="([^"]+)"/g)].map((m) => m[1]!));
+      for (const [tag] of res.text.matchAll(/<grounded-chat\b[^>]*>/g)) {
+        assert.match(tag, /\sendpoint="\/api\/chat"/, `${path}: ${tag}`);
+        const key = /\sstorage-key="([^"]+)"/.exec(tag)?.[1];
+        assert.ok(key, `${path}: a storage-key on ${tag}`);
+        keys.push(key);
+      }
     }
-    assert.ok(endpoints.length >= 8);
-    assert.equal(new Set(endpoints).size, endpoints.length, `no two chats share a conversation: ${endpoints.join(' ')}`);
+    assert.ok(keys.length >= 8);
+    assert.equal(new Set(keys).size, keys.length, `no two chats share a conversation: ${keys.join(' ')}`);
   });
 });
 

@@ -255,25 +255,51 @@ describe('citations and conversations', () => {
     }
   });
 
-  it('each page keeps its own conversation', async () => {
+  it('each page keeps its own conversation (storage-key), which survives a reload on its page', async () => {
     const context = await browser.createBrowserContext();
+    const THEMING_Q = 'What does the offline extractive answerer do?';
+    const HOME_Q = 'Which environment variables configure the orchestrator?';
     try {
       const page = await context.newPage();
-      await page.goto(chain.url + '/theming', { waitUntil: 'load' });
-      await chatReady(page);
-      await ask(page, 'What does the offline extractive answerer do?');
-      const count = (path: string) =>
-        page.evaluate(() => [...document.querySelectorAll('grounded-chat')].map((el) => el.shadowRoot!.querySelectorAll('[part~="user-message"]').length));
-      assert.deepEqual(await count('/theming'), [1, 0, 0], 'only the asked chat of the three has the question');
+      /** The questions shown by each chat of the page, in page order. */
+      const asked = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('grounded-chat')].map((el) =>
+            [...el.shadowRoot!.querySelectorAll('[part~="user-message"]')].map((m) => m.textContent!.replace(/^\s*You:/, '').trim()),
+          ),
+        );
+      const visit = async (path: string) => {
+        await page.goto(chain.url + path, { waitUntil: 'load' });
+        await chatReady(page);
+      };
+
+      await visit('/theming');
+      await ask(page, THEMING_Q);
+      assert.deepEqual(await asked(), [[THEMING_Q], [], []], 'only the asked chat of the three has the question');
+      const stored = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('grounded-chat:')));
+      assert.deepEqual(stored, ['grounded-chat:demo-theming-light'], 'stored under the page chat\'s own key, not the shared endpoint');
+
       await page.reload({ waitUntil: 'load' });
       await chatReady(page);
       await page.waitForFunction(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length === 1);
-      for (const path of ['/', '/on-your-site', '/recipes/html']) {
-        await page.goto(chain.url + path, { waitUntil: 'load' });
-        await chatReady(page);
-        const n = await page.evaluate(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length);
-        assert.equal(n, 0, `${path} starts its own conversation`);
+      assert.deepEqual(await asked(), [[THEMING_Q], [], []], 'the reload restores the conversation of this page');
+
+      for (const path of ['/', '/on-your-site', '/recipes/html', '/recipes/react', '/recipes/vue', '/docs/widget.md']) {
+        await visit(path);
+        const chats = await asked();
+        assert.ok(chats.length >= 1, `${path} has a chat`);
+        assert.deepEqual(chats.flat(), [], `${path} starts its own conversation`);
       }
+
+      // A question on the home page stays there, and the theming page's stays on the theming page.
+      await visit('/');
+      await ask(page, HOME_Q);
+      await visit('/theming');
+      await page.waitForFunction(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length === 1);
+      assert.deepEqual(await asked(), [[THEMING_Q], [], []], 'the home question does not reach the theming page');
+      await visit('/');
+      await page.waitForFunction(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length === 1);
+      assert.deepEqual(await asked(), [[HOME_Q]], 'the home page kept its own');
     } finally {
       await context.close();
     }
