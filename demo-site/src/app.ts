@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import type { DemoConfig } from './config.js';
+import { ENTRA_PUBLIC_LOGIN, type DemoConfig } from './config.js';
 import { securityHeaders, type SecurityOptions } from './security.js';
 import { sessionRouter } from './session.js';
 import { errorPages, siteRouter, type LoadedSite } from './site.js';
@@ -27,7 +27,8 @@ export function createDemoApp({ config, chatRouter, site, log = console.error }:
   if (config.onAppService) app.set('trust proxy', 1);
   const security: SecurityOptions = {
     frameAncestors: config.frameAncestors,
-    ...(config.authMode === 'entra' ? { identityOrigins: ['https://login.microsoftonline.com'] } : {}),
+    // MSAL's metadata and token requests (connect-src) go to the authority's origin.
+    ...(config.authMode === 'entra' ? { identityOrigins: [config.entra ? new URL(config.entra.authority).origin : ENTRA_PUBLIC_LOGIN] } : {}),
   };
   app.use(securityHeaders(security));
 

@@ -290,6 +290,14 @@ describe('demo config', () => {
       scopes: ['api://x/.default'],
     });
   });
+  it('signs in with another authority (DEMO_ENTRA_AUTHORITY) as a known authority, and lets the page reach only it', async () => {
+    const custom = loadDemoConfig({ AUTH_MODE: 'entra', DEMO_ENTRA_CLIENT_ID: 'c', AUTH_ENTRA_AUDIENCE: 'api://x', DEMO_ENTRA_AUTHORITY: 'https://login.contoso.example:8443/tenant' });
+    assert.deepEqual(custom.entra, { clientId: 'c', authority: 'https://login.contoso.example:8443/tenant', scopes: ['api://x/.default'], knownAuthorities: ['login.contoso.example:8443'] });
+    const res = await request(appWith({ authMode: 'entra', entra: custom.entra! })).get('/sign-in/entra').expect(200);
+    assert.match(res.headers['content-security-policy'] ?? '', /connect-src 'self' https:\/\/login\.contoso\.example:8443;/);
+    assert.doesNotMatch(res.headers['content-security-policy'] ?? '', /microsoftonline/);
+    assert.throws(() => loadDemoConfig({ AUTH_MODE: 'entra', DEMO_ENTRA_AUTHORITY: 'http://login.contoso.example/t' }), /DEMO_ENTRA_AUTHORITY: must be an https:\/\/ URL/);
+  });
 });
 
 describe('demo-site process', () => {
