@@ -182,20 +182,39 @@ describe('npm start', () => {
 });
 
 describe('docs search and snippets', () => {
-  it('the docs search lists matching sections, linked to their headings', async () => {
+  it('the docs search ranks the right section first, forgives a misspelling, says when nothing matches', async () => {
     const { page, problems } = await open(390, '/docs/');
     try {
-      const input = await page.waitForSelector('#docs-search');
-      await input!.type('rate limits');
-      await page.waitForSelector('[data-results] a');
-      const results = await page.$$eval('[data-results] a', (as) => as.map((a) => a.getAttribute('href')!));
-      assert.ok(results.length > 0);
-      for (const href of results) assert.match(href, /^\/docs\/[\w-]+\.md(#[\w-]+)?$/);
-      assert.ok(results.some((h) => /rate-limit|limits/.test(h)), results.join(' '));
+      const input = (await page.waitForSelector('#docs-search'))!;
+      const results = async (query: string) => {
+        await input.click({ count: 3 });
+        await page.keyboard.press('Backspace');
+        await input.type(query);
+        // The list answers the whole query (a result for an earlier keystroke is dropped).
+        await page.waitForFunction(
+          (q) => {
+            const items = [...document.querySelectorAll('[data-results] li')];
+            if (!items.length) return false;
+            const none = items.length === 1 && !items[0]!.querySelector('a');
+            return (document.querySelector('#docs-search') as HTMLInputElement).value === q && (none ? items[0]!.textContent!.includes(q) : true);
+          },
+          {},
+          query,
+        );
+        return page.$$eval('[data-results] li', (lis) => lis.map((li) => li.querySelector('a')?.getAttribute('href') ?? `none: ${li.textContent}`));
+      };
+      const shutdown = await results('graceful shutdown');
+      assert.equal(shutdown[0], '/docs/server-kit.md#shutdown', shutdown.join(' '));
+      const misspelt = await results('authentcation');
+      assert.equal(misspelt[0], '/docs/server-kit.md#authentication', misspelt.join(' '));
+      assert.deepEqual(await results('qwxzvk'), ['none: No section matches “qwxzvk”.']);
+
+      await results('Content Security Policy');
       await page.click('[data-results] a');
-      await page.waitForFunction(() => location.pathname.endsWith('.md'));
-      const id = await page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
-      if (id) assert.ok(await page.evaluate((i) => !!document.getElementById(i), id), `#${id} is on the page`);
+      await page.waitForFunction(() => location.pathname === '/docs/security.md');
+      assert.equal(await page.evaluate(() => location.hash), '#content-security-policy');
+      assert.ok(await page.evaluate(() => document.getElementById('content-security-policy')?.tagName.startsWith('H')), 'the heading is on the page');
+      assert.deepEqual(await cspViolations(page), []);
       assert.deepEqual(problems, []);
     } finally {
       await page.browserContext().close();

@@ -18,6 +18,8 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { dirname, join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { renderShell, shellStyleHashes } from '@grounded-chat/widget/ssr.js';
+import { STOP_WORDS } from '@grounded-chat/orchestrator';
+import { buildSearchFile } from '../search-index.js';
 import { buildDocs, docPage, docsIndexPage, type DocSource } from './docs-pages.js';
 import { layout, type Assets, type PageInput } from './layout.js';
 import {
@@ -77,7 +79,7 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
     else text[`/docs/${name}`] = name;
   }
   const { docs, search } = buildDocs(sources);
-  const searchUrl = await writeAsset(o.outDir, 'search.json', JSON.stringify(search));
+  const searchUrl = await writeAsset(o.outDir, 'search.json', JSON.stringify(buildSearchFile(search, STOP_WORDS)));
 
   const css = await readFile(join(o.clientDir, 'site.css'), 'utf8');
   const brand = /\/\* brand-theme: start[^*]*\*\/\n([\s\S]*?)\/\* brand-theme: end \*\//.exec(css)?.[1];
