@@ -38,7 +38,7 @@ if (s.authMode !== 'entra' || !s.entra) {
   show();
   signInButton.addEventListener('click', () => void msal.loginRedirect({ scopes }));
   signOutButton.addEventListener('click', () => void msal.logoutRedirect({ account }));
-  chat.getHeaders = async () => {
+  chat.getHeaders = async (): Promise<Record<string, string>> => {
     if (!account) return {};
     try {
       const r = await msal.acquireTokenSilent({ scopes, account });

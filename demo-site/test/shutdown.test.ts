@@ -122,7 +122,7 @@ async function refusesConnections(port: number): Promise<boolean> {
 
 const content = (lines: Array<Record<string, any>>) => lines.map((l) => l.delta?.content ?? '').join('');
 
-const cleanup: Array<() => Promise<unknown> | void> = [];
+const cleanup: Array<() => unknown> = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c();
 });
