@@ -14,6 +14,7 @@ import request from 'supertest';
 import { createDemoApp } from '../src/app.js';
 import { loadDemoConfig, type DemoConfig } from '../src/config.js';
 import { buildSite } from '../src/build/site-build.js';
+import { loadSearch, type SearchFile } from '../src/search-index.js';
 import { loadSite, type LoadedSite } from '../src/site.js';
 import { clientDir, publicDir, widgetDistDir } from '../src/paths.js';
 
@@ -204,9 +205,9 @@ describe('docs', () => {
     const page = await request(app).get('/docs/guide.md');
     const url = /data-index="([^"]+)"/.exec(page.text)![1]!;
     const res = await request(app).get(url).expect(200);
-    const entries = JSON.parse(res.text) as Array<{ url: string; heading: string }>;
-    assert.ok(entries.some((e) => e.url === '/docs/guide.md#setup' && e.heading === 'Setup'));
-    assert.ok(entries.some((e) => e.url === '/docs/other.md#b'));
+    const find = loadSearch(JSON.parse(res.text) as SearchFile);
+    assert.deepEqual(find('setup').map((h) => [h.url, h.heading]), [['/docs/guide.md#setup', 'Setup']]);
+    assert.ok(find('text').some((h) => h.url === '/docs/other.md#b'));
   });
 });
 
