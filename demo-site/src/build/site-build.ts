@@ -152,7 +152,7 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
 async function buildAssets(o: BuildOptions): Promise<Assets> {
   const map = new Map<string, string>();
   const out = join(o.outDir, 'assets');
-  const entries = ['site.ts', 'recipe-html.ts', 'recipe-bearer.ts', 'recipe-react.tsx', 'recipe-vue.ts', 'entra.ts', 'site.css'];
+  const entries = ['site.ts', 'recipe-html.ts', 'recipe-bearer.ts', 'recipe-react.ts', 'recipe-vue.ts', 'entra.ts', 'site.css'];
   const result = await build({
     entryPoints: entries.map((e) => join(o.clientDir, e)),
     outdir: out,
