@@ -10,7 +10,7 @@
 // Chromium is Debian's (/usr/bin/chromium, or CHROME_PATH), started by chrome-launcher with the
 // flags that keep it from calling home. The chain runs on free ports with a fresh index.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -21,7 +21,13 @@ const { default: lighthouse } = await import(require.resolve('lighthouse'));
 const chromeLauncher = await import(require.resolve('chrome-launcher'));
 
 const PAGES = ['/', '/docs/', '/docs/getting-started.md', '/docs/widget.md', '/on-your-site', '/theming', '/recipes/', '/recipes/html', '/recipes/react', '/recipes/vue', '/recipes/bearer', '/sign-in/entra'];
-// LH_PAGES=/theming,/recipes/vue runs only those (to look into one page).
+// The default set is every kind of page, with the largest docs page (widget.md). LH_ALL=1 runs
+// every route of the built site (all docs pages too: slower); LH_PAGES=/theming,/recipes/vue
+// runs only those (to look into one page).
+if (process.env.LH_ALL) {
+  const { routes } = JSON.parse(readFileSync(join(root, 'demo-site', 'dist', 'site', 'site.json'), 'utf8'));
+  PAGES.splice(0, PAGES.length, ...Object.keys(routes));
+}
 if (process.env.LH_PAGES) PAGES.splice(0, PAGES.length, ...process.env.LH_PAGES.split(','));
 const BUDGET = { performance: 0.95, accessibility: 1, 'best-practices': 1, seo: 1 };
 

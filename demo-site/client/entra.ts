@@ -6,7 +6,7 @@ import type { GroundedChatElement } from '@grounded-chat/widget';
 
 interface EntraSession {
   authMode: string;
-  entra?: { clientId: string; authority: string; scopes: string[] };
+  entra?: { clientId: string; authority: string; scopes: string[]; knownAuthorities?: string[] };
 }
 
 const status = document.querySelector('[data-entra-status]')!;
@@ -21,9 +21,10 @@ if (s.authMode !== 'entra' || !s.entra) {
       ? 'AUTH_MODE=entra, but DEMO_ENTRA_CLIENT_ID is not set: this page cannot sign in.'
       : `This site runs AUTH_MODE=${s.authMode}: the chat below needs no token. Set AUTH_MODE=entra to try this page.`;
 } else {
-  const { clientId, authority, scopes } = s.entra;
+  const { clientId, authority, scopes, knownAuthorities } = s.entra;
   const msal = new PublicClientApplication({
-    auth: { clientId, authority, redirectUri: location.origin + '/sign-in/entra' },
+    // knownAuthorities: an authority other than login.microsoftonline.com (DEMO_ENTRA_AUTHORITY).
+    auth: { clientId, authority, redirectUri: location.origin + '/sign-in/entra', ...(knownAuthorities ? { knownAuthorities } : {}) },
     cache: { cacheLocation: 'sessionStorage' },
   });
   await msal.initialize();
@@ -37,7 +38,7 @@ if (s.authMode !== 'entra' || !s.entra) {
   show();
   signInButton.addEventListener('click', () => void msal.loginRedirect({ scopes }));
   signOutButton.addEventListener('click', () => void msal.logoutRedirect({ account }));
-  chat.getHeaders = async () => {
+  chat.getHeaders = async (): Promise<Record<string, string>> => {
     if (!account) return {};
     try {
       const r = await msal.acquireTokenSilent({ scopes, account });

@@ -8,7 +8,8 @@ createApp({
     const answers = ref(0);
     return () => [
       h('grounded-chat', {
-        endpoint: '/api/pages/recipe-vue/chat',
+        endpoint: '/api/chat',
+        'storage-key': 'demo-recipe-vue',
         '.suggestions': ['How do I use it with Vue?', 'How do I theme the widget?'],
         'onGrounded-chat:response': () => answers.value++,
       }),

@@ -7,6 +7,8 @@
  * - copy buttons of the snippets;
  * - the docs search.
  */
+import type { Hit, SearchFile } from '../src/search-index.js';
+
 interface Session {
   authMode: 'none' | 'easyauth' | 'entra';
   user: { name: string } | null;
@@ -64,40 +66,33 @@ function copyButtons(): void {
   });
 }
 
-interface Entry {
-  url: string;
-  page: string;
-  heading: string;
-  text: string;
-}
-
 function search(): void {
   const form = document.querySelector<HTMLFormElement>('form[data-search]');
   if (!form) return;
   const input = form.querySelector('input')!;
   const list = form.querySelector<HTMLElement>('[data-results]')!;
-  let entries: Promise<Entry[]> | undefined;
-  const load = () => (entries ??= fetch(form.dataset.index ?? '/search.json').then((r) => r.json() as Promise<Entry[]>));
+  // The index and its search code load on first use: no cost to a page that is only read.
+  let find: Promise<(q: string) => Hit[]> | undefined;
+  const load = () =>
+    (find ??= Promise.all([import('../src/search-index.js'), fetch(form.dataset.index ?? '/search.json').then((r) => r.json() as Promise<SearchFile>)]).then(
+      ([m, file]) => m.loadSearch(file),
+    ));
+  let latest = 0;
   const run = async () => {
-    const terms = input.value.toLowerCase().split(/\s+/).filter((t) => t.length > 1);
+    const query = input.value.trim();
+    const mine = ++latest;
+    if (!query) return list.replaceChildren();
+    const hits = (await load())(query);
+    if (mine !== latest) return; // a newer keystroke already answered
     list.replaceChildren();
-    if (!terms.length) return;
-    const scored = (await load())
-      .map((e) => {
-        const hay = `${e.heading} ${e.heading} ${e.text}`.toLowerCase();
-        return { e, score: terms.every((t) => hay.includes(t)) ? terms.reduce((n, t) => n + hay.split(t).length - 1, 0) : 0 };
-      })
-      .filter((x) => x.score > 0)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, 8);
-    if (!scored.length) {
-      list.append(Object.assign(document.createElement('li'), { textContent: 'No section matches.' }));
+    if (!hits.length) {
+      list.append(Object.assign(document.createElement('li'), { textContent: `No section matches “${query}”.` }));
       return;
     }
-    for (const { e } of scored) {
+    for (const h of hits) {
       const li = document.createElement('li');
-      const a = Object.assign(document.createElement('a'), { href: e.url, textContent: e.heading });
-      const small = Object.assign(document.createElement('small'), { textContent: ` — ${e.page}` });
+      const a = Object.assign(document.createElement('a'), { href: h.url, textContent: h.heading });
+      const small = Object.assign(document.createElement('small'), { textContent: ` — ${h.page}` });
       li.append(a, small);
       list.append(li);
     }

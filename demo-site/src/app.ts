@@ -1,5 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import type { DemoConfig } from './config.js';
+import { ENTRA_PUBLIC_LOGIN, type DemoConfig } from './config.js';
 import { securityHeaders, type SecurityOptions } from './security.js';
 import { sessionRouter } from './session.js';
 import { errorPages, siteRouter, type LoadedSite } from './site.js';
@@ -15,9 +15,6 @@ export interface DemoAppOptions {
   log?: (message: string) => void;
 }
 
-/** Page names of the per-page chat endpoints (/api/pages/<page>/chat). */
-const PAGE = /^[a-z0-9-]{1,60}$/;
-
 /**
  * The App Service app: the site's pages (docs rendered at build time), the widget drop-in for
  * other sites, who is signed in, and the chat API. helmet's headers on every response, under a
@@ -30,7 +27,8 @@ export function createDemoApp({ config, chatRouter, site, log = console.error }:
   if (config.onAppService) app.set('trust proxy', 1);
   const security: SecurityOptions = {
     frameAncestors: config.frameAncestors,
-    ...(config.authMode === 'entra' ? { identityOrigins: ['https://login.microsoftonline.com'] } : {}),
+    // MSAL's metadata and token requests (connect-src) go to the authority's origin.
+    ...(config.authMode === 'entra' ? { identityOrigins: [config.entra ? new URL(config.entra.authority).origin : ENTRA_PUBLIC_LOGIN] } : {}),
   };
   app.use(securityHeaders(security));
 
@@ -42,10 +40,8 @@ export function createDemoApp({ config, chatRouter, site, log = console.error }:
   });
 
   app.use('/api/session', sessionRouter(config));
+  // The one chat endpoint: each page keeps its own conversation through the widget's storage-key.
   app.use('/api/chat', chatRouter);
-  // Each page keeps its own conversation: the widget keys stored history by endpoint, so each
-  // page gets an endpoint of its own, all served by the same router (same limits, same auth).
-  app.use('/api/pages/:page/chat', (req, res, next) => (PAGE.test(String(req.params.page)) ? chatRouter(req, res, next) : next()));
 
   // The drop-in at a stable URL, for other sites to embed (the site itself uses hashed copies).
   app.use(

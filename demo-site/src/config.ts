@@ -23,8 +23,27 @@ const schema = z.object({
   AUTH_ENTRA_AUDIENCE: z.string().optional(),
   DEMO_ENTRA_CLIENT_ID: z.string().optional(),
   DEMO_ENTRA_SCOPES: z.string().optional(),
+  DEMO_ENTRA_AUTHORITY: z
+    .string()
+    .regex(/^https:\/\/[a-z0-9.-]+(:\d+)?(\/[\w.~%-]+)*\/?$/i, 'must be an https:// URL (the authority MSAL signs in with)')
+    .optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(230_000).default(10_000),
 });
+
+/**
+ * What the /sign-in/entra page hands to MSAL. `knownAuthorities` is set for an authority that is
+ * not login.microsoftonline.com (a sovereign cloud, an External ID custom domain, a test provider):
+ * MSAL then trusts that host as it is, reading its OpenID metadata instead of asking Entra's
+ * instance discovery about it.
+ */
+export interface EntraPageSettings {
+  clientId: string;
+  authority: string;
+  scopes: string[];
+  knownAuthorities?: string[];
+}
+
+export const ENTRA_PUBLIC_LOGIN = 'https://login.microsoftonline.com';
 
 export type DemoConfig = {
   port: number;
@@ -39,7 +58,7 @@ export type DemoConfig = {
   platformAuth: boolean;
   frameAncestors: string[];
   /** Public settings of the Entra sign-in page (a SPA registration has no secret). */
-  entra?: { clientId: string; authority: string; scopes: string[] };
+  entra?: EntraPageSettings;
   /** How long open requests (streams) may finish after SIGTERM. */
   shutdownTimeoutMs: number;
 };
@@ -65,9 +84,11 @@ export function loadDemoConfig(env: NodeJS.ProcessEnv): DemoConfig {
     frameAncestors: v.FRAME_ANCESTORS,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
   };
-  if (authMode === 'entra' && v.DEMO_ENTRA_CLIENT_ID && v.AUTH_ENTRA_TENANT_ID) {
+  if (authMode === 'entra' && v.DEMO_ENTRA_CLIENT_ID && (v.DEMO_ENTRA_AUTHORITY || v.AUTH_ENTRA_TENANT_ID)) {
     const scopes = (v.DEMO_ENTRA_SCOPES ?? (v.AUTH_ENTRA_AUDIENCE ? `${v.AUTH_ENTRA_AUDIENCE}/.default` : '')).split(/[\s,]+/).filter(Boolean);
-    config.entra = { clientId: v.DEMO_ENTRA_CLIENT_ID, authority: `https://login.microsoftonline.com/${v.AUTH_ENTRA_TENANT_ID}`, scopes };
+    const authority = v.DEMO_ENTRA_AUTHORITY ?? `${ENTRA_PUBLIC_LOGIN}/${v.AUTH_ENTRA_TENANT_ID}`;
+    config.entra = { clientId: v.DEMO_ENTRA_CLIENT_ID, authority, scopes };
+    if (new URL(authority).origin !== ENTRA_PUBLIC_LOGIN) config.entra.knownAuthorities = [new URL(authority).host];
   }
   return config;
 }

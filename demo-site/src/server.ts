@@ -4,7 +4,7 @@
  * Service runs it. A bad setting stops the process with a readable message, never a stack trace.
  */
 import type { Server } from 'node:http';
-import { createChatRouterFromEnv } from '@grounded-chat/server-kit';
+import { createChatRouterFromEnv, type ChatRouter } from '@grounded-chat/server-kit';
 import { createJsonLogger, flushTelemetry } from '@grounded-chat/server-kit/telemetry';
 import { loadDemoConfig } from './config.js';
 import { createDemoApp } from './app.js';
@@ -17,12 +17,13 @@ function fail(message: string): never {
 }
 
 let server: Server | undefined;
+let chatRouter: ChatRouter | undefined;
 let shutdownTimeoutMs = 10_000;
 try {
   const config = loadDemoConfig(process.env);
   shutdownTimeoutMs = config.shutdownTimeoutMs;
   // JSON lines with the trace id (App Service's console log): docs/telemetry.md#logs.
-  const chatRouter = createChatRouterFromEnv(process.env, { logger: createJsonLogger({ service: 'web' }) });
+  chatRouter = createChatRouterFromEnv(process.env, { logger: createJsonLogger({ service: 'web' }) });
   const site = loadSite(config.siteDir);
   const app = createDemoApp({ config, chatRouter, site });
   const s = app.listen(config.port, config.host, () => {
@@ -41,9 +42,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    if (!server) process.exit(0);
+    if (!server || !chatRouter) process.exit(0);
+    console.log(`demo-site: ${signal}, stopping (open answers get ${shutdownTimeoutMs} ms to finish)`);
     // The last chats' telemetry is sent before the process goes (a no-op without the SDK).
-    void closeGracefully(server, shutdownTimeoutMs)
+    void closeGracefully(server, [chatRouter], shutdownTimeoutMs)
       .then(() => flushTelemetry())
       .then(() => process.exit(0), () => process.exit(0));
   });

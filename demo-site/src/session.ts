@@ -6,7 +6,7 @@
  * the visitor, so it is ignored — the same rule as the server kit's (docs/security.md).
  */
 import { Router } from 'express';
-import type { DemoConfig } from './config.js';
+import type { DemoConfig, EntraPageSettings } from './config.js';
 
 /** True only where App Service authentication is on, so the Easy Auth headers are the platform's. */
 export const platformAuthEnabled = (env: { WEBSITE_AUTH_ENABLED?: string | undefined }) => /^true$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? '');
@@ -17,7 +17,7 @@ export interface SessionBody {
   /** Sign-in URL, `{path}` standing for the page to come back to. */
   signIn: string | null;
   signOut: string | null;
-  entra?: { clientId: string; authority: string; scopes: string[] };
+  entra?: EntraPageSettings;
 }
 
 export function sessionRouter(config: DemoConfig): Router {

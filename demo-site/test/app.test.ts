@@ -14,6 +14,7 @@ import request from 'supertest';
 import { createDemoApp } from '../src/app.js';
 import { loadDemoConfig, type DemoConfig } from '../src/config.js';
 import { buildSite } from '../src/build/site-build.js';
+import { loadSearch, type SearchFile } from '../src/search-index.js';
 import { loadSite, type LoadedSite } from '../src/site.js';
 import { clientDir, publicDir, widgetDistDir } from '../src/paths.js';
 
@@ -204,9 +205,9 @@ describe('docs', () => {
     const page = await request(app).get('/docs/guide.md');
     const url = /data-index="([^"]+)"/.exec(page.text)![1]!;
     const res = await request(app).get(url).expect(200);
-    const entries = JSON.parse(res.text) as Array<{ url: string; heading: string }>;
-    assert.ok(entries.some((e) => e.url === '/docs/guide.md#setup' && e.heading === 'Setup'));
-    assert.ok(entries.some((e) => e.url === '/docs/other.md#b'));
+    const find = loadSearch(JSON.parse(res.text) as SearchFile);
+    assert.deepEqual(find('setup').map((h) => [h.url, h.heading]), [['/docs/guide.md#setup', 'Setup']]);
+    assert.ok(find('text').some((h) => h.url === '/docs/other.md#b'));
   });
 });
 
@@ -246,20 +247,25 @@ describe('assets', () => {
 });
 
 describe('chat endpoints', () => {
-  it('mounts the chat router at /api/chat and at each page\'s own endpoint', async () => {
+  it('mounts the chat router at /api/chat only (no per-page endpoints)', async () => {
     assert.deepEqual((await request(app).post('/api/chat')).body, { mounted: '/api/chat' });
-    assert.deepEqual((await request(app).post('/api/pages/theming-dark/chat')).body, { mounted: '/api/pages/theming-dark/chat' });
-    await request(app).post('/api/pages/Bad%20Name/chat').expect(404);
+    const old = await request(app).post('/api/pages/theming-dark/chat').expect(404);
+    assert.equal(old.body.error.code, 'not_found');
   });
 
-  it('every chat on the built pages has an endpoint of its own', async () => {
-    const endpoints: string[] = [];
+  it('every chat on the built pages talks to /api/chat under a storage key of its own', async () => {
+    const keys: string[] = [];
     for (const path of Object.keys(site.manifest.routes)) {
       const res = await request(app).get(path);
-      endpoints.push(...[...res.text.matchAll(/<grounded-chat[^>]*\sendpoint="([^"]+)"/g)].map((m) => m[1]!));
+      for (const [tag] of res.text.matchAll(/<grounded-chat\b[^>]*>/g)) {
+        assert.match(tag, /\sendpoint="\/api\/chat"/, `${path}: ${tag}`);
+        const key = /\sstorage-key="([^"]+)"/.exec(tag)?.[1];
+        assert.ok(key, `${path}: a storage-key on ${tag}`);
+        keys.push(key);
+      }
     }
-    assert.ok(endpoints.length >= 8);
-    assert.equal(new Set(endpoints).size, endpoints.length, `no two chats share a conversation: ${endpoints.join(' ')}`);
+    assert.ok(keys.length >= 8);
+    assert.equal(new Set(keys).size, keys.length, `no two chats share a conversation: ${keys.join(' ')}`);
   });
 });
 
@@ -284,6 +290,14 @@ describe('demo config', () => {
       authority: 'https://login.microsoftonline.com/t',
       scopes: ['api://x/.default'],
     });
+  });
+  it('signs in with another authority (DEMO_ENTRA_AUTHORITY) as a known authority, and lets the page reach only it', async () => {
+    const custom = loadDemoConfig({ AUTH_MODE: 'entra', DEMO_ENTRA_CLIENT_ID: 'c', AUTH_ENTRA_AUDIENCE: 'api://x', DEMO_ENTRA_AUTHORITY: 'https://login.contoso.example:8443/tenant' });
+    assert.deepEqual(custom.entra, { clientId: 'c', authority: 'https://login.contoso.example:8443/tenant', scopes: ['api://x/.default'], knownAuthorities: ['login.contoso.example:8443'] });
+    const res = await request(appWith({ authMode: 'entra', entra: custom.entra! })).get('/sign-in/entra').expect(200);
+    assert.match(res.headers['content-security-policy'] ?? '', /connect-src 'self' https:\/\/login\.contoso\.example:8443;/);
+    assert.doesNotMatch(res.headers['content-security-policy'] ?? '', /microsoftonline/);
+    assert.throws(() => loadDemoConfig({ AUTH_MODE: 'entra', DEMO_ENTRA_AUTHORITY: 'http://login.contoso.example/t' }), /DEMO_ENTRA_AUTHORITY: must be an https:\/\/ URL/);
   });
 });
 

@@ -182,20 +182,39 @@ describe('npm start', () => {
 });
 
 describe('docs search and snippets', () => {
-  it('the docs search lists matching sections, linked to their headings', async () => {
+  it('the docs search ranks the right section first, forgives a misspelling, says when nothing matches', async () => {
     const { page, problems } = await open(390, '/docs/');
     try {
-      const input = await page.waitForSelector('#docs-search');
-      await input!.type('rate limits');
-      await page.waitForSelector('[data-results] a');
-      const results = await page.$$eval('[data-results] a', (as) => as.map((a) => a.getAttribute('href')!));
-      assert.ok(results.length > 0);
-      for (const href of results) assert.match(href, /^\/docs\/[\w-]+\.md(#[\w-]+)?$/);
-      assert.ok(results.some((h) => /rate-limit|limits/.test(h)), results.join(' '));
+      const input = (await page.waitForSelector('#docs-search'))!;
+      const results = async (query: string) => {
+        await input.click({ count: 3 });
+        await page.keyboard.press('Backspace');
+        await input.type(query);
+        // The list answers the whole query (a result for an earlier keystroke is dropped).
+        await page.waitForFunction(
+          (q) => {
+            const items = [...document.querySelectorAll('[data-results] li')];
+            if (!items.length) return false;
+            const none = items.length === 1 && !items[0]!.querySelector('a');
+            return (document.querySelector('#docs-search') as HTMLInputElement).value === q && (none ? items[0]!.textContent!.includes(q) : true);
+          },
+          {},
+          query,
+        );
+        return page.$$eval('[data-results] li', (lis) => lis.map((li) => li.querySelector('a')?.getAttribute('href') ?? `none: ${li.textContent}`));
+      };
+      const shutdown = await results('graceful shutdown');
+      assert.equal(shutdown[0], '/docs/server-kit.md#shutdown', shutdown.join(' '));
+      const misspelt = await results('authentcation');
+      assert.equal(misspelt[0], '/docs/server-kit.md#authentication', misspelt.join(' '));
+      assert.deepEqual(await results('qwxzvk'), ['none: No section matches “qwxzvk”.']);
+
+      await results('Content Security Policy');
       await page.click('[data-results] a');
-      await page.waitForFunction(() => location.pathname.endsWith('.md'));
-      const id = await page.evaluate(() => decodeURIComponent(location.hash.slice(1)));
-      if (id) assert.ok(await page.evaluate((i) => !!document.getElementById(i), id), `#${id} is on the page`);
+      await page.waitForFunction(() => location.pathname === '/docs/security.md');
+      assert.equal(await page.evaluate(() => location.hash), '#content-security-policy');
+      assert.ok(await page.evaluate(() => document.getElementById('content-security-policy')?.tagName.startsWith('H')), 'the heading is on the page');
+      assert.deepEqual(await cspViolations(page), []);
       assert.deepEqual(problems, []);
     } finally {
       await page.browserContext().close();
@@ -255,25 +274,51 @@ describe('citations and conversations', () => {
     }
   });
 
-  it('each page keeps its own conversation', async () => {
+  it('each page keeps its own conversation (storage-key), which survives a reload on its page', async () => {
     const context = await browser.createBrowserContext();
+    const THEMING_Q = 'What does the offline extractive answerer do?';
+    const HOME_Q = 'Which environment variables configure the orchestrator?';
     try {
       const page = await context.newPage();
-      await page.goto(chain.url + '/theming', { waitUntil: 'load' });
-      await chatReady(page);
-      await ask(page, 'What does the offline extractive answerer do?');
-      const count = (path: string) =>
-        page.evaluate(() => [...document.querySelectorAll('grounded-chat')].map((el) => el.shadowRoot!.querySelectorAll('[part~="user-message"]').length));
-      assert.deepEqual(await count('/theming'), [1, 0, 0], 'only the asked chat of the three has the question');
+      /** The questions shown by each chat of the page, in page order. */
+      const asked = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('grounded-chat')].map((el) =>
+            [...el.shadowRoot!.querySelectorAll('[part~="user-message"]')].map((m) => m.textContent!.replace(/^\s*You:/, '').trim()),
+          ),
+        );
+      const visit = async (path: string) => {
+        await page.goto(chain.url + path, { waitUntil: 'load' });
+        await chatReady(page);
+      };
+
+      await visit('/theming');
+      await ask(page, THEMING_Q);
+      assert.deepEqual(await asked(), [[THEMING_Q], [], []], 'only the asked chat of the three has the question');
+      const stored = await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('grounded-chat:')));
+      assert.deepEqual(stored, ['grounded-chat:demo-theming-light'], 'stored under the page chat\'s own key, not the shared endpoint');
+
       await page.reload({ waitUntil: 'load' });
       await chatReady(page);
       await page.waitForFunction(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length === 1);
-      for (const path of ['/', '/on-your-site', '/recipes/html']) {
-        await page.goto(chain.url + path, { waitUntil: 'load' });
-        await chatReady(page);
-        const n = await page.evaluate(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length);
-        assert.equal(n, 0, `${path} starts its own conversation`);
+      assert.deepEqual(await asked(), [[THEMING_Q], [], []], 'the reload restores the conversation of this page');
+
+      for (const path of ['/', '/on-your-site', '/recipes/html', '/recipes/react', '/recipes/vue', '/docs/widget.md']) {
+        await visit(path);
+        const chats = await asked();
+        assert.ok(chats.length >= 1, `${path} has a chat`);
+        assert.deepEqual(chats.flat(), [], `${path} starts its own conversation`);
       }
+
+      // A question on the home page stays there, and the theming page's stays on the theming page.
+      await visit('/');
+      await ask(page, HOME_Q);
+      await visit('/theming');
+      await page.waitForFunction(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length === 1);
+      assert.deepEqual(await asked(), [[THEMING_Q], [], []], 'the home question does not reach the theming page');
+      await visit('/');
+      await page.waitForFunction(() => document.querySelector('grounded-chat')!.shadowRoot!.querySelectorAll('[part~="user-message"]').length === 1);
+      assert.deepEqual(await asked(), [[HOME_Q]], 'the home page kept its own');
     } finally {
       await context.close();
     }

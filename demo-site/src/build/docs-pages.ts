@@ -4,6 +4,7 @@
  * The Markdown source stays readable at `/docs/raw/<file>.md`, as plain text.
  */
 import { chunkDocument } from '@grounded-chat/orchestrator';
+import type { SearchDoc } from '../search-index.js';
 import { escapeHtml, renderDoc, type RenderedDoc } from './markdown.js';
 import type { PageInput } from './layout.js';
 import { chatTag } from './pages.js';
@@ -19,18 +20,10 @@ export interface BuiltDoc extends RenderedDoc {
   description: string;
 }
 
-/** One entry of the search index: a section of a docs page. */
-export interface SearchEntry {
-  url: string;
-  page: string;
-  heading: string;
-  text: string;
-}
-
 /** Docs pages, in sidebar order: the guides people read first, then the rest by title. */
 const FIRST = ['getting-started.md', 'architecture.md', 'widget.md', 'server-kit.md', 'orchestrator.md', 'configuration.md'];
 
-export function buildDocs(sources: DocSource[]): { docs: BuiltDoc[]; search: SearchEntry[] } {
+export function buildDocs(sources: DocSource[]): { docs: BuiltDoc[]; search: SearchDoc[] } {
   const names = new Set(sources.map((s) => s.name));
   const docs = sources.map((s) => {
     const r = renderDoc(s.name, s.content, names);
@@ -38,15 +31,18 @@ export function buildDocs(sources: DocSource[]): { docs: BuiltDoc[]; search: Sea
   });
   const rank = (d: BuiltDoc) => (FIRST.includes(d.name) ? FIRST.indexOf(d.name) : FIRST.length);
   docs.sort((a, b) => rank(a) - rank(b) || a.title.localeCompare(b.title));
-  const search: SearchEntry[] = [];
+  const search: SearchDoc[] = [];
   for (const s of sources) {
     const doc = docs.find((d) => d.name === s.name)!;
     for (const ch of chunkDocument(s.name, s.content)) {
       search.push({
+        id: search.length,
         url: `/docs/${s.name}${ch.anchor ? `#${ch.anchor}` : ''}`,
         page: doc.title,
         heading: ch.headingPath[ch.headingPath.length - 1] ?? doc.title,
-        text: ch.text.replace(/```[\s\S]*?```/g, ' ').replace(/[#>*_`|]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 600),
+        headings: ch.headingPath.join(' '),
+        // Code stays indexed (people search for `getHeaders`); Markdown punctuation goes.
+        text: ch.text.replace(/[#>*_`|~[\]()-]+/g, ' ').replace(/\s+/g, ' ').trim(),
       });
     }
   }

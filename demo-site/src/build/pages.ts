@@ -1,9 +1,8 @@
 /**
- * The content of the site's own pages (the docs pages are in docs-pages.ts). Each page with a chat
- * gives its element an endpoint of its own, so that each page keeps its own conversation: the
- * widget keys its stored history by endpoint, and the server mounts the one chat router at
- * `/api/chat` and at `/api/pages/<page>/chat` (see app.ts). When the widget's per-element storage
- * key lands, the endpoints can all become `/api/chat` again.
+ * The content of the site's own pages (the docs pages are in docs-pages.ts). Every chat talks to
+ * the one endpoint, `/api/chat`, and each page keeps its own conversation through the widget's
+ * `storage-key` attribute (stored as `grounded-chat:{key}`): a question asked on the theming page
+ * does not reappear on another page, nor colour its answers.
  */
 import { escapeHtml } from './markdown.js';
 import type { PageInput } from './layout.js';
@@ -14,8 +13,11 @@ export const HOME_SUGGESTIONS = [
   'Which environment variables configure the orchestrator?',
 ];
 
-/** The chat endpoint of a page: its own conversation. */
-export const endpointFor = (page: string) => (page === 'home' ? '/api/chat' : `/api/pages/${page}/chat`);
+/** The one chat endpoint of the site (the server kit's router). */
+export const CHAT_ENDPOINT = '/api/chat';
+
+/** The widget's `storage-key` of a page's chat: its own stored conversation. */
+export const storageKeyFor = (page: string) => `demo-${page}`;
 
 interface ChatAttrs {
   mode?: 'launcher';
@@ -28,7 +30,8 @@ interface ChatAttrs {
 
 export function chatTag(page: string, a: ChatAttrs = {}): string {
   const attrs = [
-    `endpoint="${escapeHtml(endpointFor(page))}"`,
+    `endpoint="${CHAT_ENDPOINT}"`,
+    `storage-key="${escapeHtml(storageKeyFor(page))}"`,
     a.mode ? `mode="${a.mode}"` : '',
     a.theme ? `theme="${a.theme}"` : '',
     a.greeting ? `greeting="${escapeHtml(a.greeting)}"` : '',

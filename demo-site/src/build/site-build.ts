@@ -18,12 +18,16 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { dirname, join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { renderShell, shellStyleHashes } from '@grounded-chat/widget/ssr.js';
+import { STOP_WORDS } from '@grounded-chat/orchestrator';
+import { buildSearchFile } from '../search-index.js';
 import { buildDocs, docPage, docsIndexPage, type DocSource } from './docs-pages.js';
 import { layout, type Assets, type PageInput } from './layout.js';
 import {
   entraPage,
   errorPage,
   HOME_CHAT_PLACEHOLDER,
+  CHAT_ENDPOINT,
+  storageKeyFor,
   HOME_SUGGESTIONS,
   homePage,
   notFoundPage,
@@ -75,7 +79,7 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
     else text[`/docs/${name}`] = name;
   }
   const { docs, search } = buildDocs(sources);
-  const searchUrl = await writeAsset(o.outDir, 'search.json', JSON.stringify(search));
+  const searchUrl = await writeAsset(o.outDir, 'search.json', JSON.stringify(buildSearchFile(search, STOP_WORDS)));
 
   const css = await readFile(join(o.clientDir, 'site.css'), 'utf8');
   const brand = /\/\* brand-theme: start[^*]*\*\/\n([\s\S]*?)\/\* brand-theme: end \*\//.exec(css)?.[1];
@@ -99,7 +103,12 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
       // The home chat paints before any script: the shell is rendered here into declarative
       // shadow DOM, and its <style> elements are allowed by hash. Lit's hydration markers are
       // dropped (the drop-in does not hydrate).
-      const shell = (await renderShell({ endpoint: '/api/chat', suggestions: HOME_SUGGESTIONS })).replace(/<!--\/?lit-[^>]*-->/g, '');
+      // renderShell() takes no storage key: it is added to the rendered tag (an attribute only,
+      // read when the drop-in upgrades the element).
+      const shell = (await renderShell({ endpoint: CHAT_ENDPOINT, suggestions: HOME_SUGGESTIONS }))
+        .replace(/<!--\/?lit-[^>]*-->/g, '')
+        .replace(/^(\s*<grounded-chat)(?![^>]*\sstorage-key=)/, `$1 storage-key="${storageKeyFor('home')}"`);
+      if (!/^\s*<grounded-chat[^>]*\sstorage-key="/.test(shell)) throw new Error('the home chat shell has no storage-key');
       html = html.replace(HOME_CHAT_PLACEHOLDER, () => shell);
       styleHashes = await shellStyleHashes(shell);
     }
@@ -143,7 +152,7 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
 async function buildAssets(o: BuildOptions): Promise<Assets> {
   const map = new Map<string, string>();
   const out = join(o.outDir, 'assets');
-  const entries = ['site.ts', 'recipe-html.ts', 'recipe-bearer.ts', 'recipe-react.tsx', 'recipe-vue.ts', 'entra.ts', 'site.css'];
+  const entries = ['site.ts', 'recipe-html.ts', 'recipe-bearer.ts', 'recipe-react.ts', 'recipe-vue.ts', 'entra.ts', 'site.css'];
   const result = await build({
     entryPoints: entries.map((e) => join(o.clientDir, e)),
     outdir: out,

@@ -1,8 +1,7 @@
-// The React 19 recipe, live: the widget's ES build is imported before React renders the element,
-// so React sets `suggestions` and `strings` as properties.
-import { useEffect, useRef, useState } from 'react';
+// The React 19 recipe's app (loaded by recipe-react.ts once the widget is defined, so React sets
+// `suggestions` and `strings` as properties).
+import { startTransition, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import '@grounded-chat/widget';
 
 const suggestions = ['How do I use it with React?', 'What are the widget attributes?'];
 const strings = { title: 'React help' };
@@ -26,10 +25,13 @@ function Help() {
   }, []);
   return (
     <>
-      <grounded-chat ref={chat} endpoint="/api/pages/recipe-react/chat" suggestions={suggestions} strings={strings} />
+      <grounded-chat ref={chat} endpoint="/api/chat" storage-key="demo-recipe-react" suggestions={suggestions} strings={strings} />
       <p>Citations opened: <output data-citations>{citations}</output></p>
     </>
   );
 }
 
-createRoot(document.getElementById('react-root')!).render(<Help />);
+export function mount(el: HTMLElement): void {
+  // A transition: React renders in slices and yields to the browser between them.
+  startTransition(() => createRoot(el).render(<Help />));
+}
