@@ -93,6 +93,7 @@ describe('resources', () => {
     'Microsoft.Authorization/roleAssignments',
     'Microsoft.Insights/diagnosticSettings',
     'Microsoft.Insights/autoscalesettings',
+    'Microsoft.Insights/workbooks',
   ];
 
   t('every resource type of the architecture is deployed', () => {
@@ -219,7 +220,9 @@ describe('role assignments', () => {
     { principal: 'endpointPrincipalId', scope: 'Microsoft.ContainerRegistry/registries', role: '7f951dda-4ed3-4680-a7ca-43fe172d538d', why: 'AcrPull: pull the image' },
     { principal: 'endpointPrincipalId', scope: 'Microsoft.Search/searchServices', role: '1407120a-92aa-4202-b7e9-c0e197c71c8f', why: 'Search Index Data Reader' },
     { principal: 'endpointPrincipalId', scope: 'Microsoft.CognitiveServices/accounts', role: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd', why: 'Cognitive Services OpenAI User' },
-    { principal: 'webPrincipalId', scope: 'Microsoft.KeyVault/vaults/secrets', role: '4633458b-17de-408a-b874-0445c86b69e6', why: 'Key Vault Secrets User on the one secret' },
+    { principal: 'endpointPrincipalId', scope: 'Microsoft.KeyVault/vaults/secrets(telemetryKeySecretName)', role: '4633458b-17de-408a-b874-0445c86b69e6', why: 'Key Vault Secrets User on the telemetry hash key (secret injection)' },
+    { principal: 'webPrincipalId', scope: 'Microsoft.KeyVault/vaults/secrets(endpointKeySecretName)', role: '4633458b-17de-408a-b874-0445c86b69e6', why: 'Key Vault Secrets User on the endpoint key' },
+    { principal: 'webPrincipalId', scope: 'Microsoft.KeyVault/vaults/secrets(telemetryKeySecretName)', role: '4633458b-17de-408a-b874-0445c86b69e6', why: 'Key Vault Secrets User on the telemetry hash key' },
     { principal: 'webPrincipalId', scope: 'Microsoft.MachineLearningServices/workspaces/onlineEndpoints', role: 'custom:score', why: 'score on this endpoint (aad_token)' },
     { principal: 'deployerPrincipalId', scope: 'Microsoft.Search/searchServices', role: '7ca78c08-252a-4471-8644-bb5ff32d4ba0', why: 'Search Service Contributor: create the index' },
     { principal: 'deployerPrincipalId', scope: 'Microsoft.Search/searchServices', role: '8ebe5a00-799e-43f5-93ac-243d3dce84a7', why: 'Search Index Data Contributor: fill it' },
@@ -233,7 +236,10 @@ describe('role assignments', () => {
       .filter((r) => r.type === 'Microsoft.Authorization/roleAssignments')
       .map((r) => {
         const principal = /parameters\('(\w+)'\)/.exec(r.properties.principalId)![1]!;
-        const scope = /resourceId\('([^']+)'/.exec(r.scope!)?.[1] ?? '';
+        // A secret scope names which secret: a Key Vault role on the vault would open every secret.
+        const secret = /parameters\('(\w+SecretName)'\)\)\]$/.exec(r.scope!)?.[1];
+        const type = /resourceId\('([^']+)'/.exec(r.scope!)?.[1] ?? '';
+        const scope = type === 'Microsoft.KeyVault/vaults/secrets' ? `${type}(${secret})` : type;
         let role = roleGuid(roles, r.properties.roleDefinitionId) ?? '';
         if (!role && /roleDefinitions/.test(r.properties.roleDefinitionId)) {
           const custom = all.find((d) => d.type === 'Microsoft.Authorization/roleDefinitions')!;
@@ -270,11 +276,13 @@ describe('secrets', () => {
     }
   });
 
-  t('no parameter default carries a secret, and no secure parameter has a default', () => {
+  t('no parameter default carries a secret: a secure parameter has none, or one generated at deploy time', () => {
     for (const { path, template } of templates(arm())) {
       for (const [name, p] of Object.entries(template.parameters ?? {})) {
-        if (/^secure/i.test(p.type)) assert.equal(p.defaultValue, undefined, `${path} ${name}`);
-        if (secretish.test(name) && !/Name$|Mode$/.test(name)) assert.equal(p.defaultValue, undefined, `${path || 'main'} ${name}`);
+        // newGuid() is evaluated by ARM during the deployment: the template holds no value.
+        if (/^secure/i.test(p.type)) assert.ok(p.defaultValue === undefined || p.defaultValue === '[newGuid()]', `${path || 'main'} ${name}`);
+        // A switch (bool) cannot carry a secret, whatever its name.
+        else if (secretish.test(name) && !/Name$|Mode$/.test(name) && p.type !== 'bool') assert.equal(p.defaultValue, undefined, `${path || 'main'} ${name}`);
         if (typeof p.defaultValue === 'string') assert.doesNotMatch(p.defaultValue, /^[A-Za-z0-9+/=_-]{32,}$/, `${path || 'main'} ${name} looks like a key`);
       }
     }
@@ -287,6 +295,77 @@ describe('secrets', () => {
     assert.match(secret.properties.value, /^\[listKeys\(/, 'the key is read inside ARM');
     const env = JSON.stringify(arm().functions);
     assert.doesNotMatch(env, /API_KEY/);
+  });
+});
+
+describe('telemetry hash key (TELEMETRY_USER_HASH_KEY)', () => {
+  const main = () => arm().resources as Record<string, ArmResource>;
+  const module = () => moduleTemplate(arm(), 'telemetryKey');
+
+  t('it is generated at deploy time into a secure parameter that only the Key Vault secret reads', () => {
+    const p = arm().parameters!.telemetryUserHashKey!;
+    assert.equal(p.type, 'securestring');
+    assert.equal(p.defaultValue, '[newGuid()]');
+    const uses = JSON.stringify(arm()).match(/parameters\('telemetryUserHashKey'\)/g) ?? [];
+    assert.equal(uses.length, 1, 'read in one place');
+    assert.deepEqual(main().telemetryKey!.properties.parameters.value, { value: "[parameters('telemetryUserHashKey')]" });
+    assert.equal(module().parameters!.value!.type, 'securestring', 'the module keeps it secure');
+    const secret = resourcesOf(module()).find((r) => r.type === 'Microsoft.KeyVault/vaults/secrets')!;
+    assert.equal(secret.properties.value, "[parameters('value')]");
+    // A re-run keeps the stored key (infra/deploy.sh sets keep once it exists): no new hash per deployment.
+    assert.equal(secret.condition, "[not(parameters('keep'))]");
+    assert.deepEqual(main().telemetryKey!.properties.parameters.keep, { value: "[parameters('keepTelemetryUserHashKey')]" });
+    assert.equal(arm().parameters!.keepTelemetryUserHashKey!.defaultValue, false);
+  });
+
+  t('the module outputs the secret\'s name and URIs only', () => {
+    assert.deepEqual(Object.keys(module().outputs!).sort(), ['secretName', 'secretUri', 'secretVersionUri']);
+    for (const [name, o] of Object.entries(module().outputs!)) {
+      assert.doesNotMatch(JSON.stringify(o.value), /parameters\('value'\)|\.value\b|list\w*\(/, name);
+    }
+  });
+
+  t('the web app reads it through a Key Vault reference', () => {
+    const settings = JSON.stringify(main().web!.properties.parameters.appSettings.value);
+    assert.match(settings, /'TELEMETRY_USER_HASH_KEY', format\('@Microsoft\.KeyVault\(SecretUri=\{0\}\)', reference\('telemetryKey'\)\.outputs\.secretUri\.value\)/);
+  });
+
+  t('the online deployment reads it through secret injection, ${{keyvault:<secret URI with version>}}', () => {
+    // The environment function's format string, decoded as ARM's format() does.
+    const fn = JSON.stringify(arm().functions);
+    const m = /'TELEMETRY_USER_HASH_KEY', format\('((?:[^'\\]|\\.)*)', parameters\('(\w+)'\)\)/.exec(fn);
+    assert.ok(m, 'the orchestrator environment sets TELEMETRY_USER_HASH_KEY from a parameter');
+    const decoded = m[1]!.replace(/\{\{/g, '{').replace(/\}\}/g, '}').replace('{0}', 'URI');
+    assert.equal(decoded, '${{keyvault:URI}}');
+    // And the URI given is the secret's, with its version (the platform requires one).
+    const env = main().orchestrator!.properties.parameters.environmentVariables.value as string;
+    assert.match(env, /reference\('telemetryKey'\)\.outputs\.secretVersionUri\.value\)\]$/);
+    const versionUri = JSON.stringify(module().outputs!.secretVersionUri!.value);
+    assert.match(versionUri, /\.secretUriWithVersion/);
+    assert.doesNotMatch(versionUri, /\.secretUri[^W]/);
+  });
+});
+
+describe('workbook', () => {
+  const monitoring = () => moduleTemplate(arm(), 'monitoring');
+  const workbook = () => resourcesOf(monitoring()).find((r) => r.type === 'Microsoft.Insights/workbooks')!;
+  const component = () => resourcesOf(monitoring()).find((r) => r.type === 'Microsoft.Insights/components')!;
+
+  t('the workbook deployed is infra/monitoring/workbook.json, byte for byte', () => {
+    const expr = /^\[variables\('([^']+)'\)\]$/.exec(workbook().properties.serializedData);
+    const data = expr ? (monitoring().variables![expr[1]!] as string) : workbook().properties.serializedData;
+    assert.equal(data, readFileSync(join(INFRA_DIR, 'monitoring/workbook.json'), 'utf8'));
+    assert.equal(JSON.parse(data).version, 'Notebook/1.0');
+  });
+
+  t('it is a shared workbook on the Application Insights component, under a stable name', () => {
+    const wb = workbook();
+    assert.equal(wb.kind, 'shared');
+    assert.equal(wb.properties.category, 'workbook');
+    assert.equal(wb.properties.sourceId, resourceIdExpression(component()));
+    // Derived from the component's id: the same on every run (a re-run updates, never duplicates).
+    assert.equal(wb.name, `[guid(${resourceIdExpression(component()).slice(1, -1)}, 'grounded-chat-workbook')]`);
+    assert.doesNotMatch(wb.name, /newGuid|utcNow/);
   });
 });
 

@@ -114,6 +114,9 @@ describe('blue-green rollout', () => {
     assert.match(String(s.provisions[0]!.orchestratorImage), /^crtest\.azurecr\.io\/grounded-chat-orchestrator:\d{14}-/);
     assert.equal(s.images.length, 1, 'one az acr build');
     assert.ok(!s.calls.some((c) => c.includes('fake-endpoint-key')), 'the key is never a command argument');
+    // No hash key in Key Vault yet: ARM generates one (newGuid); the script never handles it.
+    assert.equal(s.provisions[0]!.keepTelemetryUserHashKey, 'false');
+    assert.ok(!s.calls.some((c) => /telemetryUserHashKey=/.test(c)), 'the hash key is never a command argument');
   });
 
   test('the next rollout deploys green beside blue without moving traffic, tests it, shifts, removes blue', async () => {
@@ -124,6 +127,7 @@ describe('blue-green rollout', () => {
     const provision = s.provisions.at(-1)!;
     assert.equal(provision.orchestratorDeploymentName, 'green');
     assert.equal(provision.endpointTrafficJson, '{"blue":100}', 'the live split is passed back while green is created');
+    assert.equal(provision.keepTelemetryUserHashKey, 'true', 'the stored hash key is kept: visitors keep their hash');
     assert.deepEqual(seen.map((x) => x.colour), ['green']);
     const update = s.calls.findIndex((c) => c.includes('online-endpoint update'));
     const removal = s.calls.findIndex((c) => c.startsWith('ml online-deployment delete -n blue'));
