@@ -29,9 +29,16 @@ param deployerPrincipalId string
 @allowed(['User', 'ServicePrincipal'])
 param deployerPrincipalType string
 
+@description('Name of the container registry the endpoint pulls from.')
 param registryName string
+
+@description('Name of the Azure AI Search service.')
 param searchName string
+
+@description('Name of the Azure AI Services account holding the model deployments.')
 param aiServicesName string
+
+@description('Name of the Key Vault holding the secrets.')
 param keyVaultName string
 
 @description('Secret the web app reads; empty when the endpoint uses Entra tokens.')
@@ -40,7 +47,10 @@ param endpointKeySecretName string
 @description('Secret both services read: the key of the telemetry visitor-id hash.')
 param telemetryKeySecretName string
 
+@description('Name of the AI Foundry project workspace holding the endpoint.')
 param projectName string
+
+@description('Name of the managed online endpoint.')
 param endpointName string
 
 @description('Key or AADToken: with AADToken the web app gets the scorer role instead of the secret.')

@@ -69,7 +69,7 @@ JS
 
 (
   cd "$stage"
-  npm install --omit=dev --no-audit --no-fund --loglevel=error >/dev/null
+  npm install --omit=dev --prefer-offline --no-audit --no-fund --loglevel=error >/dev/null
   if [ "$identity" = 1 ]; then
     npm install --omit=dev --no-audit --no-fund --loglevel=error '@azure/identity@^4' >/dev/null
   fi
