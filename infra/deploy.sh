@@ -164,8 +164,16 @@ telemetry_key_kept() {
 deploy_main() {
   local mode="$1" image="$2" colour="$3" traffic="$4"
   local -a output=()
-  [ "$mode" = what-if ] || output=(--output none)
-  az group create -n "$RG" -l "$LOCATION" --tags "azd-env-name=$ENV_NAME" --only-show-errors >/dev/null
+  if [ "$mode" = what-if ]; then
+    # What-if changes nothing, not even the resource group it would run in.
+    if ! az group show -n "$RG" --only-show-errors >/dev/null 2>&1; then
+      say "resource group $RG does not exist yet: provisioning would create it and everything in infra/main.bicep"
+      return 0
+    fi
+  else
+    output=(--output none)
+    az group create -n "$RG" -l "$LOCATION" --tags "azd-env-name=$ENV_NAME" --only-show-errors >/dev/null
+  fi
   az deployment group "$mode" -g "$RG" -n "$DEPLOYMENT" --only-show-errors \
     --template-file "$ROOT/infra/main.bicep" \
     --parameters environmentName="$ENV_NAME" location="$LOCATION" \
