@@ -298,4 +298,29 @@ describe('parameters', () => {
     assert.equal(arm().parameters!.searchSku!.defaultValue, 'basic');
     assert.equal(arm().parameters!.endpointAuthMode!.defaultValue, 'key');
   });
+
+  // The string parameters of main.bicep that are not a choice, each with why it stays open. A new
+  // string parameter must either get @allowed or be added here with its reason.
+  const openStrings: Record<string, string> = {
+    environmentName: 'a name (2-10 characters, checked by @minLength/@maxLength and deploy.sh)',
+    location: 'any region offering the models and VM sizes; ARM refuses others',
+    principalId: 'an object id',
+    authClientId: 'a client id (36 characters)',
+    chatModelName: 'the model catalogue changes monthly; ARM refuses a model the region lacks',
+    chatModelVersion: 'as above',
+    embeddingModelName: 'as above',
+    embeddingModelVersion: 'as above',
+    openAiApiVersion: 'a dated API version the orchestrator passes through',
+    searchIndexName: 'a name',
+    semanticConfigurationName: 'a name',
+    orchestratorImage: 'an image reference made by deploy.sh',
+    endpointTrafficJson: 'the live split, read by deploy.sh',
+    telemetryUserHashKey: 'a generated secret',
+  };
+
+  t('every other string parameter of main.bicep is a closed list', () => {
+    const strings = Object.entries(arm().parameters!).filter(([, p]) => /string$/i.test(p.type));
+    const open = strings.filter(([, p]) => !p.allowedValues).map(([n]) => n).sort();
+    assert.deepEqual(open, Object.keys(openStrings).sort());
+  });
 });
