@@ -16,13 +16,15 @@
 # Extra Bicep parameters follow `--`: infra/deploy.sh up -- endpointInstanceCount=3 appServiceSku=P0v3
 #
 # Re-running any command updates in place. Secrets never pass through this script's arguments,
-# output or files: the endpoint key goes from the endpoint to Key Vault inside ARM (listKeys), and
-# the smoke test hands its credential to curl on standard input.
+# output or files: the endpoint key goes from the endpoint to Key Vault inside ARM (listKeys), the
+# telemetry hash key is generated inside ARM (newGuid) on the first run and kept on later ones,
+# and the smoke test hands its credential to curl on standard input.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEPLOYMENT="grounded-chat"
 IMAGE_REPO="grounded-chat-orchestrator"
+TELEMETRY_KEY_SECRET="telemetry-user-hash-key"
 SMOKE_QUESTION='{"question":"What is grounded-chat?","chat_history":[]}'
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -144,18 +146,40 @@ deployer_principal() {
 
 # ---------- provisioning ----------
 
+# "true" once the telemetry hash key is in Key Vault, so a re-run keeps it (a new key would give
+# every visitor a new hash). A control-plane read of the secret's metadata: no value is fetched
+# and no Key Vault data role is needed. Pass `-- keepTelemetryUserHashKey=false` to replace it.
+telemetry_key_kept() {
+  local vault
+  vault="$(output_of KEY_VAULT_NAME || true)"
+  if [ -n "$vault" ] && az resource show -g "$RG" --namespace Microsoft.KeyVault --parent "vaults/$vault" \
+    --resource-type secrets -n "$TELEMETRY_KEY_SECRET" --query id -o tsv --only-show-errors >/dev/null 2>&1; then
+    printf true
+  else
+    printf false
+  fi
+}
+
 # deploy_main create|what-if IMAGE COLOUR TRAFFIC_JSON
 deploy_main() {
   local mode="$1" image="$2" colour="$3" traffic="$4"
   local -a output=()
-  [ "$mode" = what-if ] || output=(--output none)
-  az group create -n "$RG" -l "$LOCATION" --tags "azd-env-name=$ENV_NAME" --only-show-errors >/dev/null
+  if [ "$mode" = what-if ]; then
+    # What-if changes nothing, not even the resource group it would run in.
+    if ! az group show -n "$RG" --only-show-errors >/dev/null 2>&1; then
+      say "resource group $RG does not exist yet: provisioning would create it and everything in infra/main.bicep"
+      return 0
+    fi
+  else
+    output=(--output none)
+    az group create -n "$RG" -l "$LOCATION" --tags "azd-env-name=$ENV_NAME" --only-show-errors >/dev/null
+  fi
   az deployment group "$mode" -g "$RG" -n "$DEPLOYMENT" --only-show-errors \
     --template-file "$ROOT/infra/main.bicep" \
     --parameters environmentName="$ENV_NAME" location="$LOCATION" \
     principalId="$PRINCIPAL_ID" principalType="$PRINCIPAL_TYPE" authClientId="$AUTH_CLIENT_ID" \
     endpointAuthMode="$AUTH_MODE" orchestratorImage="$image" orchestratorDeploymentName="${colour:-blue}" \
-    endpointTrafficJson="$traffic" ${EXTRA_PARAMS[@]+"${EXTRA_PARAMS[@]}"} \
+    endpointTrafficJson="$traffic" keepTelemetryUserHashKey="$(telemetry_key_kept)" ${EXTRA_PARAMS[@]+"${EXTRA_PARAMS[@]}"} \
     ${output[@]+"${output[@]}"}
 }
 
@@ -347,6 +371,7 @@ azd_preprovision() {
   azd env set ORCHESTRATOR_IMAGE "$LIVE_IMAGE"
   azd env set ORCHESTRATOR_DEPLOYMENT_NAME "${LIVE_COLOUR:-blue}"
   azd env set ENDPOINT_TRAFFIC_JSON "$LIVE_TRAFFIC"
+  azd env set KEEP_TELEMETRY_USER_HASH_KEY "$(telemetry_key_kept)"
 }
 
 azd_postprovision() {

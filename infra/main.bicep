@@ -137,6 +137,15 @@ param appServiceSku string = 'B1'
 @maxValue(10)
 param appServiceInstanceCount int = 1
 
+// ---------- telemetry ----------
+
+@description('Key of the keyed hash of visitor ids in telemetry (TELEMETRY_USER_HASH_KEY, docs/telemetry.md). Leave the default: a random value generated at deploy time, stored only in Key Vault.')
+@secure()
+param telemetryUserHashKey string = newGuid()
+
+@description('Keep the hash key already in Key Vault instead of storing telemetryUserHashKey; infra/deploy.sh sets it once the secret exists, so a re-run keeps every visitor\'s hash.')
+param keepTelemetryUserHashKey bool = false
+
 // ---------- scale ----------
 
 @description('Autoscale the endpoint deployment and (on S1/P*v3) the plan on CPU.')
@@ -175,6 +184,7 @@ var names = {
 var allTags = union(tags, { 'azd-env-name': environmentName, application: 'grounded-chat' })
 var armAuthMode = endpointAuthMode == 'key' ? 'Key' : 'AADToken'
 var endpointKeySecretName = 'orchestrator-endpoint-key'
+var telemetryKeySecretName = 'telemetry-user-hash-key'
 var chatDeploymentName = 'chat'
 var embeddingDeploymentName = 'embeddings'
 
@@ -268,6 +278,17 @@ module endpointKey 'modules/endpoint-key.bicep' = if (armAuthMode == 'Key') {
   }
 }
 
+module telemetryKey 'modules/telemetry-key.bicep' = {
+  name: 'telemetry-key'
+  dependsOn: [keyVault]
+  params: {
+    keyVaultName: names.keyVault
+    secretName: telemetryKeySecretName
+    value: telemetryUserHashKey
+    keep: keepTelemetryUserHashKey
+  }
+}
+
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: names.appInsights
   dependsOn: [monitoring]
@@ -294,6 +315,8 @@ module web 'modules/webapp.bicep' = {
         // The zip carries docs/ beside dist/ (infra/scripts/package-demo-site.sh).
         DOCS_DIR: '/home/site/wwwroot/docs'
         APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+        // A Key Vault reference, resolved by App Service with the web app's identity.
+        TELEMETRY_USER_HASH_KEY: '@Microsoft.KeyVault(SecretUri=${telemetryKey.outputs.secretUri})'
       },
       // A Key Vault reference: App Service resolves it with the web app's identity; the app
       // setting holds the reference, never the key.
@@ -319,6 +342,7 @@ module roles 'modules/roles.bicep' = {
     aiServicesName: names.aiServices
     keyVaultName: names.keyVault
     endpointKeySecretName: armAuthMode == 'Key' ? endpointKeySecretName : ''
+    telemetryKeySecretName: telemetryKeySecretName
     projectName: names.project
     endpointName: names.endpoint
     endpointAuthMode: armAuthMode
@@ -349,7 +373,8 @@ module orchestrator 'modules/orchestrator-deployment.bicep' = if (!empty(orchest
       chatDeploymentName,
       embeddingDeploymentName,
       openAiApiVersion,
-      appInsights.properties.ConnectionString
+      appInsights.properties.ConnectionString,
+      telemetryKey.outputs.secretVersionUri
     )
     tags: union(allTags, { 'grounded-chat-image': orchestratorImage })
   }

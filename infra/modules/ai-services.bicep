@@ -46,6 +46,7 @@ param embeddingCapacity int
 @allowed(['Standard', 'GlobalStandard', 'DataZoneStandard'])
 param deploymentSkuName string
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 var contentFilters = [

@@ -45,6 +45,7 @@ param endpointAuthMode string
 @description('Traffic split over the endpoint\'s deployments, e.g. {"blue": 100}; {} before the first deployment.')
 param endpointTraffic object
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 resource hub 'Microsoft.MachineLearningServices/workspaces@2025-09-01' = {

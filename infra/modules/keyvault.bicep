@@ -12,6 +12,7 @@ param name string
 @description('Resource id of the Log Analytics workspace that receives the diagnostic logs.')
 param logAnalyticsId string
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {

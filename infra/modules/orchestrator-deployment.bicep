@@ -56,6 +56,7 @@ param enableAutoscale bool = false
 @maxValue(50)
 param autoscaleMaxInstances int = 5
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 // An environment version is immutable: one version per image tag.

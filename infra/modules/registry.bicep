@@ -19,6 +19,7 @@ param logAnalyticsId string
 @allowed(['Basic', 'Standard', 'Premium'])
 param skuName string = 'Basic'
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 resource registry 'Microsoft.ContainerRegistry/registries@2025-04-01' = {

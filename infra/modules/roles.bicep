@@ -2,10 +2,13 @@
 // ids (role-ids.bicep):
 //   the endpoint's identity  pulls its image (AcrPull on the registry), reads the index (Search
 //                            Index Data Reader), calls the models (Cognitive Services OpenAI User);
-//   the web app's identity   reads its one secret (Key Vault Secrets User on that secret) or, with
+//   and reads the telemetry hash key (Key Vault Secrets User on that one secret, for secret
+//                            injection);
+//   the web app's identity   reads the endpoint key (Key Vault Secrets User on that secret) or, with
 //                            AADToken, may score on this endpoint only (a custom role holding the
 //                            single score action: the built-in alternative, AzureML Data
-//                            Scientist, could also rewrite the deployment);
+//                            Scientist, could also rewrite the deployment), and the telemetry
+//                            hash key (Key Vault Secrets User on that secret);
 //   the deploying user       may ingest: create the index (Search Service Contributor), fill it
 //                            (Search Index Data Contributor) and embed (Cognitive Services OpenAI User).
 // Not here: the endpoint's Storage Blob Data Reader on the hub storage, which the platform grants
@@ -26,15 +29,28 @@ param deployerPrincipalId string
 @allowed(['User', 'ServicePrincipal'])
 param deployerPrincipalType string
 
+@description('Name of the container registry the endpoint pulls from.')
 param registryName string
+
+@description('Name of the Azure AI Search service.')
 param searchName string
+
+@description('Name of the Azure AI Services account holding the model deployments.')
 param aiServicesName string
+
+@description('Name of the Key Vault holding the secrets.')
 param keyVaultName string
 
 @description('Secret the web app reads; empty when the endpoint uses Entra tokens.')
 param endpointKeySecretName string
 
+@description('Secret both services read: the key of the telemetry visitor-id hash.')
+param telemetryKeySecretName string
+
+@description('Name of the AI Foundry project workspace holding the endpoint.')
 param projectName string
+
+@description('Name of the managed online endpoint.')
 param endpointName string
 
 @description('Key or AADToken: with AADToken the web app gets the scorer role instead of the secret.')
@@ -60,6 +76,11 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
 resource endpointKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = if (endpointAuthMode == 'Key') {
   parent: vault
   name: endpointKeySecretName
+}
+
+resource telemetryKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' existing = {
+  parent: vault
+  name: telemetryKeySecretName
 }
 
 resource project 'Microsoft.MachineLearningServices/workspaces@2025-09-01' existing = {
@@ -112,6 +133,28 @@ resource webSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsUser)
     description: 'grounded-chat: the web app reads the endpoint key (Key Vault reference)'
+  }
+}
+
+resource endpointTelemetryKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, telemetryKeySecretName, endpointPrincipalId, roleIds.keyVaultSecretsUser)
+  scope: telemetryKeySecret
+  properties: {
+    principalId: endpointPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsUser)
+    description: 'grounded-chat: the orchestrator reads the telemetry hash key (secret injection)'
+  }
+}
+
+resource webTelemetryKeyReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, telemetryKeySecretName, webPrincipalId, roleIds.keyVaultSecretsUser)
+  scope: telemetryKeySecret
+  properties: {
+    principalId: webPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsUser)
+    description: 'grounded-chat: the web app reads the telemetry hash key (Key Vault reference)'
   }
 }
 

@@ -24,6 +24,7 @@ param semanticSearch string = 'free'
 @maxValue(12)
 param replicaCount int = 1
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 resource search 'Microsoft.Search/searchServices@2025-05-01' = {

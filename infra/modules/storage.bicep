@@ -16,6 +16,7 @@ param logAnalyticsId string
 @allowed(['Standard_LRS', 'Standard_ZRS'])
 param skuName string = 'Standard_LRS'
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {

@@ -50,6 +50,7 @@ param appSettings object
 @description('Resource id of the Log Analytics workspace that receives the diagnostic logs.')
 param logAnalyticsId string
 
+@description('Tags added to every resource.')
 param tags object = {}
 
 var autoscaleAllowed = enableAutoscale && !startsWith(skuName, 'B')

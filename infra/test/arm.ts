@@ -4,9 +4,19 @@
  *
  * The checks read the template as ARM will receive it, not the Bicep source: what a reviewer
  * signs off is what gets deployed.
+ *
+ * Compiled once for all test files: `compileShared` keeps the result in the temp folder under
+ * a hash of the Bicep CLI's path (its version) and of every file the templates can load, so the
+ * test files running side by side share one `bicep build` + `bicep lint`, and a re-run with
+ * unchanged templates compiles nothing. The first file to start compiles; the others wait for
+ * its result instead of compiling the same thing again on a shared CPU.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -64,6 +74,46 @@ export async function compile(bicep: string): Promise<Compiled> {
     lintDiagnostics: (l.stdout + l.stderr).trim(),
     lintExit: l.code,
   };
+}
+
+/** Every file a template can read: the .bicep sources, bicepconfig.json, loadTextContent inputs. */
+function templateInputs(dir = INFRA_DIR): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) return entry === 'test' || entry === 'tools' ? [] : templateInputs(path);
+      return /\.(bicep|json)$/.test(entry) ? [path] : [];
+    });
+}
+
+/** `compile`, shared between the test files of a run and across runs while nothing changed. */
+export async function compileShared(bicep: string): Promise<Compiled> {
+  const hash = createHash('sha256').update(bicep);
+  for (const file of templateInputs()) hash.update(file).update(readFileSync(file));
+  const cache = join(tmpdir(), `gc-infra-arm-${hash.digest('hex').slice(0, 20)}.json`);
+  const lock = `${cache}.lock`;
+  const read = () => JSON.parse(readFileSync(cache, 'utf8')) as Compiled;
+  if (existsSync(cache)) return read();
+  let owner = false;
+  try {
+    closeSync(openSync(lock, 'wx'));
+    owner = true;
+  } catch {
+    // Another test file is compiling these very inputs: take its result (or compile after
+    // two minutes, in case a crashed run left its lock behind).
+    for (let waited = 0; waited < 120_000 && existsSync(lock) && !existsSync(cache); waited += 100) await sleep(100);
+    if (existsSync(cache)) return read();
+  }
+  try {
+    const compiled = await compile(bicep);
+    const partial = `${cache}.${process.pid}`;
+    writeFileSync(partial, JSON.stringify(compiled));
+    renameSync(partial, cache);
+    return compiled;
+  } finally {
+    if (owner) rmSync(lock, { force: true });
+  }
 }
 
 export function resourcesOf(template: ArmTemplate): ArmResource[] {

@@ -1,35 +1,30 @@
 /**
- * infra/deploy.sh's blue-green rollout, run for real against a stand-in Azure CLI
- * (fixtures/az, which keeps the endpoint's deployments and traffic) and a loopback scoring
- * server that plays the endpoint's data plane: which colour a request reached is the
- * `azureml-model-deployment` header it carried.
+ * infra/deploy.sh's blue-green rollout run for real against a stand-in Azure CLI (fixtures/az,
+ * which keeps the endpoint's deployments and traffic; standin.ts) and a loopback scoring server
+ * that plays the endpoint's data plane: which colour a request reached is the
+ * `azureml-model-deployment` header it carried. Provisioning, what-if and teardown: deploy.test.ts.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { INFRA_DIR } from './arm.ts';
+import { standInAz } from './standin.ts';
 
-type State = {
-  group?: { location: string } | null;
-  traffic: Record<string, number>;
-  deployments: Record<string, { image: string }>;
-  provisions: Array<Record<string, unknown>>;
-  images: string[];
-  calls: string[];
-  unexpected: string[];
-};
-
-const work = mkdtempSync(join(tmpdir(), 'gc-infra-rollout-'));
-const stateFile = join(work, 'state.json');
 let server: Server;
 let scoringUrl = '';
 let failing = new Set<string>();
 let seen: Array<{ colour: string; auth: string }> = [];
+
+const az = standInAz(() => scoringUrl);
+const { setState, state, deploy } = az;
+const rollout = () => deploy(['rollout']);
+
+beforeEach(() => {
+  failing = new Set();
+  seen = [];
+  // The endpoint carries over from one test to the next; its call log does not.
+  az.clearLog();
+});
 
 before(async () => {
   server = createServer((req, res) => {
@@ -50,52 +45,7 @@ before(async () => {
 
 after(() => {
   server.close();
-  rmSync(work, { recursive: true, force: true });
-});
-
-function setState(partial: Partial<State>) {
-  const state: State = { traffic: {}, deployments: {}, provisions: [], images: [], calls: [], unexpected: [], ...partial };
-  writeFileSync(stateFile, JSON.stringify(state));
-}
-const state = (): State => JSON.parse(readFileSync(stateFile, 'utf8'));
-
-function rollout(): Promise<{ code: number; stderr: string }> {
-  return deploy(['rollout']);
-}
-
-function deploy(args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      join(INFRA_DIR, 'deploy.sh'),
-      args,
-      {
-        env: {
-          ...process.env,
-          PATH: `${join(INFRA_DIR, 'test/fixtures')}:${process.env.PATH}`,
-          FAKE_AZ_STATE: stateFile,
-          AZURE_ENV_NAME: 'test',
-          // Outputs of the last provisioning, as azd hands them to hooks.
-          PROJECT_NAME: 'proj-test',
-          ENDPOINT_NAME: 'ept-test',
-          REGISTRY_NAME: 'crtest',
-          REGISTRY_LOGIN_SERVER: 'crtest.azurecr.io',
-          SCORING_URL: scoringUrl,
-          KEY_VAULT_NAME: 'kv-test-abc',
-          AI_SERVICES_NAME: 'ais-test-abc',
-        },
-      },
-      (err, _stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stderr }),
-    );
-  });
-}
-
-beforeEach(() => {
-  failing = new Set();
-  seen = [];
-  // The endpoint carries over from one test to the next; its call log does not.
-  try {
-    writeFileSync(stateFile, JSON.stringify({ ...state(), calls: [], provisions: [], images: [] }));
-  } catch {}
+  az.dispose();
 });
 
 describe('blue-green rollout', () => {
@@ -114,6 +64,9 @@ describe('blue-green rollout', () => {
     assert.match(String(s.provisions[0]!.orchestratorImage), /^crtest\.azurecr\.io\/grounded-chat-orchestrator:\d{14}-/);
     assert.equal(s.images.length, 1, 'one az acr build');
     assert.ok(!s.calls.some((c) => c.includes('fake-endpoint-key')), 'the key is never a command argument');
+    // No hash key in Key Vault yet: ARM generates one (newGuid); the script never handles it.
+    assert.equal(s.provisions[0]!.keepTelemetryUserHashKey, 'false');
+    assert.ok(!s.calls.some((c) => /telemetryUserHashKey=/.test(c)), 'the hash key is never a command argument');
   });
 
   test('the next rollout deploys green beside blue without moving traffic, tests it, shifts, removes blue', async () => {
@@ -124,6 +77,7 @@ describe('blue-green rollout', () => {
     const provision = s.provisions.at(-1)!;
     assert.equal(provision.orchestratorDeploymentName, 'green');
     assert.equal(provision.endpointTrafficJson, '{"blue":100}', 'the live split is passed back while green is created');
+    assert.equal(provision.keepTelemetryUserHashKey, 'true', 'the stored hash key is kept: visitors keep their hash');
     assert.deepEqual(seen.map((x) => x.colour), ['green']);
     const update = s.calls.findIndex((c) => c.includes('online-endpoint update'));
     const removal = s.calls.findIndex((c) => c.startsWith('ml online-deployment delete -n blue'));
@@ -152,22 +106,5 @@ describe('blue-green rollout', () => {
     const s = state();
     assert.equal(s.provisions.length, 0);
     assert.deepEqual(s.traffic, { blue: 50, green: 50 });
-  });
-});
-
-describe('teardown', () => {
-  test('down deletes the app registration and the group, then purges Key Vault and AI Services in the group\'s region', async () => {
-    setState({ group: { location: 'swedencentral' } });
-    const r = await deploy(['down', '--yes']);
-    assert.equal(r.code, 0, r.stderr);
-    const s = state();
-    assert.deepEqual(s.unexpected, []);
-    const order = ['ad app delete', 'group delete', 'keyvault purge', 'cognitiveservices account purge'].map((c) =>
-      s.calls.findIndex((call) => call.startsWith(c)),
-    );
-    assert.ok(order.every((i) => i >= 0), `every step ran: ${s.calls.join(' | ')}`);
-    assert.deepEqual([...order].sort((a, b) => a - b), order, 'in that order');
-    assert.ok(s.calls.some((c) => c.startsWith('keyvault purge -n kv-test-abc -l swedencentral')));
-    assert.ok(s.calls.some((c) => c.startsWith('cognitiveservices account purge -n ais-test-abc -g rg-test -l swedencentral')));
   });
 });
