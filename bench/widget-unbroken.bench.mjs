@@ -156,11 +156,13 @@ try {
       const runs = [];
       for (let i = 0; i < RUNS; i++) runs.push(await once(browser, c, rate));
       const worst = Math.max(...runs.map((r) => r.wall));
+      const worstCpu = Math.max(...runs.map((r) => r.cpu));
       const ok = worst <= c.budget;
       if (rate === 1 && !ok) over++;
+      const verdict = `wall ${ok ? 'ok' : 'OVER'}, CPU ${worstCpu <= c.budget ? 'ok' : 'OVER'}`;
       const last = runs.at(-1);
       console.log(
-        `  ${c.name.padEnd(32)} CPU ×${rate}: wall ${stats(runs.map((r) => r.wall)).padEnd(14)} CPU ${stats(runs.map((r) => r.cpu)).padEnd(14)} (budget ${c.budget}: ${ok ? 'ok' : 'OVER'})` +
+        `  ${c.name.padEnd(32)} CPU ×${rate}: wall ${stats(runs.map((r) => r.wall)).padEnd(14)} CPU ${stats(runs.map((r) => r.cpu)).padEnd(14)} (budget ${c.budget}: ${verdict})` +
           `  tasks > 50 ms: ${runs.map((r) => r.over50).join(',')}; longtask observer max ${Math.max(...runs.map((r) => r.observed)).toFixed(0)}; kept ${last.kept} chars${last.cut ? `, cut${last.note ? ' with a note' : ''}` : ''} (${last.status})`,
       );
       if (process.env.DEBUG) for (const r of runs) console.log(`      ${r.cpu.toFixed(0)} ms CPU: ${r.did}`);

@@ -6,7 +6,7 @@
  * text, links keep only http:, https: and mailto: URLs, and images are never loaded (no beacons):
  * they are shown as links.
  */
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, render, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { Lexer, type Token, type Tokens } from 'marked';
 
@@ -143,8 +143,8 @@ function block(t: Token, c: MarkdownContext): unknown {
     case 'hr':
       return html`<hr />`;
     case 'cont':
-      // A settled piece of an overlong line (settleLongLines): its text, as text.
-      return html`<p class="cont">${(t as Tokens.Generic).text}</p>`;
+      // A settled piece of an overlong line (settleLongLines), with its inline Markdown.
+      return html`<p class="cont">${inline(t.tokens, c)}</p>`;
     default:
       // Block HTML and anything unknown: shown as its literal text, never parsed.
       return html`<p>${t.raw.trim()}</p>`;
@@ -185,8 +185,9 @@ function longLine(s: string): number {
 
 /**
  * A line that runs past LONG_LINE characters (a model emitting one unbroken line: no space, no
- * newline) is settled in LONG_LINE pieces, each a finished block of plain text (`.cont`, no
- * margins, so it reads as one paragraph), and the blocks before it are settled too. Without this,
+ * newline; or one huge paragraph) is settled in pieces of at most LONG_LINE, each a finished block
+ * with its inline Markdown (`.cont`, no margins, so it reads as one paragraph), and the blocks
+ * before it are settled too. Without this,
  * every piece that arrives lexes, renders and lays out the whole line again: cost grows with the
  * line, and a 64 KB line froze the page; and once over, the answer would render as one huge text
  * block. Not inside a code fence, where a long line is code.
@@ -198,8 +199,11 @@ function settleLongLines(rest: string, cache: Cache): string {
     for (const t of before ? Lexer.lex(before) : []) settle(cache, t.raw, t);
     let at = start;
     while (rest.length - at > LONG_LINE && rest.lastIndexOf('\n', at + LONG_LINE) < at) {
-      const piece = rest.slice(at, (at += LONG_LINE));
-      settle(cache, piece, { type: 'cont', raw: piece, text: piece } as unknown as Token);
+      // At a space in the piece's second half when there is one (a long paragraph of words keeps
+      // its words, links and citations whole), else at LONG_LINE.
+      const space = rest.lastIndexOf(' ', at + LONG_LINE - 1);
+      const piece = rest.slice(at, (at = space > at + LONG_LINE / 2 ? space + 1 : at + LONG_LINE));
+      settle(cache, piece, { type: 'cont', raw: piece, text: piece, tokens: Lexer.lexInline(piece) } as unknown as Token);
     }
     rest = rest.slice(at);
   }
@@ -256,11 +260,12 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
 }
 const CHUNK = 16;
 
-// The first render of an answer compiles the lexer's regular expressions and this module's code
-// (~10 ms, 4x that on a slow phone): pay it in a task of its own when this chunk loads (the visitor
+// The first render of an answer compiles the lexer's regular expressions and this module's code,
+// and Lit prepares its templates (~10 ms, 4x that on a slow phone): pay it in a task of its own when this chunk loads (the visitor
 // focused the input), not in the first streamed render of an answer.
 setTimeout(() => {
   const c: MarkdownContext = { cite: () => undefined, copy() {}, copyLabel: '', copiedLabel: '', imageLabel: String, deps: 0 };
-  for (const streaming of [true, false]) renderMarkdown('', '# a\n\n- *b* **c** `d` [e](https://f) [1]\n\n| g |\n|---|\n| h |\n\n> i &amp;\n\n```\nj\n```\n\n' + 'k'.repeat(4001), c, streaming);
+  // Rendered into a detached element, so Lit prepares these templates now too.
+  for (const streaming of [true, false]) render(renderMarkdown('', '# a\n\n- *b* **c** `d` [e](https://f) [1]\n\n| g |\n|---|\n| h |\n\n> i &amp;\n\n```\nj\n```\n\n' + 'k'.repeat(4001), c, streaming), document.createElement('div'));
   caches.delete('');
 });

@@ -92,6 +92,29 @@ describe('an answer streaming one unbroken line (hostile sizes; bench/widget-unb
     expect(blocks.map((p) => p.textContent).join('').replace(/\s/g, '')).to.equal('Introbold.' + 'z'.repeat(100_000));
   });
 
+  it('a 9,000-character paragraph of words keeps its words, bold and citation buttons, in pieces', async () => {
+    const words = Array.from({ length: 1500 }, (_, i) => (i === 700 ? '**bold words**' : i === 1200 ? 'cited [1]' : `word${i % 10}`)).join(' ');
+    const el = await fixture({}, {
+      fetch: async () => {
+        const lines = [JSON.stringify({ delta: { context: { citations: [{ id: '1', title: 'Doc', snippet: 's' }] } } })];
+        for (let i = 0; i < words.length; i += 500) lines.push(JSON.stringify({ delta: { content: words.slice(i, i + 500) } }));
+        return new Response(lines.join('\n') + '\n', { headers: { 'content-type': 'application/x-ndjson' } });
+      },
+    });
+    $(el, 'textarea')!.dispatchEvent(new FocusEvent('focus'));
+    await el.send('a long paragraph');
+    await markdownReady(el);
+    await waitFor(() => $(el, '.msg.assistant .cite'), 'the citation button');
+    const pieces = $$(el, '.msg.assistant .cont');
+    expect(pieces.length, 'settled in pieces').to.be.greaterThan(1);
+    for (const p of pieces) expect(p.textContent!.length).to.be.at.most(4000);
+    expect($(el, '.msg.assistant strong')!.textContent).to.equal('bold words');
+    const text = $(el, '.msg.assistant .bubble')!.textContent!;
+    expect(text.replace(/\s+/g, ' ')).to.contain('word9 bold words word1');
+    // No word cut in two: every word of the answer is on the screen whole.
+    expect(text.match(/word\d/g)!.length).to.equal(1498);
+  });
+
   it('a long line inside a code fence stays code', async () => {
     const el = await fixture({}, {
       fetch: async () =>
