@@ -5,6 +5,7 @@
 //   { lines: [obj|string], delay?, first?, hang? } an NDJSON stream: one line every `delay` ms
 //                                                  (`first` ms before the first); `hang` keeps it open
 // POST /mock/<script>/feedback records the body; GET /mock/feedback returns what was recorded.
+// GET /size-budget measures the built drop-in (gzip -9, bundle-size.mjs) against its budgets.
 // GET /csp/* serves test/csp/* with a strict Content-Security-Policy header, and /csp/dist/* the
 // built drop-in, so the CSP page exercises the real bundle without web-test-runner's injected scripts.
 import { PassThrough } from 'node:stream';
@@ -12,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { execFile } from 'node:child_process';
 import { tsImport } from 'tsx/esm/api';
+import { BUDGETS, bundleSize } from '../bundle-size.mjs';
 
 const widgetDir = new URL('..', import.meta.url).pathname;
 const feedback = [];
@@ -26,6 +28,11 @@ const readBody = (req) =>
   });
 
 export async function mockMiddleware(ctx, next) {
+  if (ctx.path === '/size-budget') {
+    const { files, initial, total } = bundleSize(join(widgetDir, 'dist/grounded-chat.js'));
+    ctx.body = { initial, total, budgets: BUDGETS, files: files.map((f) => ({ file: f.file.slice(widgetDir.length), lazy: f.lazy, gz: f.gz })) };
+    return;
+  }
   if (ctx.path === '/ssr/shell') {
     // Server-side rendering in this Node process, from the sources.
     const { renderShell, shellStyleHashes } = await tsImport('../src/ssr.ts', import.meta.url);
