@@ -187,10 +187,10 @@ function longLine(s: string): number {
  * A line that runs past LONG_LINE characters (a model emitting one unbroken line: no space, no
  * newline; or one huge paragraph) is settled in pieces of at most LONG_LINE, each a finished block
  * with its inline Markdown (`.cont`, no margins, so it reads as one paragraph), and the blocks
- * before it are settled too. Without this,
- * every piece that arrives lexes, renders and lays out the whole line again: cost grows with the
- * line, and a 64 KB line froze the page; and once over, the answer would render as one huge text
- * block. Not inside a code fence, where a long line is code.
+ * before it are settled too. Without this, every piece that arrives lexes, renders and lays out
+ * the whole line again: cost grows with the line, and a 64 KB line froze the page; and once over,
+ * the answer would render as one huge text block. Not inside a code fence, where a long line is
+ * code.
  */
 function settleLongLines(rest: string, cache: Cache): string {
   for (let start; (start = longLine(rest)) >= 0; ) {
@@ -261,8 +261,8 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
 const CHUNK = 16;
 
 // The first render of an answer compiles the lexer's regular expressions and this module's code,
-// and Lit prepares its templates (~10 ms, 4x that on a slow phone): pay it in a task of its own when this chunk loads (the visitor
-// focused the input), not in the first streamed render of an answer.
+// and Lit prepares its templates (~10 ms, 4x that on a slow phone): pay it in a task of its own
+// when this chunk loads (the visitor focused the input), not in the first render of an answer.
 setTimeout(() => {
   const c: MarkdownContext = { cite: () => undefined, copy() {}, copyLabel: '', copiedLabel: '', imageLabel: String, deps: 0 };
   // Rendered into a detached element, so Lit prepares these templates now too.
