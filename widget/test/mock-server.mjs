@@ -10,6 +10,7 @@
 // built drop-in, so the CSP page exercises the real bundle without web-test-runner's injected scripts.
 import { PassThrough } from 'node:stream';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { execFile } from 'node:child_process';
 import { tsImport } from 'tsx/esm/api';
@@ -53,10 +54,15 @@ export async function mockMiddleware(ctx, next) {
   }
   if (ctx.path === '/ssr/node-import') {
     // Importing the package in plain Node (no DOM shim of ours) must not touch window or document.
+    // Its ES build (dist/index.js, what `import '@grounded-chat/widget'` loads; `npm test` builds it
+    // first) in plain Node; the sources through tsx when it is not built. (A tsx start on a loaded
+    // machine took longer than the test's 10 s.)
+    const built = existsSync(join(widgetDir, 'dist/index.js'));
+    const entry = built ? './dist/index.js' : './src/index.ts';
     ctx.body = await new Promise((done) =>
       execFile(
         process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', "const m = await import('./src/index.ts'); console.log(JSON.stringify({ ok: typeof m.GroundedChatElement, window: typeof window, document: typeof document }))"],
+        [...(built ? [] : ['--import', 'tsx']), '--input-type=module', '-e', `const m = await import('${entry}'); console.log(JSON.stringify({ ok: typeof m.GroundedChatElement, window: typeof window, document: typeof document }))`],
         { cwd: widgetDir },
         (err, stdout, stderr) => done({ code: err?.code ?? 0, stdout: stdout.trim(), stderr: stderr.trim() }),
       ),
