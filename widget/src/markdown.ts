@@ -263,7 +263,8 @@ const CHUNK = 16;
 // The first render of an answer compiles the lexer's regular expressions and this module's code,
 // and Lit prepares its templates (~10 ms, 4x that on a slow phone): pay it in a task of its own
 // when this chunk loads (the visitor focused the input), not in the first render of an answer.
-setTimeout(() => {
+// When the page is idle: after the element has switched to the Markdown renderer.
+(globalThis.requestIdleCallback ?? setTimeout)(() => {
   const c: MarkdownContext = { cite: () => undefined, copy() {}, copyLabel: '', copiedLabel: '', imageLabel: String, deps: 0 };
   // Rendered into a detached element, so Lit prepares these templates now too.
   for (const streaming of [true, false]) render(renderMarkdown('', '# a\n\n- *b* **c** `d` [e](https://f) [1]\n\n| g |\n|---|\n| h |\n\n> i &amp;\n\n```\nj\n```\n\n' + 'k'.repeat(4001), c, streaming), document.createElement('div'));
