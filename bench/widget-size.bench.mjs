@@ -8,21 +8,13 @@
 // References: fetched from the npm registry with `npm pack` into bench/.cache/ (gitignored), the
 // drop-in file taken out of each tarball and compressed by this same script.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundleSize, gz } from '../widget/bundle-size.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'widget/dist');
 const cache = join(root, 'bench/.cache');
-// The gzip program itself at -9 (zlib's level 9 differs by a few hundred bytes on large files); zlib when it is missing.
-const gz = (buf) => {
-  try {
-    return execFileSync('gzip', ['-9', '-c', '-n'], { input: buf, maxBuffer: 64 * 1024 * 1024 }).length;
-  } catch {
-    return gzipSync(buf, { level: 9 }).length;
-  }
-};
 // KB = 1000 bytes, as in the figures issue 3 quotes (deep-chat 110.6 KB = 110,618 bytes).
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 
@@ -32,26 +24,14 @@ if (!existsSync(entry)) {
   process.exit(1);
 }
 
-// Walk the module graph from the entry: static imports load before the first answer, import() later.
-const seen = new Map();
-function walk(file, lazy) {
-  if (seen.has(file) && (lazy || !seen.get(file).lazy)) return;
-  const code = readFileSync(file);
-  seen.set(file, { lazy, bytes: code.length, gz: gz(code) });
-  const text = code.toString();
-  for (const m of text.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]*from\s*)?["'](\.[^"']+)["']/g)) walk(join(dirname(file), m[1]), lazy);
-  for (const m of text.matchAll(/import\(\s*["'](\.[^"']+)["']\s*\)/g)) walk(join(dirname(file), m[1]), true);
-}
-walk(entry, false);
-const files = [...seen.entries()];
-const initial = files.filter(([, f]) => !f.lazy).reduce((s, [, f]) => s + f.gz, 0);
-const lazy = files.filter(([, f]) => f.lazy).reduce((s, [, f]) => s + f.gz, 0);
-const total = initial + lazy;
+const { files: graph, initial, total } = bundleSize(entry);
+const files = graph.map((f) => [f.file, f]);
+const lazy = total - initial;
 
 console.log('grounded-chat drop-in (gzip -9):');
 for (const [file, f] of files) console.log(`  ${file.slice(root.length + 1).padEnd(44)} ${kb(f.bytes).padStart(9)} raw ${kb(f.gz).padStart(8)} gz  ${f.lazy ? 'lazy' : 'initial'}`);
-console.log(`  before the first answer: ${kb(initial)} (budget 16 KB) ${initial <= 16_000 ? 'ok' : 'OVER'}`);
-console.log(`  everything included:     ${kb(total)} (budget 32 KB) ${total <= 32_000 ? 'ok' : 'OVER'}`);
+console.log(`  before the first answer: ${kb(initial)} (${initial.toLocaleString('en')} B; budget 16 KB: ${initial <= 16_000 ? `ok, ${16_000 - initial} B spare` : 'OVER'})`);
+console.log(`  everything included:     ${kb(total)} (${total.toLocaleString('en')} B; budget 32 KB: ${total <= 32_000 ? `ok, ${32_000 - total} B spare` : 'OVER'})`);
 
 const REFERENCES = [
   { spec: 'deep-chat@2.4.2', file: 'package/dist/deepChat.bundle.js' },

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { transform } from 'esbuild';
+import ts from 'typescript';
 
 /** Whitespace-only CSS minification for the css`` literals of *.styles.ts (they hold no strings with spaces that matter). */
 const minifyCss = (css) =>
@@ -18,7 +19,35 @@ const minifyCss = (css) =>
     .replace(/:\s+/g, ':')
     .replace(/;}/g, '}')
     .replace(/([\s:,(])0\.(\d)/g, '$1.$2')
+    .replace(/\s+!important/g, '!important')
+    .replace(/@media \(/g, '@media(')
+    .replace(/=(['"])([a-z][\w-]*)\1\]/gi, '=$2]')
     .trim();
+
+/**
+ * Whitespace in the text of html`` and svg`` templates: a run holding a newline (the source's
+ * indentation) becomes one space, which renders the same (none of these templates holds
+ * preformatted text around an expression). Found with TypeScript's parser, so only template text
+ * is touched, never code or a string.
+ */
+function minifyTemplates(code, id) {
+  const file = ts.createSourceFile(id, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const spans = [];
+  const visit = (node) => {
+    if (ts.isTaggedTemplateExpression(node) && /^(html|svg)$/.test(node.tag.getText(file))) {
+      const t = node.template;
+      if (ts.isNoSubstitutionTemplateLiteral(t)) spans.push([t.getStart(file) + 1, t.end - 1]);
+      else {
+        spans.push([t.head.getStart(file) + 1, t.head.end - 2]);
+        for (const s of t.templateSpans) spans.push([s.literal.getStart(file) + 1, s.literal.end - (ts.isTemplateTail(s.literal) ? 1 : 2)]);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  for (const [a, b] of spans.sort((x, y) => y[0] - x[0])) code = code.slice(0, a) + code.slice(a, b).replace(/\s*\n\s*/g, ' ') + code.slice(b);
+  return code;
+}
 
 const typescript = () => ({
   name: 'typescript',
@@ -30,6 +59,7 @@ const typescript = () => ({
   async transform(code, id) {
     if (!id.endsWith('.ts')) return null;
     if (id.endsWith('.styles.ts')) code = code.replace(/css`([^`]*)`/g, (_, body) => 'css`' + minifyCss(body) + '`');
+    else if (/\bhtml`|\bsvg`/.test(code)) code = minifyTemplates(code, id);
     const out = await transform(code, {
       loader: 'ts',
       format: 'esm',

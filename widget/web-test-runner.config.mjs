@@ -20,6 +20,14 @@ export default {
   middleware: [mockMiddleware],
   browsers: [
     chromeLauncher({
+      // GC_CPU_THROTTLE=4 runs every test page on a CPU slowed 4x (CDP Emulation.setCPUThrottlingRate):
+      // how timing-sensitive tests are caught before a loaded CI machine finds them.
+      createPage: async ({ context }) => {
+        const page = await context.newPage();
+        const rate = Number(process.env.GC_CPU_THROTTLE ?? 1);
+        if (rate > 1) await (await page.createCDPSession()).send('Emulation.setCPUThrottlingRate', { rate });
+        return page;
+      },
       launchOptions: {
         executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
         headless: true,

@@ -234,6 +234,10 @@ export class GroundedChatElement extends LitElement {
       return;
     }
     this._draft = '';
+    // The input too: typed and sent within one task (before a render), it still shows the text,
+    // which Lit's binding, already '' when last rendered, would not clear.
+    const input = this.renderRoot?.querySelector('textarea');
+    if (input) input.value = '';
     this._logScroll._stick();
     await this._session._send(text);
   }

@@ -6,7 +6,7 @@
  * text, links keep only http:, https: and mailto: URLs, and images are never loaded (no beacons):
  * they are shown as links.
  */
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, render, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { Lexer, type Token, type Tokens } from 'marked';
 
@@ -143,8 +143,8 @@ function block(t: Token, c: MarkdownContext): unknown {
     case 'hr':
       return html`<hr />`;
     case 'cont':
-      // A settled piece of an overlong line (settleLongLines): its text, as text.
-      return html`<p class="cont">${(t as Tokens.Generic).text}</p>`;
+      // A settled piece of an overlong line (settleLongLines), with its inline Markdown.
+      return html`<p class="cont">${inline(t.tokens, c)}</p>`;
     default:
       // Block HTML and anything unknown: shown as its literal text, never parsed.
       return html`<p>${t.raw.trim()}</p>`;
@@ -168,53 +168,84 @@ function heal(s: string): string {
   return s.slice(0, i) + b;
 }
 
-/** Longest run of one line kept open while streaming; see settleLongLines. */
+/** Longest run of one unbroken line rendered as one block; see settleLongLines. */
 const LONG_LINE = 4000;
 
+const FENCE = /^ {0,3}(```|~~~)/gm;
+
+/** Where the first line longer than LONG_LINE starts in `s`, or -1 (one pass, by newlines). */
+function longLine(s: string): number {
+  for (let i = 0, j; i < s.length; i = j + 1) {
+    j = s.indexOf('\n', i);
+    if (j < 0) j = s.length;
+    if (j - i > LONG_LINE) return i;
+  }
+  return -1;
+}
+
 /**
- * A line that runs past LONG_LINE characters while it streams (a model emitting one unbroken line:
- * no space, no newline) is settled in LONG_LINE pieces, each a finished block of plain text
- * (`.cont`, no margins, so it reads as one paragraph). Without this, every piece that arrives
- * lexes, renders and lays out the whole line again: cost grows with the line, and a 64 KB line
- * froze the page. Not inside an open code fence, where a long line is code.
+ * A line that runs past LONG_LINE characters (a model emitting one unbroken line: no space, no
+ * newline; or one huge paragraph) is settled in pieces of at most LONG_LINE, each a finished block
+ * with its inline Markdown (`.cont`, no margins, so it reads as one paragraph), and the blocks
+ * before it are settled too. Without this, every piece that arrives lexes, renders and lays out
+ * the whole line again: cost grows with the line, and a 64 KB line froze the page; and once over,
+ * the answer would render as one huge text block. Not inside a code fence, where a long line is
+ * code.
  */
 function settleLongLines(rest: string, cache: Cache): string {
-  while (rest.length > LONG_LINE && rest.lastIndexOf('\n', LONG_LINE) < 0 && !((rest.match(/^ {0,3}(```|~~~)/gm)?.length ?? 0) % 2)) {
-    const piece = rest.slice(0, LONG_LINE);
-    cache.done += piece;
-    cache.tokens.push({ type: 'cont', raw: piece, text: piece } as unknown as Token);
-    rest = rest.slice(LONG_LINE);
+  for (let start; (start = longLine(rest)) >= 0; ) {
+    const before = rest.slice(0, start);
+    if ((before.match(FENCE)?.length ?? 0) % 2 || /^ {0,3}(```|~~~)/.test(rest.slice(start, start + 8))) break;
+    for (const t of before ? Lexer.lex(before) : []) settle(cache, t.raw, t);
+    let at = start;
+    while (rest.length - at > LONG_LINE && rest.lastIndexOf('\n', at + LONG_LINE) < at) {
+      // At a space in the piece's second half when there is one (a long paragraph of words keeps
+      // its words, links and citations whole), else at LONG_LINE.
+      const space = rest.lastIndexOf(' ', at + LONG_LINE - 1);
+      const piece = rest.slice(at, (at = space > at + LONG_LINE / 2 ? space + 1 : at + LONG_LINE));
+      settle(cache, piece, { type: 'cont', raw: piece, text: piece, tokens: Lexer.lexInline(piece) } as unknown as Token);
+    }
+    rest = rest.slice(at);
   }
   return rest;
 }
+const settle = (cache: Cache, raw: string, t: Token) => {
+  cache.done += raw;
+  cache.tokens.push(t);
+};
 
 interface Cache {
   /** Source text whose tokens are final. */
   done: string;
   tokens: Token[];
 }
+/**
+ * Finished blocks per message, kept after an answer ends too: rendering a message again (the
+ * next question makes it no longer the last, a copy button changes) lexes only its open tail,
+ * never a whole long answer at once. The newest CACHED messages are kept.
+ */
 const caches = new Map<string, Cache>();
+const CACHED = 200;
 
 /**
- * Renders `src` for the message `key`. While a message streams, only its tail is lexed again:
- * every block but the last two is final and keeps its rendered DOM (guard), so a token costs
- * the same at the end of a long answer as at its start.
+ * Renders `src` for the message `key`. Only its tail is lexed again: every block but the last
+ * two is final and keeps its rendered DOM (guard), so a token costs the same at the end of a
+ * long answer as at its start.
  */
 export function renderMarkdown(key: string, src: string, c: MarkdownContext, streaming: boolean): unknown {
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
   let cache = caches.get(key);
-  if (!cache || !src.startsWith(cache.done)) caches.set(key, (cache = { done: '', tokens: [] }));
-  let rest = src.slice(cache.done.length);
-  if (streaming) rest = settleLongLines(rest, cache);
+  caches.delete(key);
+  if (!cache || !src.startsWith(cache.done)) cache = { done: '', tokens: [] };
+  caches.set(key, cache);
+  if (caches.size > CACHED) caches.delete(caches.keys().next().value!);
+  const rest = settleLongLines(src.slice(cache.done.length), cache);
   const tail = Lexer.lex(streaming ? heal(rest) : rest);
-  if (streaming) {
-    // Keep the last two blocks open: a paragraph may still turn into a heading or a table.
-    while (tail.length > 2) {
-      const t = tail.shift()!;
-      cache.done += t.raw;
-      cache.tokens.push(t);
-    }
-  } else caches.delete(key);
+  // Keep the last two blocks open: a paragraph may still turn into a heading or a table.
+  while (tail.length > 2) {
+    const t = tail.shift()!;
+    settle(cache, t.raw, t);
+  }
   // Blocks go in groups of CHUNK: once a group is final, a render skips it whole (guard), and the
   // browser lays out and paints ~N/CHUNK groups rather than N blocks each time the answer grows.
   const all = [...cache.tokens, ...tail];
@@ -228,3 +259,14 @@ export function renderMarkdown(key: string, src: string, c: MarkdownContext, str
   return out;
 }
 const CHUNK = 16;
+
+// The first render of an answer compiles the lexer's regular expressions and this module's code,
+// and Lit prepares its templates (~10 ms, 4x that on a slow phone): pay it in a task of its own
+// when this chunk loads (the visitor focused the input), not in the first render of an answer.
+// When the page is idle: after the element has switched to the Markdown renderer.
+(globalThis.requestIdleCallback ?? setTimeout)(() => {
+  const c: MarkdownContext = { cite: () => undefined, copy() {}, copyLabel: '', copiedLabel: '', imageLabel: String, deps: 0 };
+  // Rendered into a detached element, so Lit prepares these templates now too.
+  for (const streaming of [true, false]) render(renderMarkdown('', '# a\n\n- *b* **c** `d` [e](https://f) [1]\n\n| g |\n|---|\n| h |\n\n> i &amp;\n\n```\nj\n```\n\n' + 'k'.repeat(4001), c, streaming), document.createElement('div'));
+  caches.delete('');
+});

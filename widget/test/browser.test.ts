@@ -2,9 +2,13 @@
 import { expect } from '@esm-bundle/chai';
 import { emulateMedia, sendKeys, setViewport } from '@web/test-runner-commands';
 import type { GroundedChatElement } from '../src/index.js';
-import { $, answer, cleanup, done, fixture, mock, waitFor } from './helpers.js';
+import { $, answer, cleanup, done, fixture, mock, waitFor, loadMarkdownChunk } from './helpers.js';
 
 describe('with real keyboard, media and viewport', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(async () => {
     cleanup();
     await setViewport({ width: 800, height: 600 });

@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import type { ChatRequest } from '../src/index.js';
-import { $, $$, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor } from './helpers.js';
+import { $, $$, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor, loadMarkdownChunk } from './helpers.js';
 
 const spy = (el: { fetch: typeof fetch }) => {
   const calls: { url: string; body: ChatRequest; headers: Record<string, string> }[] = [];
@@ -12,6 +12,10 @@ const spy = (el: { fetch: typeof fetch }) => {
 };
 
 describe('conversation', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('stop aborts the request and keeps what arrived', async () => {
@@ -78,7 +82,7 @@ describe('conversation', () => {
     await done(el);
     await el.updateComplete;
     el.endpoint = mock({ lines: answer('Second answer.') });
-    $(el, '.regenerate')!.click();
+    (await waitFor(() => $(el, '.regenerate'), 'the regenerate button')).click();
     await waitFor(() => el.messages.at(-1)?.content === 'Second answer.' && el.messages.at(-1)?.status === 'done', 'the new answer');
     expect(el.messages.map((m) => m.content)).to.deep.equal(['q1', 'Second answer.']);
     expect(calls[1]!.body.messages).to.deep.equal([{ role: 'user', content: 'q1' }]);

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { $, $$, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor } from './helpers.js';
+import { $, $$, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor, loadMarkdownChunk } from './helpers.js';
 
 const CITES = [
   { id: 'a', title: 'Architecture', snippet: 'Two processes talk HTTP.', url: 'https://docs.example/architecture', filepath: 'architecture.md' },
@@ -7,6 +7,10 @@ const CITES = [
 ];
 
 describe('citations, follow-ups, suggestions, feedback', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('citations arriving before the content still link', async () => {

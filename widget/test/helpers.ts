@@ -56,6 +56,16 @@ export async function waitFor<T>(fn: () => T | undefined | null | false, what = 
   }
 }
 
+/**
+ * Loads the lazily imported Markdown chunk (the same modules the element imports), for a `before`
+ * hook: on a loaded machine the dev server's first transform and the evaluation of marked can
+ * take seconds, which is setup, not what a test measures. Waits for the load itself, no deadline
+ * but the hook's.
+ */
+export async function loadMarkdownChunk(): Promise<void> {
+  await Promise.all([import('../src/markdown.js'), import('../src/render/answer-parts.js')]);
+}
+
 /** Types `text` into the element's input and presses Enter. */
 export async function ask(el: GroundedChatElement, text: string): Promise<void> {
   const input = $<HTMLTextAreaElement>(el, 'textarea')!;

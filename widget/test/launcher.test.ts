@@ -1,7 +1,11 @@
 import { expect } from '@esm-bundle/chai';
-import { $, answer, ask, cleanup, done, fixture, mock, waitFor } from './helpers.js';
+import { $, answer, ask, cleanup, done, fixture, loadMarkdownChunk, mock, waitFor } from './helpers.js';
 
 describe('launcher', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('opens and closes with the button, manages focus and fires events', async () => {

@@ -1,7 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { styles } from '../src/grounded-chat-element.styles.js';
 import { defaultStrings } from '../src/index.js';
-import { $$, cleanup, fixture } from './helpers.js';
+import { $$, cleanup, fixture, loadMarkdownChunk } from './helpers.js';
 
 type Decl = {
   tagName?: string;
@@ -15,6 +15,10 @@ type Decl = {
 const EVENTS = ['send', 'response', 'error', 'citation', 'feedback', 'unauthorized', 'open', 'close'].map((e) => `grounded-chat:${e}`);
 
 describe('custom-elements.json', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('lists the public attributes, properties, events, parts and CSS properties, and nothing private', async () => {

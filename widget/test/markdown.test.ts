@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { $, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor } from './helpers.js';
+import { $, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor, loadMarkdownChunk } from './helpers.js';
 
 const show = async (content: string, status: 'done' | 'streaming' = 'done') => {
   const el = await fixture();
@@ -10,6 +10,10 @@ const show = async (content: string, status: 'done' | 'streaming' = 'done') => {
 };
 
 describe('markdown', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('renders paragraphs, emphasis, lists, headings, quotes, tables and code', async () => {

@@ -5,13 +5,16 @@
 //   { lines: [obj|string], delay?, first?, hang? } an NDJSON stream: one line every `delay` ms
 //                                                  (`first` ms before the first); `hang` keeps it open
 // POST /mock/<script>/feedback records the body; GET /mock/feedback returns what was recorded.
+// GET /size-budget measures the built drop-in (gzip -9, bundle-size.mjs) against its budgets.
 // GET /csp/* serves test/csp/* with a strict Content-Security-Policy header, and /csp/dist/* the
 // built drop-in, so the CSP page exercises the real bundle without web-test-runner's injected scripts.
 import { PassThrough } from 'node:stream';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { execFile } from 'node:child_process';
 import { tsImport } from 'tsx/esm/api';
+import { BUDGETS, bundleSize } from '../bundle-size.mjs';
 
 const widgetDir = new URL('..', import.meta.url).pathname;
 const feedback = [];
@@ -26,6 +29,11 @@ const readBody = (req) =>
   });
 
 export async function mockMiddleware(ctx, next) {
+  if (ctx.path === '/size-budget') {
+    const { files, initial, total } = bundleSize(join(widgetDir, 'dist/grounded-chat.js'));
+    ctx.body = { initial, total, budgets: BUDGETS, files: files.map((f) => ({ file: f.file.slice(widgetDir.length), lazy: f.lazy, gz: f.gz })) };
+    return;
+  }
   if (ctx.path === '/ssr/shell') {
     // Server-side rendering in this Node process, from the sources.
     const { renderShell, shellStyleHashes } = await tsImport('../src/ssr.ts', import.meta.url);
@@ -46,10 +54,15 @@ export async function mockMiddleware(ctx, next) {
   }
   if (ctx.path === '/ssr/node-import') {
     // Importing the package in plain Node (no DOM shim of ours) must not touch window or document.
+    // Its ES build (dist/index.js, what `import '@grounded-chat/widget'` loads; `npm test` builds it
+    // first) in plain Node; the sources through tsx when it is not built. (A tsx start on a loaded
+    // machine took longer than the test's 10 s.)
+    const built = existsSync(join(widgetDir, 'dist/index.js'));
+    const entry = built ? './dist/index.js' : './src/index.ts';
     ctx.body = await new Promise((done) =>
       execFile(
         process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', "const m = await import('./src/index.ts'); console.log(JSON.stringify({ ok: typeof m.GroundedChatElement, window: typeof window, document: typeof document }))"],
+        [...(built ? [] : ['--import', 'tsx']), '--input-type=module', '-e', `const m = await import('${entry}'); console.log(JSON.stringify({ ok: typeof m.GroundedChatElement, window: typeof window, document: typeof document }))`],
         { cwd: widgetDir },
         (err, stdout, stderr) => done({ code: err?.code ?? 0, stdout: stdout.trim(), stderr: stderr.trim() }),
       ),

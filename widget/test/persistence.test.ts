@@ -56,7 +56,10 @@ describe('persistence', () => {
     expect(el.messages).to.deep.equal([]);
   });
 
-  it('restores 500 stored messages', async () => {
+  it('restores 500 stored messages', async function () {
+    // Rendered progressively, 20 messages a task by design (log-scroll.ts): on a CPU slowed 4x that
+    // takes longer than the usual 5 s wait, so this one waits for the condition longer.
+    this.timeout(40_000);
     const endpoint = mock({ lines: [] });
     const messages = Array.from({ length: 500 }, (_, i) => ({
       id: `m${i}`,
@@ -66,7 +69,7 @@ describe('persistence', () => {
     }));
     sessionStorage.setItem(`grounded-chat:${endpoint}`, JSON.stringify({ v: 1, messages }));
     const el = await fixture({ endpoint, persist: 'session' });
-    await waitFor(() => $$(el, '.msg.assistant strong').length === 250, 'all answers rendered');
+    await waitFor(() => $$(el, '.msg.assistant strong').length === 250, 'all answers rendered', 35_000);
     const log = $(el, '.log')!;
     expect(log.scrollTop + log.clientHeight).to.be.closeTo(log.scrollHeight, 30);
   });

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { $, $$, answer, ask, cleanup, done, fixture, lastAnswer, mock, waitFor } from './helpers.js';
+import { $, $$, answer, ask, cleanup, done, fixture, lastAnswer, loadMarkdownChunk, mock, waitFor } from './helpers.js';
 
 const CITES = [
   { id: 'a', title: 'Getting started', snippet: 'Run npm start.', filepath: 'getting-started.md' },
@@ -7,6 +7,10 @@ const CITES = [
 ];
 
 describe('streaming', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('streams an NDJSON answer into the log as it arrives, then lists its sources', async () => {

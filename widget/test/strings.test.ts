@@ -1,6 +1,6 @@
 import { expect } from '@esm-bundle/chai';
 import { defaultStrings, type GroundedChatElement, type GroundedChatStrings } from '../src/index.js';
-import { $, $$, answer, ask, cleanup, done, fixture, mock, waitFor } from './helpers.js';
+import { $, $$, answer, ask, cleanup, done, fixture, mock, waitFor, loadMarkdownChunk } from './helpers.js';
 
 /** Every string replaced by a marker naming its key. */
 const MARKED = Object.fromEntries(
@@ -22,6 +22,10 @@ function collect(el: GroundedChatElement, into: string[]) {
 }
 
 describe('strings', () => {
+  before(async function () {
+    this.timeout(60_000);
+    await loadMarkdownChunk();
+  });
   afterEach(cleanup);
 
   it('every visible and announced string comes from `strings`; no default is left', async () => {
