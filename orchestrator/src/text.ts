@@ -37,6 +37,25 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * `words(text).length` without building the array (the chunker counts every block's words). ASCII
+ * text is counted by char code; anything else goes through `words`, since lower-casing can change
+ * where non-ASCII words split ("İ" lower-cases to "i" plus a combining dot).
+ */
+export function countWords(text: string): number {
+  if (NON_ASCII.test(text)) return words(text).length;
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const w = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+    if (w && !inWord) n++;
+    inWord = w;
+  }
+  return n;
+}
+
 /**
  * Normalises one token for indexing and querying; `null` drops it (stop word). The stop list is
  * checked on the word as written ("them" is a stop word, "theming" is not), then the word is

@@ -40,7 +40,7 @@ export const DEFAULT_MIN_MATCHED_TERMS = 2;
 export const DEFAULT_TOP = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
@@ -66,7 +66,7 @@ export interface LocalIndexOptions {
    * e.g. for a progress bar; not called when the saved index is current.
    */
   onProgress?: (done: number, total: number) => void;
-  /** Worker threads for chunking a large build; default: cores − 1 (1–4); 0 = none. */
+  /** Worker threads for chunking a large build; default: one per core (at most 4); 0 = none. */
   threads?: number;
 }
 
@@ -352,10 +352,9 @@ export class LocalIndex implements Retriever {
       store = Store.create((target = ':memory:'));
     }
     try {
-      const vocabulary = new Set<string>();
       let done = 0;
       const batch: Parameters<Store['put']>[0][] = [];
-      const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, vocabulary)));
+      const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, { bulk: true })));
       for await (const p of prepareFiles(this.opts.corpusDir, files, { chunk: this.opts.chunk, threads: this.opts.threads })) {
         batch.push(p);
         if (batch.length >= 64) flush();
@@ -363,7 +362,7 @@ export class LocalIndex implements Retriever {
       }
       flush();
       store.transaction(() => {
-        store.putVocabulary(vocabulary);
+        store.putVocabulary();
         store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
         store.db.prepare(`INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(${BM25_WEIGHTS})')`).run();
       });
@@ -411,8 +410,7 @@ export class LocalIndex implements Retriever {
 }
 
 /** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, distinct: string, chunk: Chunk): boolean {
-  const stems = distinct.split(' ');
+function passesGate(groups: Group[], rule: GateRule, stems: string[], chunk: Chunk): boolean {
   let matched = 0;
   for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
   if (matched >= rule.required) return true;
