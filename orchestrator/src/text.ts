@@ -26,6 +26,8 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   // "work") or let an off-topic one through on a table header ("meaning").
   'work', 'works', 'mean', 'means', 'meaning', 'happen', 'happens', 'example', 'examples', 'way',
   'ways', 'best', 'good', 'kind', 'really', 'actually', 'exactly', 'stuff',
+  // "Is X supported?" asks whether the docs cover X; the noun ("browser support") stays a term.
+  'supported',
 ]);
 
 /**

@@ -38,6 +38,11 @@ export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
  */
 export const DEFAULT_MIN_MATCHED_TERMS = 2;
 export const DEFAULT_TOP = 5;
+/**
+ * Most terms between the two terms of a two-term question in a passage (stop words are not
+ * counted: "configure the server kit" has none between "configur" and "server").
+ */
+export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
 export const INDEX_FORMAT_VERSION = 6;
@@ -177,9 +182,16 @@ export class LocalIndex implements Retriever {
     // section never says "configure". Only its own (last) heading: a parent heading groups
     // subsections and says little about each ("recipe for lasagna" must not find "Recipes ›
     // React 19" on "recipe" alone).
+    //
+    // A two-term question is close to a phrase, and its gate (both terms) is the weakest: two common
+    // words meet somewhere in any large corpus. So both must be used together, within NEAR_WINDOW
+    // terms of each other, or one must name the passage's own section and the other appear in it:
+    // "How do I apply for a passport?" must not find "any Passport strategy … applies a rate
+    // limit", nor the "Passport and passport-azure-ad" section, which never says "apply".
     const rule: GateRule = {
       required: this.requiredMatches(terms.length),
       onTopicRequired: Math.min(terms.length, Math.ceil(terms.length * this.coverage)),
+      ...(terms.length === 2 && this.requiredMatches(2) === 2 ? { near: NEAR_WINDOW } : {}),
     };
     const top = options.top ?? DEFAULT_TOP;
     const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
