@@ -3,8 +3,10 @@
  *
  * Why threads: chunking (marked's lexer) and stemming are pure CPU work, and at 50,000 passages
  * they cost more than writing the index; the main thread only writes rows while workers prepare
- * the next files. A small corpus (this repository's docs/) is prepared in-process: starting a
- * worker and loading marked into it costs more than the whole job.
+ * the next files. One worker per core (the main thread's SQLite writes take turns with them): on 2
+ * cores, one worker left a core idle whenever the main thread waited for it. A small corpus (this
+ * repository's docs/) is prepared in-process: starting a worker and loading marked into it costs
+ * more than the whole job.
  *
  * Rejected: child processes (costlier to start, and the results would be serialised as JSON
  * rather than structured-cloned).

@@ -18,6 +18,9 @@
  * full-text query at all. Past MAX_COMBINATIONS the expression would grow too large: the query
  * is then a plain OR, and the gate is applied to the best MAX_CANDIDATES rows in JS instead.
  *
+ * A two-term question (GateRule.near) is stricter: NEAR(a b, window), or the heading exception
+ * with both terms in the passage (see ./local-index.ts for why).
+ *
  * Rejected: one FTS query per term and intersecting rowid sets in JS (a common term's set is tens
  * of thousands of rows); SQLite's spellfix1 (not in better-sqlite3's build).
  */
