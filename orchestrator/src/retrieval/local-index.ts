@@ -28,6 +28,7 @@ import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
+import { decodeTerms } from './local-terms.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -422,7 +423,8 @@ export class LocalIndex implements Retriever {
 }
 
 /** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, stems: string[], chunk: Chunk): boolean {
+function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, chunk: Chunk): boolean {
+  const stems = decodeTerms(distinct);
   let matched = 0;
   for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
   if (matched >= rule.required) return true;

@@ -37,8 +37,8 @@ export interface StoredFile extends CorpusFile {
 export interface StoredPassage {
   rowid: number;
   chunk: Chunk;
-  /** Every distinct stem of the passage (for the gate in JS). */
-  distinct: string[];
+  /** Every distinct stem of the passage, as `decodeTerms` reads them (for the gate in JS only). */
+  distinct: Uint8Array;
 }
 
 const SCHEMA = `
@@ -183,7 +183,7 @@ export class Store {
       text: row.text,
       ...(row.anchor ? { anchor: row.anchor } : {}),
     };
-    return { rowid: row.rowid, chunk, distinct: decodeTerms(row.distinct_terms) };
+    return { rowid: row.rowid, chunk, distinct: row.distinct_terms };
   }
 
   transaction<T>(fn: () => T): T {
