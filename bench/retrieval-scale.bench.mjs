@@ -12,9 +12,9 @@
 // the orchestrator does (retrieve, relevance gate, top 5), then applies one changed file.
 //   npm run bench -- retrieval-scale      (BENCH_ENGINES=sqlite-fts5,minisearch to choose)
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { listCorpusFiles, words, STOP_WORDS } from '../orchestrator/dist/index.js';
 import { buildCorpus, defaultRoots } from './retrieval-corpus.mjs';
 import { fmt } from './lib.mjs';
@@ -29,6 +29,7 @@ try {
   let t = performance.now();
   const found = await buildCorpus(corpusDir, defaultRoots(root, extra));
   const by = Object.entries(found.counts).map(([s, c]) => `${s} ${c.files}${c.gz ? ` (${c.gz} gunzipped)` : ''}`).join(', ');
+  console.log(`load average at the start: ${loadavg().map((x) => x.toFixed(1)).join(', ')}`);
   console.log(`corpus: ${found.files} distinct files, ${(found.bytes / 1024 / 1024).toFixed(0)} MB (${by}; ${found.duplicates} duplicate copies skipped), gathered in ${fmt(performance.now() - t)}`);
 
   const run = (args) => {
@@ -96,13 +97,14 @@ try {
   const ratio = (e, k) => (served[ref] && e !== ref ? ` (${(served[e][k] / served[ref][k]).toFixed(2)}×)` : '');
   const bRatio = (e, k) => (built[ref] && e !== ref ? ` (${(built[e][k] / built[ref][k]).toFixed(2)}×)` : '');
   console.log(`\n${passages.toLocaleString('en')} passages, ${served[engines[0]].n} retrieve() calls (${queries.length + known.length + absent.length} queries × 3) per engine; ratio vs ${ref} in brackets`);
-  const rows = [['engine', 'build', 'peak RSS build', 'restart → ready', 'RSS ready', 'RSS after queries', 'heap', 'query p50', 'p99', 'max', 'one file changed', 'off-topic empty', 'realistic answered']];
+  const rows = [['engine', 'build', 'build CPU (all threads)', 'peak RSS build', 'restart → ready', 'RSS ready', 'RSS after queries', 'heap', 'query p50', 'p99', 'max', 'one file changed', 'off-topic empty', 'realistic answered']];
   for (const e of engines) {
     const b = built[e];
     const s = served[e];
     rows.push([
       e,
       b.shared ? '(= minisearch)' : `${(b.buildMs / 1000).toFixed(1)} s${bRatio(e, 'buildMs')}`,
+      b.shared ? '' : `${(b.cpuMs / 1000).toFixed(1)} s${bRatio(e, 'cpuMs')}`,
       `${b.peakRssMB} MB`,
       `${fmt(s.readyMs)}${ratio(e, 'readyMs')}`,
       `${s.loadRssMB} MB`,
@@ -133,6 +135,28 @@ try {
       console.log(`agreement with ${ref}: ${e} same first passage ${same}/${n}, top-5 overlap ${((overlap / n) * 100).toFixed(0)}%`);
     }
   }
+
+  // Memory does not grow with the corpus: the same engines on a tenth of it (every tenth file,
+  // about the 6,800 passages of the issue's smaller corpus), in fresh processes.
+  const small = join(work, 'small');
+  const smallFiles = files.filter((_, i) => i % 10 === 0);
+  for (const f of smallFiles) {
+    await mkdir(dirname(join(small, f.path)), { recursive: true });
+    await copyFile(join(corpusDir, f.path), join(small, f.path));
+  }
+  const smallMd = smallFiles.filter((f) => f.path.endsWith('.md') && f.size > 2000 && f.size < 50_000);
+  const qSmall = join(work, 'queries-small.json');
+  await writeFile(qSmall, JSON.stringify({ queries: [...queries, ...known, ...absent], known, absent, changeFiles: Object.fromEntries(engines.map((e, i) => [e, smallMd[(i * 7) % smallMd.length].path])) }));
+  const smallRows = [['engine', 'passages', 'build', 'RSS ready', 'RSS after queries', 'query p50', 'p99']];
+  for (const e of engines.filter((x) => x !== 'minisearch-tuned' || !engines.includes('minisearch'))) {
+    const b = run(['build', e, small, join(work, `${e}-small`)]);
+    const s = run(['serve', e, small, join(work, `${e}-small`), qSmall]);
+    smallRows.push([e, b.passages.toLocaleString('en'), `${(b.buildMs / 1000).toFixed(1)} s`, `${s.loadRssMB} MB`, `${s.rssMB} MB`, fmt(s.p50), fmt(s.p99)]);
+  }
+  console.log(`\nthe same on every tenth file (${smallFiles.length} files), for memory at a smaller corpus:`);
+  const sw = smallRows[0].map((_, i) => Math.max(...smallRows.map((r) => r[i].length)));
+  for (const r of smallRows) console.log(r.map((c, i) => c.padEnd(sw[i])).join('  '));
+  console.log(`\nload average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')} (2 cores: figures above ~2 mean other work shared the CPU)`);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

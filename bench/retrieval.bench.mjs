@@ -1,4 +1,5 @@
-// Local retrieval: MiniSearch (what the orchestrator uses) versus Orama on the docs/ corpus.
+// Local retrieval on the docs/ corpus: MiniSearch and Orama as libraries, and the orchestrator's LocalIndex
+// (SQLite FTS5) against the MiniSearch LocalIndex it replaced for the right-file check.
 // Prints index build time, saved-index load time and query p50/p99 for both, with the ratio
 // Orama / MiniSearch (reference: MiniSearch), plus whether the right file comes first for a few
 // known questions, and whether questions about absent topics retrieve nothing.
@@ -11,6 +12,7 @@ import MiniSearch from 'minisearch';
 import { create, insertMultiple, load, save, search } from '@orama/orama';
 import { chunkCorpus, LocalIndex, STOP_WORDS, words, contentTerms } from '../orchestrator/dist/index.js';
 import { fmt, summarize } from './lib.mjs';
+import { ENGINES } from './retrieval-engines.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -172,10 +174,17 @@ const top1 = async (fn) => {
   }
   return misses;
 };
-const miniMiss = await top1(async (q) => (await local.retrieve(q))[0]?.sourcePath);
+// The orchestrator's LocalIndex (SQLite FTS5) and the MiniSearch LocalIndex it replaced (same gate).
+const msDir = await mkdtemp(join(tmpdir(), 'gc-bench-ms-'));
+await ENGINES.minisearch.build(corpusDir, msDir);
+const oldLocal = await ENGINES.minisearch.open(corpusDir, msDir);
+const localMiss = await top1(async (q) => (await local.retrieve(q))[0]?.sourcePath);
+const oldMiss = await top1(async (q) => (await oldLocal.retrieve(q))[0]?.sourcePath);
 const oramaMiss = await top1(async (q) => (await searchOrama(db, q)).hits[0]?.document.sourcePath);
-console.log(`right file first:                      MiniSearch (LocalIndex) ${known.length - miniMiss.length}/${known.length}   Orama ${known.length - oramaMiss.length}/${known.length}`);
-for (const m of miniMiss) console.log(`  MiniSearch miss: ${m}`);
+await rm(msDir, { recursive: true, force: true });
+console.log(`right file first:                      LocalIndex (SQLite FTS5) ${known.length - localMiss.length}/${known.length}   LocalIndex before (MiniSearch) ${known.length - oldMiss.length}/${known.length}   Orama ${known.length - oramaMiss.length}/${known.length}`);
+for (const m of localMiss) console.log(`  LocalIndex miss: ${m}`);
+for (const m of oldMiss) console.log(`  MiniSearch LocalIndex miss: ${m}`);
 for (const m of oramaMiss) console.log(`  Orama miss: ${m}`);
 let localEmpty = 0;
 let oramaEmpty = 0;

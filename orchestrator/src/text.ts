@@ -26,6 +26,8 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
   // "work") or let an off-topic one through on a table header ("meaning").
   'work', 'works', 'mean', 'means', 'meaning', 'happen', 'happens', 'example', 'examples', 'way',
   'ways', 'best', 'good', 'kind', 'really', 'actually', 'exactly', 'stuff',
+  // "Is X supported?" asks whether the docs cover X; the noun ("browser support") stays a term.
+  'supported',
 ]);
 
 /**
@@ -35,6 +37,25 @@ export const STOP_WORDS: ReadonlySet<string> = new Set([
 const WORD = /[\p{L}\p{N}]+/gu;
 export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+/**
+ * `words(text).length` without building the array (the chunker counts every block's words). ASCII
+ * text is counted by char code; anything else goes through `words`, since lower-casing can change
+ * where non-ASCII words split ("İ" lower-cases to "i" plus a combining dot).
+ */
+export function countWords(text: string): number {
+  if (NON_ASCII.test(text)) return words(text).length;
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const w = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+    if (w && !inWord) n++;
+    inWord = w;
+  }
+  return n;
 }
 
 /**

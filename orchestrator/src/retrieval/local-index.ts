@@ -28,6 +28,7 @@ import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
+import { decodeTerms } from './local-terms.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -38,9 +39,14 @@ export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
  */
 export const DEFAULT_MIN_MATCHED_TERMS = 2;
 export const DEFAULT_TOP = 5;
+/**
+ * Most terms between the two terms of a two-term question in a passage (stop words are not
+ * counted: "configure the server kit" has none between "configur" and "server").
+ */
+export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
@@ -66,7 +72,7 @@ export interface LocalIndexOptions {
    * e.g. for a progress bar; not called when the saved index is current.
    */
   onProgress?: (done: number, total: number) => void;
-  /** Worker threads for chunking a large build; default: cores − 1 (1–4); 0 = none. */
+  /** Worker threads for chunking a large build; default: one per core (at most 4); 0 = none. */
   threads?: number;
 }
 
@@ -177,9 +183,16 @@ export class LocalIndex implements Retriever {
     // section never says "configure". Only its own (last) heading: a parent heading groups
     // subsections and says little about each ("recipe for lasagna" must not find "Recipes ›
     // React 19" on "recipe" alone).
+    //
+    // A two-term question is close to a phrase, and its gate (both terms) is the weakest: two common
+    // words meet somewhere in any large corpus. So both must be used together, within NEAR_WINDOW
+    // terms of each other, or one must name the passage's own section and the other appear in it:
+    // "How do I apply for a passport?" must not find "any Passport strategy … applies a rate
+    // limit", nor the "Passport and passport-azure-ad" section, which never says "apply".
     const rule: GateRule = {
       required: this.requiredMatches(terms.length),
       onTopicRequired: Math.min(terms.length, Math.ceil(terms.length * this.coverage)),
+      ...(terms.length === 2 && this.requiredMatches(2) === 2 ? { near: NEAR_WINDOW } : {}),
     };
     const top = options.top ?? DEFAULT_TOP;
     const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
@@ -352,10 +365,9 @@ export class LocalIndex implements Retriever {
       store = Store.create((target = ':memory:'));
     }
     try {
-      const vocabulary = new Set<string>();
       let done = 0;
       const batch: Parameters<Store['put']>[0][] = [];
-      const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, vocabulary)));
+      const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, { bulk: true })));
       for await (const p of prepareFiles(this.opts.corpusDir, files, { chunk: this.opts.chunk, threads: this.opts.threads })) {
         batch.push(p);
         if (batch.length >= 64) flush();
@@ -363,7 +375,7 @@ export class LocalIndex implements Retriever {
       }
       flush();
       store.transaction(() => {
-        store.putVocabulary(vocabulary);
+        store.putVocabulary();
         store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
         store.db.prepare(`INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(${BM25_WEIGHTS})')`).run();
       });
@@ -411,8 +423,8 @@ export class LocalIndex implements Retriever {
 }
 
 /** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, distinct: string, chunk: Chunk): boolean {
-  const stems = distinct.split(' ');
+function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, chunk: Chunk): boolean {
+  const stems = decodeTerms(distinct);
   let matched = 0;
   for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
   if (matched >= rule.required) return true;

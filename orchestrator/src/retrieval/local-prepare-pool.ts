@@ -3,8 +3,10 @@
  *
  * Why threads: chunking (marked's lexer) and stemming are pure CPU work, and at 50,000 passages
  * they cost more than writing the index; the main thread only writes rows while workers prepare
- * the next files. A small corpus (this repository's docs/) is prepared in-process: starting a
- * worker and loading marked into it costs more than the whole job.
+ * the next files. One worker per core (the main thread's SQLite writes take turns with them): on 2
+ * cores, one worker left a core idle whenever the main thread waited for it. A small corpus (this
+ * repository's docs/) is prepared in-process: starting a worker and loading marked into it costs
+ * more than the whole job.
  *
  * Rejected: child processes (costlier to start, and the results would be serialised as JSON
  * rather than structured-cloned).
@@ -23,13 +25,13 @@ const BATCH_BYTES = 256 * 1024;
 
 export interface PrepareOptions {
   chunk: ChunkOptions;
-  /** Worker threads; default: one per core but one, at least one, at most 4; 0 = in-process. */
+  /** Worker threads; default: one per core, at most 4; 0 = in-process. */
   threads?: number;
 }
 
 export async function* prepareFiles(corpusDir: string, files: CorpusFile[], options: PrepareOptions): AsyncGenerator<PreparedFile> {
   const total = files.reduce((n, f) => n + f.size, 0);
-  const threads = options.threads ?? (total < THREADED_MIN_BYTES ? 0 : Math.min(4, Math.max(1, availableParallelism() - 1)));
+  const threads = options.threads ?? (total < THREADED_MIN_BYTES ? 0 : Math.min(4, availableParallelism()));
   if (threads === 0) {
     for (const f of files) yield await prepareFile(corpusDir, f, options.chunk);
     return;
@@ -65,29 +67,38 @@ const startWorker = () =>
 
 type Reply = { seq: number; prepared?: PreparedFile[]; error?: { message: string; code?: string } };
 
+/**
+ * Batches sent ahead to each worker. The main thread writes rows synchronously and only sees a
+ * worker's reply when it runs out of work, so a worker is handed its next batches when the main
+ * thread *takes* a reply, not when the reply arrives; with several batches queued it never waits
+ * for the main thread. Bounded, so prepared passages cannot pile up faster than they are written.
+ */
+const AHEAD = 4;
+
 async function* threaded(corpusDir: string, jobs: CorpusFile[][], chunk: ChunkOptions, threads: number): AsyncGenerator<PreparedFile> {
   const workers = Array.from({ length: Math.min(threads, jobs.length) }, startWorker);
   const done = new Map<number, Reply>();
+  const owner = new Map<number, Worker>();
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   let next = 0;
   const send = (w: Worker) => {
-    if (next < jobs.length) w.postMessage({ seq: next, corpusDir, files: jobs[next++], options: chunk });
+    if (next >= jobs.length) return;
+    owner.set(next, w);
+    w.postMessage({ seq: next, corpusDir, files: jobs[next++], options: chunk });
   };
   for (const w of workers) {
     w.on('message', (reply: Reply) => {
       done.set(reply.seq, reply);
-      send(w);
       wake?.();
     });
     w.on('error', (err) => {
       failure ??= err;
       wake?.();
     });
-    // Two batches in flight per worker, so none waits for the main thread between batches.
-    send(w);
-    send(w);
   }
+  // Round-robin, so every worker starts at once.
+  for (let i = 0; i < AHEAD; i++) for (const w of workers) send(w);
   try {
     for (let seq = 0; seq < jobs.length; seq++) {
       while (!done.has(seq)) {
@@ -96,6 +107,8 @@ async function* threaded(corpusDir: string, jobs: CorpusFile[][], chunk: ChunkOp
       }
       const reply = done.get(seq)!;
       done.delete(seq);
+      send(owner.get(seq)!);
+      owner.delete(seq);
       if (reply.error) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
       yield* reply.prepared!;
     }

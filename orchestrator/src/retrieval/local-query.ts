@@ -18,6 +18,9 @@
  * full-text query at all. Past MAX_COMBINATIONS the expression would grow too large: the query
  * is then a plain OR, and the gate is applied to the best MAX_CANDIDATES rows in JS instead.
  *
+ * A two-term question (GateRule.near) is stricter: NEAR(a b, window), or the heading exception
+ * with both terms in the passage (see ./local-index.ts for why).
+ *
  * Rejected: one FTS query per term and intersecting rowid sets in JS (a common term's set is tens
  * of thousands of rows); SQLite's spellfix1 (not in better-sqlite3's build).
  */
@@ -41,6 +44,11 @@ export interface GateRule {
   required: number;
   /** Least number when a matched term is in the passage's own heading. */
   onTopicRequired: number;
+  /**
+   * For a two-term question: both terms within this many terms of each other, unless one of them
+   * is in the passage's own heading (then both anywhere in the passage).
+   */
+  near?: number;
 }
 
 /** The code point after the last one of `s`: `[s, next(s))` is the range of strings starting with `s`. */
@@ -104,11 +112,22 @@ export class QueryPlanner {
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
 
-export function groupExpression(g: Group): string {
+function alternatives(g: Group): string[] {
   const alts = [quote(g.term)];
   if (g.prefix) alts.push(`${quote(g.term)}*`);
   for (const f of g.fuzzy) alts.push(quote(f));
+  return alts;
+}
+
+export function groupExpression(g: Group): string {
+  const alts = alternatives(g);
   return alts.length === 1 ? alts[0]! : `(${alts.join(' OR ')})`;
+}
+
+/** Two groups within `window` terms of each other (FTS5's NEAR takes phrases, not ORs: one per pair). */
+export function nearExpression(a: Group, b: Group, window: number): string {
+  const pairs = alternatives(a).flatMap((x) => alternatives(b).map((y) => `NEAR(${x} ${y}, ${window})`));
+  return pairs.length === 1 ? pairs[0]! : pairs.join(' OR ');
 }
 
 export function binomial(n: number, k: number): number {
@@ -143,6 +162,12 @@ export function matchExpressions(live: Group[], rule: GateRule): { tiers: string
   const m = live.length;
   if (m < rule.onTopicRequired || m === 0) return undefined;
   const exprs = live.map(groupExpression);
+  if (rule.near !== undefined) {
+    // A two-term question: the pair must be used together, or be about the section (see GateRule).
+    if (m < 2) return undefined;
+    const near = nearExpression(live[0]!, live[1]!, rule.near);
+    return { tiers: [near, `{own} : (${exprs.join(' OR ')}) AND (${exprs.join(' AND ')})`], gated: true };
+  }
   const plainFrom = Math.max(rule.required, 1);
   let total = 0;
   for (let k = m; k >= plainFrom; k--) total += binomial(m, k);

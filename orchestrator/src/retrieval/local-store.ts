@@ -23,6 +23,7 @@ import Database from 'better-sqlite3';
 import type { Chunk } from '../ingest/chunk.js';
 import type { CorpusFile } from '../ingest/corpus.js';
 import type { PreparedFile } from './local-prepare.js';
+import { decodeTerms } from './local-terms.js';
 
 export type Db = Database.Database;
 
@@ -36,18 +37,22 @@ export interface StoredFile extends CorpusFile {
 export interface StoredPassage {
   rowid: number;
   chunk: Chunk;
-  distinct: string;
+  /** Every distinct stem of the passage, as `decodeTerms` reads them (for the gate in JS only). */
+  distinct: Uint8Array;
 }
 
 const SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, path TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
-  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms TEXT NOT NULL);
+  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms BLOB NOT NULL);
 CREATE INDEX passages_path ON passages(path);
 CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, own, content='', contentless_delete=1,
-  tokenize='unicode61 remove_diacritics 0', prefix='4');
+  tokenize='ascii', prefix='4');
 CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL) WITHOUT ROWID;
+`;
+/** Made after a build's bulk insert of the vocabulary (sorting once beats inserting in order). */
+const TERM_INDEXES = `
 CREATE INDEX terms_len_term ON terms(len, term);
 CREATE INDEX terms_len_rev ON terms(len, rev);
 `;
@@ -125,8 +130,11 @@ export class Store {
     this.stmts.touch.run(file.size, file.mtimeMs, file.path);
   }
 
-  /** Adds (or replaces) one file's passages. Call inside a transaction. */
-  put({ file, passages }: PreparedFile, vocabulary?: Set<string>): void {
+  /**
+   * Adds (or replaces) one file's passages. Call inside a transaction. A bulk build passes
+   * `bulk` and writes the vocabulary once at the end (`putVocabulary`).
+   */
+  put({ file, passages }: PreparedFile, { bulk = false } = {}): void {
     this.remove(file.path, { keepFile: true });
     this.stmts.upsertFile.run(file.path, file.size, file.mtimeMs, file.sha256);
     for (const p of passages) {
@@ -135,17 +143,21 @@ export class Store {
         c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct,
       );
       this.stmts.insertFts.run(lastInsertRowid, p.title, p.headings, p.body, p.own);
-      if (vocabulary) {
-        for (const t of p.distinct.split(' ')) if (t) vocabulary.add(t);
-      } else {
-        for (const t of p.distinct.split(' ')) if (t) this.stmts.insertTerm.run(t, reverse(t), t.length);
-      }
+      if (!bulk) for (const t of decodeTerms(p.distinct)) this.stmts.insertTerm.run(t, reverse(t), t.length);
     }
   }
 
-  /** Writes a vocabulary collected by `put` during a bulk build. */
-  putVocabulary(vocabulary: Set<string>): void {
-    for (const t of vocabulary) this.stmts.insertTerm.run(t, reverse(t), t.length);
+  /**
+   * Ends a bulk build's inserts: fills `terms` from the full-text index's own vocabulary (FTS5's
+   * fts5vocab reads it in C, cheaper than collecting a Set of millions of strings in JS), then
+   * indexes it.
+   */
+  putVocabulary(): void {
+    this.db.exec('CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, row)');
+    const all = this.db.prepare('SELECT term FROM temp.vocab').pluck().all() as string[];
+    for (const t of all) this.stmts.insertTerm.run(t, reverse(t), t.length);
+    this.db.exec('DROP TABLE temp.vocab');
+    this.db.exec(TERM_INDEXES);
   }
 
   /**
@@ -160,7 +172,7 @@ export class Store {
 
   passage(rowid: number): StoredPassage | undefined {
     const row = this.stmts.passage.get(rowid) as
-      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string; distinct_terms: string }
+      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string; distinct_terms: Uint8Array }
       | undefined;
     if (!row) return undefined;
     const chunk: Chunk = {
