@@ -58,7 +58,9 @@ await new Promise((r) => standIn.listen(0, '127.0.0.1', r));
 const upstream = `https://127.0.0.1:${standIn.address().port}`;
 
 // ── the orchestrator ──
-const orch = spawn(process.execPath, [join(root, 'orchestrator/dist/server.js')], {
+// BENCH_ORCH_NODE_ARGS: extra node flags for the orchestrator, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+const orchArgs = (process.env.BENCH_ORCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const orch = spawn(process.execPath, [...orchArgs, join(root, 'orchestrator/dist/server.js')], {
   env: { ...process.env, PORT: '0', HOST: '127.0.0.1', AZURE_SEARCH_ENDPOINT: upstream, AZURE_SEARCH_INDEX: 'kb', AZURE_SEARCH_API_KEY: 'k', AZURE_OPENAI_ENDPOINT: upstream, AZURE_OPENAI_API_KEY: 'k', AZURE_OPENAI_CHAT_DEPLOYMENT: 'chat', MODEL_FOLLOWUPS: 'false' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
