@@ -99,7 +99,7 @@ export function toCitation({ passage, snippet, quote }: SelectedCitation & { quo
 export async function* runFlow(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions = {}): AsyncGenerator<FlowEvent> {
   const overall = deadline(options.signal, deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   try {
-    yield* steps(deps, request, { ...options, signal: overall.signal });
+    yield* steps(deps, request, { ...options, signal: overall.signal, caller: options.signal });
   } catch (err) {
     if (options.signal?.aborted) return; // the caller left: nobody to tell
     if (overall.timedOut) {
@@ -114,7 +114,11 @@ export async function* runFlow(deps: FlowDeps, request: ScoreRequest, options: F
   }
 }
 
-async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions & { signal: AbortSignal }): AsyncGenerator<FlowEvent> {
+async function* steps(
+  deps: FlowDeps,
+  request: ScoreRequest,
+  options: FlowRunOptions & { signal: AbortSignal; caller: AbortSignal | undefined },
+): AsyncGenerator<FlowEvent> {
   const { retriever, model } = deps;
   const { signal, principal } = options;
   const question = request.question.trim();
@@ -217,9 +221,10 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
       yield event;
     }
   } catch (err) {
-    // A stream cut midway: what was shown stays consistent with the citations sent. (A failure
-    // before any text stays the first event, so it gets its own HTTP status.)
-    if (shown && !finished && !signal.aborted) {
+    // A stream cut midway, or stopped by the request's deadline: what was shown stays consistent
+    // with the citations sent. (A failure before any text stays the first event, so it gets its
+    // own HTTP status; a caller who left is told nothing.)
+    if (shown && !finished && !options.caller?.aborted) {
       const rest = repair.end();
       if (rest) yield { type: 'text', text: rest };
       yield cited();
