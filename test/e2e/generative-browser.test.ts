@@ -8,7 +8,8 @@
  * `[7]` that points nowhere. The orchestrator repairs and renumbers them by first use and sends
  * the citations after the text; the widget must render the renumbered markers as buttons that
  * name the right source, a sources list in order of first use, and nothing that points nowhere.
- * (test/e2e/generative.test.ts proves the same order at the kit's NDJSON output.)
+ * (test/e2e/generative.test.ts proves the same order at the kit's NDJSON output.) Along the way:
+ * the Azure AI Search keyword query as sent, and a result under AZURE_SEARCH_MIN_SCORE left out.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +23,10 @@ const DOCS = [
   { id: 'kit-mount', title: 'Server kit', heading: ['Server kit', 'Mounting the router'], filepath: 'server-kit.md', url: 'https://docs.example/server-kit#mounting', content: 'Mount the router with app.use("/api/chat", createChatRouter(options)).' },
   { id: 'theming', title: 'Theming', heading: ['Theming', 'Colours'], filepath: 'theming.md', url: 'https://docs.example/theming', content: 'The element reads --gc-accent and the other custom properties.' },
   { id: 'security', title: 'Security', heading: ['Security', 'Headers'], filepath: 'security.md', url: 'https://docs.example/security#headers', content: 'The router sets no-store and no-transform on every stream.' },
+  // Under AZURE_SEARCH_MIN_SCORE: never a source.
+  { id: 'weak', title: 'Barely related', heading: ['Barely related'], filepath: 'weak.md', url: 'https://docs.example/weak', content: 'Something else entirely.' },
 ];
+const SCORES = [3, 2, 1, 0.2];
 /** Source 3 (Security) is used first, then source 1 (Server kit); source 2 is never cited; [7] points nowhere. */
 const PIECES = ['Mount the router with app.use【3】', ' and a path [1, 3]', ', then read on [doc1]', ' and [7].'];
 const EXPECTED_TEXT = 'Mount the router with app.use[1] and a path [2][1], then read on [2] and .';
@@ -37,7 +41,7 @@ const problems: string[] = [];
 before(async () => {
   cert = await makeCertificate();
   standIn = await startStandIn(cert, {
-    search: (_req, res) => json(res, 200, { value: DOCS.map((d, i) => ({ '@search.score': 3 - i, ...d })) }),
+    search: (_req, res) => json(res, 200, { value: DOCS.map((d, i) => ({ '@search.score': SCORES[i], ...d })) }),
     chat: (req, res) => (req.body.stream ? streamChat(res, { pieces: PIECES, usage: [420, 30] }) : json(res, 400, { error: { code: 'unexpected', message: 'only streamed answers here' } })),
     embeddings: (_req, res) => json(res, 404, {}),
     token: (_req, res) => json(res, 404, {}),
@@ -47,6 +51,7 @@ before(async () => {
     AZURE_SEARCH_ENDPOINT: standIn.url,
     AZURE_SEARCH_INDEX: 'docs',
     AZURE_SEARCH_API_KEY: 'search-key',
+    AZURE_SEARCH_MIN_SCORE: '0.5',
     AZURE_OPENAI_ENDPOINT: standIn.url,
     AZURE_OPENAI_API_KEY: 'aoai-key',
     AZURE_OPENAI_CHAT_DEPLOYMENT: 'chat-dep',
@@ -141,10 +146,20 @@ describe('generative answer in the browser (Azure path, citations after the answ
     const chat = standIn.requests.filter((r) => r.path.endsWith('/chat/completions'));
     assert.equal(search.length, 1);
     assert.equal(search[0]!.headers['api-key'], 'search-key');
+    // A keyword query (no embedding deployment, no semantic configuration): the question as asked.
+    const query = search[0]!.body;
+    assert.equal(query.search, 'How do I mount the server kit?');
+    assert.equal(query.top, 5);
+    assert.equal(query.vectorQueries, undefined);
+    assert.equal(query.queryType, undefined);
+    assert.match(String(query.select), /content/);
+    // The first turn is not rewritten: the only model call is the streamed answer.
     assert.equal(chat.length, 1);
     assert.equal(chat[0]!.path, '/openai/deployments/chat-dep/chat/completions');
     assert.equal(chat[0]!.headers['api-key'], 'aoai-key');
+    assert.equal(chat[0]!.body.stream, true);
     assert.match(chat[0]!.body.messages[0].content, /<source id="3" title="Security › Headers"/);
+    assert.doesNotMatch(chat[0]!.body.messages[0].content, /<source id="4"|Barely related/, 'a result under the minimum score is no source');
 
     assert.deepEqual(problems, [], 'no console errors, failed loads or CSP violations');
   });
