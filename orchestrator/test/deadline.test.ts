@@ -1,10 +1,16 @@
 /** The per-step deadline that replaced AbortSignal.any + AbortSignal.timeout in the flow. */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { deadline } from '../src/deadline.js';
 
-describe('deadline', () => {
+describe('deadline', { timeout: 10_000 }, () => {
+  // Its timer is unref'd (a server's sockets keep the process alive, not a deadline): here
+  // something must, or the test process could end before the timer fires.
+  let alive: NodeJS.Timeout;
+  before(() => void (alive = setInterval(() => {}, 1_000)));
+  after(() => clearInterval(alive));
+
   it('aborts with a TimeoutError when the time is up, and says so', async () => {
     const d = deadline(undefined, 5);
     await once(d.signal, 'abort');
