@@ -18,6 +18,7 @@ import type { AnswerMode, Citation, HistoryTurn, ScoreErrorCode, ScoreRequest } 
 import type { ChatModel, Passage, Principal, Retriever, SelectedCitation, TokenUsage } from './seams.js';
 import { buildPrompt, trimToChars, type BuiltPrompt, type Tokenizer } from './prompt.js';
 import { CitationRepair } from './answer/cite.js';
+import { deadline } from './deadline.js';
 import { textFragmentUrl } from './text-fragment.js';
 import { questionFocus } from './text.js';
 import { contentFilteredEvent } from './telemetry/flow-events.js';
@@ -96,23 +97,28 @@ export function toCitation({ passage, snippet, quote }: SelectedCitation & { quo
 }
 
 export async function* runFlow(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions = {}): AsyncGenerator<FlowEvent> {
-  const overall = AbortSignal.timeout(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-  const signal = options.signal ? AbortSignal.any([options.signal, overall]) : overall;
+  const overall = deadline(options.signal, deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
   try {
-    yield* steps(deps, request, { ...options, signal });
+    yield* steps(deps, request, { ...options, signal: overall.signal, caller: options.signal });
   } catch (err) {
     if (options.signal?.aborted) return; // the caller left: nobody to tell
-    if (overall.aborted) {
+    if (overall.timedOut) {
       yield { type: 'error', code: 'timeout', message: 'the answer took too long' };
       return;
     }
     // Provider failures arrive here as FlowErrors; anything else is a bug, reported as such.
     if (err instanceof FlowError) yield { type: 'error', code: err.code, message: err.message, cause: err.cause };
     else yield { type: 'error', code: 'internal_error', message: 'internal error', cause: err };
+  } finally {
+    overall.dispose();
   }
 }
 
-async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOptions & { signal: AbortSignal }): AsyncGenerator<FlowEvent> {
+async function* steps(
+  deps: FlowDeps,
+  request: ScoreRequest,
+  options: FlowRunOptions & { signal: AbortSignal; caller: AbortSignal | undefined },
+): AsyncGenerator<FlowEvent> {
   const { retriever, model } = deps;
   const { signal, principal } = options;
   const question = request.question.trim();
@@ -130,20 +136,27 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
   let passages: Passage[];
   try {
     passages = await inStep(FLOW_STEPS.retrieve, async (span) => {
-      const step = AbortSignal.any([signal, AbortSignal.timeout(deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS)]);
+      const step = deadline(signal, deps.retrieveTimeoutMs ?? DEFAULT_RETRIEVE_TIMEOUT_MS);
       const search = (q: string) =>
         retriever.retrieve(q, {
           top,
-          signal: step,
+          signal: step.signal,
           ...(q === question ? { history } : {}),
           ...(principal ? { principal } : {}),
         });
-      let hits = await search(query);
-      // A realistic message often opens with context whose words dilute the relevance gate
-      // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
-      // message finds nothing, its asking sentence gets one more try.
-      const focus = query === question ? questionFocus(question) : question;
-      if (hits.length === 0 && focus !== question) hits = await search(focus);
+      let hits: Passage[];
+      try {
+        hits = await search(query);
+        // A realistic message often opens with context whose words dilute the relevance gate
+        // ("We deploy behind a proxy. How do I turn on the security headers?"): when the whole
+        // message finds nothing, its asking sentence gets one more try (worked out only then).
+        if (hits.length === 0 && query === question) {
+          const focus = questionFocus(question);
+          if (focus !== question) hits = await search(focus);
+        }
+      } finally {
+        step.dispose();
+      }
       span.setAttributes(retrievalAttributes({ store: retriever.name, top, hits }));
       return hits;
     });
@@ -208,9 +221,10 @@ async function* steps(deps: FlowDeps, request: ScoreRequest, options: FlowRunOpt
       yield event;
     }
   } catch (err) {
-    // A stream cut midway: what was shown stays consistent with the citations sent. (A failure
-    // before any text stays the first event, so it gets its own HTTP status.)
-    if (shown && !finished && !signal.aborted) {
+    // A stream cut midway, or stopped by the request's deadline: what was shown stays consistent
+    // with the citations sent. (A failure before any text stays the first event, so it gets its
+    // own HTTP status; a caller who left is told nothing.)
+    if (shown && !finished && !options.caller?.aborted) {
       const rest = repair.end();
       if (rest) yield { type: 'text', text: rest };
       yield cited();
@@ -280,13 +294,15 @@ async function* answer(
 /** The standalone search query: the model's rewrite of a follow-up, or the question as asked. */
 async function rewrite(deps: FlowDeps, question: string, history: HistoryTurn[], signal: AbortSignal): Promise<string> {
   if (!history.length || !deps.model.rewriteQuery) return question;
-  const step = AbortSignal.any([signal, AbortSignal.timeout(deps.rewriteTimeoutMs ?? DEFAULT_REWRITE_TIMEOUT_MS)]);
+  const step = deadline(signal, deps.rewriteTimeoutMs ?? DEFAULT_REWRITE_TIMEOUT_MS);
   try {
-    const rewritten = (await deps.model.rewriteQuery({ question, history }, { signal: step })).trim();
+    const rewritten = (await deps.model.rewriteQuery({ question, history }, { signal: step.signal })).trim();
     return rewritten || question;
   } catch {
     signal.throwIfAborted();
     return question; // a slow or failing rewrite costs precision, never the answer
+  } finally {
+    step.dispose();
   }
 }
 

@@ -23,6 +23,7 @@ import {
 } from './contract.js';
 import { configWarnings, loadConfig, type OrchestratorConfig } from './config.js';
 import { runFlow, type FlowDeps, type FlowEvent } from './flow.js';
+import { SseWriter } from './sse-writer.js';
 import type { ChatModel, Retriever } from './seams.js';
 import { createProviders } from './providers.js';
 import { readPrincipal } from './principal.js';
@@ -196,14 +197,18 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
       'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
     });
+    const sse = new SseWriter(res, signal);
     try {
       for (let next = first; !next.done; next = await iterator.next()) {
         const event = next.value;
         if (event.type === 'error') {
-          res.write(`data: ${JSON.stringify({ error: { code: event.code, message: publicMessage(event) } })}\n\n`);
+          sse.send(JSON.stringify({ error: { code: event.code, message: publicMessage(event) } }));
           break;
         }
-        await send(res, toWire(event), signal);
+        // Awaited only when the socket is full: an await per piece would cost a turn of the
+        // microtask queue each, for nothing, when the client keeps up (it nearly always does).
+        const full = sse.send(wireJson(event));
+        if (full) await full;
       }
     } catch {
       // The visitor left (the write was aborted): the flow was cancelled with the same signal.
@@ -211,7 +216,7 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
       if (!res.destroyed) res.destroy();
       return;
     }
-    res.end();
+    sse.end();
   }
 
   function publicMessage(event: Extract<FlowEvent, { type: 'error' }>): string {
@@ -249,10 +254,9 @@ function wireUsage({ usage }: Extract<FlowEvent, { type: 'usage' }>): NonNullabl
   return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, model: usage.model };
 }
 
-/** One SSE event; waits for the socket to drain when the client reads slower than we write. */
-async function send(res: ServerResponse, data: unknown, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  if (!res.write(`data: ${JSON.stringify(data)}\n\n`)) await once(res, 'drain', { signal });
+/** An event's contract-B JSON; a text piece, the common case, without building the wire object first. */
+function wireJson(event: Exclude<FlowEvent, { type: 'error' }>): string {
+  return event.type === 'text' ? `{"answer":${JSON.stringify(event.text)}}` : JSON.stringify(toWire(event));
 }
 
 /** Reads at most `limit` bytes; past that it stops collecting and reports `too_large`. */

@@ -82,6 +82,40 @@ describe('Entra (managed identity), the v1 API, several stores', () => {
   });
 });
 
+describe('Entra on the deployment path (AzureOpenAI with a token provider)', () => {
+  let orch: Child;
+  before(async () => {
+    standIn.reset();
+    orch = await startOrchestrator(
+      {
+        IDENTITY_ENDPOINT: `${standIn.url}/msi/token`,
+        IDENTITY_HEADER: 'platform-secret',
+        AZURE_OPENAI_ENDPOINT: standIn.url,
+        AZURE_OPENAI_CHAT_DEPLOYMENT: 'chat-dep',
+        AZURE_SEARCH_ENDPOINT: standIn.url,
+        AZURE_SEARCH_INDEX: 'idx-a',
+        MODEL_FOLLOWUPS: 'false',
+      },
+      cert.certPath,
+    );
+  });
+  after(() => orch?.stop());
+
+  it('sends a bearer token for the Cognitive Services scope to the deployment, with the default api-version', async () => {
+    const res = await fetch(`${orch.url}/score`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'What is shared?' }) });
+    const body = await res.json();
+    assert.equal(res.status, 200, JSON.stringify(body) + orch.stderr());
+    const chat = standIn.requests.find((r) => r.path.endsWith('/chat/completions'))!;
+    assert.equal(chat.path, '/openai/deployments/chat-dep/chat/completions');
+    assert.equal(chat.query.get('api-version'), '2024-10-21');
+    assert.equal(chat.headers['api-key'], undefined);
+    assert.equal(chat.headers.authorization, 'Bearer token-for-cognitiveservices.azure.com');
+    const tokens = standIn.requests.filter((r) => r.path.startsWith('/msi/'));
+    assert.ok(tokens.some((t) => t.query.get('resource') === 'https://cognitiveservices.azure.com'), 'asked for the Cognitive Services scope');
+    assert.deepEqual(body.citations.map((c: { id: string }) => c.id), ['a1', 'a3']);
+  });
+});
+
 describe('OpenAI-compatible server over the local index', () => {
   let orch: Child;
   let corpus: Awaited<ReturnType<typeof makeCorpus>>;

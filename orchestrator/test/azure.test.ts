@@ -284,6 +284,21 @@ describe('Azure failures', () => {
     assert.equal(calls, 2);
   });
 
+  it('429 with only retry-after (seconds) is retried by the SDK after that wait', async () => {
+    let calls = 0;
+    const at: number[] = [];
+    standIn.handlers.chat = (_req, res) => {
+      at.push(performance.now());
+      if (++calls === 1) return json(res, 429, { error: { code: '429', message: 'rate limited' } }, { 'retry-after': '1' });
+      return streamChat(res, { pieces: ['ok [1]'] });
+    };
+    const body = await (await score({ question: QUESTION })).json();
+    assert.equal(body.answer, 'ok [1]');
+    assert.equal(calls, 2);
+    // A lower bound only (load can make it longer, never shorter): the header's second was honoured.
+    assert.ok(at[1]! - at[0]! >= 900, `retried after ${Math.round(at[1]! - at[0]!)} ms`);
+  });
+
   it('429 past the retry cap → 429 rate_limited, no upstream text', async () => {
     standIn.handlers.chat = (_req, res) => json(res, 429, { error: { code: '429', message: 'token rate limit SECRET-DETAIL' } }, { 'retry-after-ms': '10' });
     const res = await score({ question: QUESTION });

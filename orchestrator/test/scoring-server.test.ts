@@ -389,6 +389,94 @@ describe('scoring server with other providers', () => {
     }
   });
 
+  it('a piece leaves as soon as it is written: the client reads it before the model writes the next', async () => {
+    let received!: () => void;
+    const firstRead = new Promise<void>((r) => (received = r));
+    let readEarly: boolean | undefined;
+    const gated: ChatModel = {
+      name: 'gated',
+      mode: 'generative',
+      async *stream() {
+        yield { type: 'text-delta', text: 'First piece. ' };
+        // Waits for the client to have read the first piece (a server that held it back for a
+        // later write would make it wait forever: after 10 s it goes on, and the test fails).
+        let timer: NodeJS.Timeout | undefined;
+        readEarly = await Promise.race([firstRead.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 10_000)))]);
+        clearTimeout(timer);
+        yield { type: 'text-delta', text: 'Second piece.' };
+        yield { type: 'finish', reason: 'stop', usage: { promptTokens: 1, completionTokens: 2, model: 'gated' } };
+      },
+    };
+    const ok: Retriever = { name: 'ok', ready: async () => {}, retrieve: async () => [ONE_PASSAGE] };
+    const s = await startScoringServer({ port: 0, host: '127.0.0.1', config: loadConfig({ LOCAL_CORPUS_DIR: corpus.dir }), retriever: ok, model: gated, log: () => {} });
+    try {
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest(`${s.url}/score`, { method: 'POST', headers: { ...json, accept: 'text/event-stream' } }, (res) => {
+          let all = '';
+          res.on('data', (c: Buffer) => {
+            all += c.toString('utf8');
+            if (all.includes('First piece.')) received();
+          });
+          res.on('end', () => resolve(all));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ question: 'q' }));
+      });
+      assert.equal(readEarly, true, 'the client read the first piece while the model waited');
+      assert.deepEqual((parseSse(text) as Array<{ answer?: string }>).filter((e) => e.answer).map((e) => e.answer), ['First piece. ', 'Second piece.']);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a client that stops reading holds the model back (backpressure), and gets every piece in order once it reads', async () => {
+    const PIECES = 400;
+    const piece = (i: number) => `${String(i).padStart(4, '0')}:${'x'.repeat(32 * 1024)} `;
+    let pulled = 0;
+    const fast: ChatModel = {
+      name: 'fast',
+      mode: 'generative',
+      async *stream() {
+        for (let i = 0; i < PIECES; i++) {
+          pulled++;
+          yield { type: 'text-delta', text: piece(i) };
+          // A piece per macrotask, like a network read: each burst is flushed before the next.
+          await new Promise((r) => setImmediate(r));
+        }
+        yield { type: 'finish', reason: 'stop', usage: { promptTokens: 1, completionTokens: PIECES, model: 'fast' } };
+      },
+    };
+    const ok: Retriever = { name: 'ok', ready: async () => {}, retrieve: async () => [ONE_PASSAGE] };
+    const s = await startScoringServer({ port: 0, host: '127.0.0.1', config: loadConfig({ LOCAL_CORPUS_DIR: corpus.dir }), retriever: ok, model: fast, log: () => {} });
+    try {
+      const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+        const req = httpRequest(`${s.url}/score`, { method: 'POST', headers: { ...json, accept: 'text/event-stream' } }, resolve);
+        req.on('error', reject);
+        req.end(JSON.stringify({ question: 'q' }));
+      });
+      res.pause();
+      // Wait until the model stops being pulled while nobody reads (13 MB cannot fit the socket buffers).
+      let last = -1;
+      for (let stable = 0; stable < 5; ) {
+        await new Promise((r) => setTimeout(r, 40));
+        stable = pulled === last ? stable + 1 : 0;
+        last = pulled;
+      }
+      assert.ok(pulled < PIECES, `the flow stopped pulling pieces while the client was not reading (${pulled} of ${PIECES})`);
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.resume();
+      await new Promise((r) => res.on('end', r));
+      const events = parseSse(Buffer.concat(chunks).toString('utf8')) as Array<{ answer?: string }>;
+      const answer = events.map((e) => e.answer ?? '').join('');
+      assert.equal(pulled, PIECES);
+      assert.equal(answer, Array.from({ length: PIECES }, (_, i) => piece(i)).join(''), 'every piece, in order, intact');
+      assert.ok(events.some((e) => 'usage' in e), 'the stream ran to its end');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('maps provider failures to stable codes: 502 before the stream, an error event during it', async () => {
     const logged: string[] = [];
     const failing: Retriever = { name: 'down', ready: async () => {}, retrieve: async () => { throw new Error('ECONNREFUSED 10.0.0.1 api-key=SECRET'); } };

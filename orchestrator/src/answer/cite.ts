@@ -132,7 +132,7 @@ export class CitationRepair {
   private text(s: string): string {
     if (s) this.lastMarker = undefined;
     // Inside a code span or fence (an odd number of backticks so far), brackets are code.
-    for (const ch of s) if (ch === '`') this.inCode = !this.inCode;
+    for (let at = s.indexOf('`'); at >= 0; at = s.indexOf('`', at + 1)) this.inCode = !this.inCode;
     return s;
   }
 }
