@@ -14,6 +14,21 @@ export function launchChromium(name: string): Promise<Browser> {
   });
 }
 
+/**
+ * Collects what a visitor would see go wrong: console errors, uncaught page errors, and responses
+ * of 400 and above (failed loads are reported with their URL here, so the console's own "Failed to
+ * load resource" line is not counted twice).
+ */
+export function watchProblems(page: Page, problems: string[]): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+  });
+}
+
 /** Waits until the first chat's last answer has finished streaming and shows a citation. */
 export function waitForCitedAnswer(page: Page): Promise<unknown> {
   return page.waitForFunction(

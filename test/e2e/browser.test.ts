@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { startChain, type RunningChain } from './helpers.js';
-import { launchChromium, waitForCitedAnswer } from './browser-helpers.js';
+import { launchChromium, waitForCitedAnswer, watchProblems } from './browser-helpers.js';
 
 let chain: RunningChain;
 let browser: Browser;
@@ -19,14 +19,7 @@ before(async () => {
   chain = await startChain();
   browser = await launchChromium('chrome');
   page = await browser.newPage();
-  page.on('console', (m) => {
-    // Failed loads are reported with their URL by the response listener below.
-    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-  });
+  watchProblems(page, problems);
 });
 after(async () => {
   await browser?.close();

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'puppeteer-core';
 import { startChain, type RunningChain } from './helpers.js';
-import { launchChromium } from './browser-helpers.js';
+import { launchChromium, watchProblems } from './browser-helpers.js';
 import { json, makeCertificate, startStandIn, streamChat, type StandIn } from '../../orchestrator/test/azure-standins.js';
 
 /** The index's answer to every query: three sections of three different pages, best first. */
@@ -59,13 +59,7 @@ before(async () => {
   });
   browser = await launchChromium('generative');
   page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-  });
+  watchProblems(page, problems);
   // Keep a copy of each NDJSON answer stream the widget reads, to check the order it arrived in.
   await page.evaluateOnNewDocument(() => {
     const w = window as unknown as { __streams: Promise<string>[] };
