@@ -1,8 +1,8 @@
 /**
  * Contract B's event stream → contract A's NDJSON, one line per event, as each event arrives.
  *
- * Hot path notes: the upstream body is decoded once (setEncoding), parsed by SseParser, and each
- * answer piece is written with a string template around JSON.stringify(piece); the response is
+ * Hot path notes: the upstream body's chunks come straight off the socket (upstream-call.ts), are
+ * decoded once, parsed by SseParser, and each answer piece is written with a string template around JSON.stringify(piece); the response is
  * never buffered (no compression, `X-Accel-Buffering: no`). Backpressure: when the visitor reads
  * slower than the orchestrator writes, the upstream body is paused until the response drains.
  */
@@ -74,13 +74,9 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const finish = (error?: ChatKitError, gone = false) => {
       if (done) return;
       done = true;
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
       res.off('drain', onDrain);
       if (writeTimer) clearTimeout(writeTimer);
-      if (!body.destroyed && !body.readableEnded) body.destroy();
-      body.on('error', () => {}); // late errors of a destroyed body are expected
+      body.destroy(); // no more callbacks; a body still arriving closes its connection
       if (!res.writableEnded && !res.destroyed) {
         res.end(error ? JSON.stringify(error.toBody()) + '\n' : undefined);
       }
@@ -150,7 +146,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const isJson = /json/i.test(upstream.contentType) && !/event-stream/i.test(upstream.contentType);
     let jsonText = '';
     const parser = new SseParser(onEvent);
-    // undici's body ignores setEncoding; a StringDecoder keeps multi-byte characters whole across chunks.
+    // Chunks are Buffers; a StringDecoder keeps multi-byte characters whole across chunks.
     const decoder = new StringDecoder('utf8');
     const onData = (chunk: Buffer) => {
       try {
@@ -206,12 +202,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       body.resume();
     };
 
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
     res.on('drain', onDrain);
     // Closed before we ended it: the visitor left.
     res.once('close', () => finish(undefined, true));
+    body.attach({ data: onData, end: onEnd, error: onError });
   });
 }
 
