@@ -129,13 +129,11 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       return undefined;
     }
     run.principal = principal;
-    const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema);
+    const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema, limits);
     run.question = lastUserMessage(chat.messages);
     // Counted only now: the request is well-formed and from someone we know.
     const key = limiting ? limitKey(principal, req, trustedProxies) : '';
-    await chats.limitRate(req, res, key);
-    await chats.checkQuota(key);
-    const release = streaming ? await chats.openSlot(key) : () => {};
+    const release = limiting ? await chats.admit(req, res, key, streaming) : noSlot;
     run.admitted = true;
     const trace = traceOf(req);
     run.traceId = trace.traceId;
@@ -400,6 +398,7 @@ function lastUserMessage(messages: readonly { role: string; content: string }[])
   return undefined;
 }
 
+const noSlot = () => {};
 const GONE = Symbol('visitor gone');
 /**
  * The abort reason when the visitor leaves: one shared object, so a burst of departures does not
