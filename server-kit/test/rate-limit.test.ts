@@ -82,14 +82,23 @@ describe('request rate', () => {
     assert.equal((await post(`${app.url}/stream`, ask(), { 'x-user': 'bob', 'x-forwarded-for': '1.1.1.1' })).status, 200);
   });
 
-  it('is on by default (20 per minute)', async () => {
+  it('is on by default (20 per minute)', async (t) => {
+    // No timing assumptions: the clock the limiter reads stands still, so however slow the
+    // machine, all 21 requests fall in one window; each on its own connection (no keep-alive
+    // reuse racing the server's idle timeout); one at a time, so the default of 3 concurrent
+    // streams never comes into play.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok' }]));
     const app = await startApp({ orchestrator: { url: upstream.url, key: 'k' }, rateLimit: undefined });
     cleanup.push(upstream.close, app.close);
-    const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await post(`${app.url}/stream`, ask())).status);
-    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(200));
-    assert.equal(statuses[20], 429);
+    const replies: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      const r = await post(`${app.url}/stream`, ask(), { connection: 'close' });
+      replies.push(r.status === 200 ? '200' : `${r.status} ${r.text}`);
+    }
+    assert.deepEqual(replies.slice(0, 20), Array(20).fill('200'));
+    assert.match(replies[20]!, /^429 .*"rate_limited"/);
+    assert.match(replies[20]!, /"retryAfterSeconds":60\b/, 'a one-minute window, opened by the first request (the clock stands still)');
   });
 
   it('does not count requests refused by the content-type or shape checks (cross-site no-cors text/plain POSTs)', async () => {
