@@ -218,11 +218,10 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       const traceId = p.call.trace.traceId;
       res.writeHead(200, NDJSON_HEADERS);
       // The first line says who speaks and carries the trace id; sessionState rides along once.
-      // Written at once, with the head: a proxy or the widget knows the answer is coming.
+      // Written at once, with the head (and any answer already here): a proxy or the widget knows the answer is coming.
       let first = `{"delta":{"role":"assistant","context":{"traceId":"${traceId}"}}`;
       if (p.sessionState !== undefined) first += `,"sessionState":${JSON.stringify(p.sessionState)}`;
-      res.write(first + '}\n');
-      const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger, writeTimeoutMs });
+      const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger, writeTimeoutMs, head: first + '}\n' });
       run.outcome = result.outcome;
       if (result.firstContentAt !== undefined) run.firstContentMs = result.firstContentAt - run.started;
       run.mode = result.mode;

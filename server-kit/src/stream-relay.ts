@@ -39,6 +39,8 @@ export type RelayOptions = {
   logger: Logger;
   /** A visitor who reads nothing for this long while we wait to write is cut off. */
   writeTimeoutMs: number;
+  /** Written first, with whatever upstream data has already arrived (the role line). */
+  head?: string;
 };
 
 /** What the orchestrator said an answer cost (contract B's optional `usage` output). */
@@ -78,8 +80,11 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       if (writeTimer) clearTimeout(writeTimer);
       body.destroy(); // no more callbacks; a body still arriving closes its connection
       if (!res.writableEnded && !res.destroyed) {
-        res.end(error ? JSON.stringify(error.toBody()) + '\n' : undefined);
+        // What is still buffered, and the error line if any, go out with the end.
+        const tail = error ? out + JSON.stringify(error.toBody()) + '\n' : out;
+        res.end(tail.length > 0 ? tail : undefined);
       }
+      out = '';
       const result: RelayResult = { outcome: gone ? 'client_gone' : (error?.code ?? 'ok'), answerChars };
       if (firstContentAt !== undefined) result.firstContentAt = firstContentAt;
       if (usage) result.usage = usage;
@@ -88,8 +93,16 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       resolve(result);
     };
 
+    /** Lines made from one upstream chunk go out as one write (one chunk on the wire), not one each. */
+    let out = o.head ?? '';
     const write = (line: string) => {
-      if (!res.write(line) && !writeTimer) {
+      out += line;
+    };
+    const flush = () => {
+      if (out.length === 0 || done) return;
+      const chunk = out;
+      out = '';
+      if (!res.write(chunk) && !writeTimer) {
         body.pause();
         // One timer per stall, not per chunk: a reader that never reads cannot hold the stream.
         writeTimer = setTimeout(() => {
@@ -154,7 +167,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         if (isJson) {
           jsonText += text;
           if (jsonText.length > MAX_JSON_CHARS) throw new SseTooLargeError();
-        } else if (text.length > 0) parser.push(text);
+        } else if (text.length > 0) {
+          parser.push(text);
+          flush();
+        }
       } catch (err) {
         if (err instanceof SseTooLargeError) {
           o.logger.warn('orchestrator sent an oversized event; stream cut', { traceId });
@@ -206,6 +222,8 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     // Closed before we ended it: the visitor left.
     res.once('close', () => finish(undefined, true));
     body.attach({ data: onData, end: onEnd, error: onError });
+    // The head line goes out now if no upstream data came with it (else it went with that data).
+    flush();
   });
 }
 
