@@ -69,7 +69,9 @@ type Prepared = {
   call: UpstreamCall;
   payload: Record<string, unknown>;
   sessionState: unknown;
-  /** Ends the chat's bookkeeping: slot, deadline timer, drain registry. */
+  /** What the chat cost, set by charge(). */
+  tokens?: number;
+  /** Ends the chat's bookkeeping: slot and charge, deadline timer, drain registry. */
   done(): void;
 };
 
@@ -133,7 +135,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     run.question = lastUserMessage(chat.messages);
     // Counted only now: the request is well-formed and from someone we know.
     const key = limiting ? limitKey(principal, req, trustedProxies) : '';
-    const release = limiting ? await chats.admit(req, res, key, streaming) : noSlot;
+    const end = limiting ? await chats.admit(req, res, key, streaming) : noSlot;
     run.admitted = true;
     const trace = traceOf(req);
     run.traceId = trace.traceId;
@@ -150,7 +152,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       const header = principalHeader(principal, forward, logger);
       if (header) call.headers = { [PRINCIPAL_HEADER]: header };
     }
-    return {
+    const prepared: Prepared = {
       principal,
       key,
       call,
@@ -159,9 +161,10 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       done: () => {
         clearTimeout(deadline);
         open.delete(controller);
-        release();
+        end(prepared.tokens);
       },
     };
+    return prepared;
   }
 
   /** Charges a chat's tokens: reported usage, else an estimate (≈ 4 characters a token); extractive answers cost nothing. */
@@ -171,7 +174,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     else if (mode === 'extractive') tokens = 0;
     else tokens = Math.ceil((JSON.stringify(p.payload).length + answerChars) / 4);
     run.tokens = tokens;
-    chats.charge(p.key, tokens);
+    p.tokens = tokens; // charged when the chat ends (p.done), with its slot given back
   }
 
   const complete = async (req: Request, res: Response, run: ChatRun): Promise<void> => {
@@ -397,7 +400,7 @@ function lastUserMessage(messages: readonly { role: string; content: string }[])
   return undefined;
 }
 
-const noSlot = () => {};
+const noSlot = (_tokens?: number) => {};
 const GONE = Symbol('visitor gone');
 /**
  * The abort reason when the visitor leaves: one shared object, so a burst of departures does not

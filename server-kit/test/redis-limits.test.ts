@@ -39,7 +39,8 @@ const byHeader = customAuth((req) => ({ id: String(req.headers['x-user']) }));
 
 async function twoInstances(upstream: StandIn, options: Record<string, unknown>): Promise<{ a: App; b: App; stores: LimitStore[] }> {
   const prefix = `t${Math.random().toString(36).slice(2)}:`;
-  const stores = [redisStore({ url, prefix }), redisStore({ url, prefix })];
+  // A loaded machine can take more than the default 2 s to connect; these tests are not about that.
+  const stores = [redisStore({ url, prefix, connectTimeoutMs: 30_000 }), redisStore({ url, prefix, connectTimeoutMs: 30_000 })];
   const [a, b] = await Promise.all(stores.map((store) => startApp({ orchestrator: { url: upstream.url, key: 'k' }, auth: byHeader, store, ...options })));
   cleanup.push(a!.close, b!.close, async () => void (await Promise.all(stores.map((s) => s.close?.()))));
   return { a: a!, b: b!, stores };
