@@ -153,6 +153,47 @@ describe('concurrent streams', () => {
   });
 });
 
+describe('checks made at once', () => {
+  // Rate, quota and slot are checked together; a chat refused by one must give back the slot
+  // the others took, or the visitor would be locked out of streaming for the slot's lifetime.
+  it('a chat refused by the rate limit gives its streaming slot back', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() }); // the window ends when the test says
+    const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok' }]));
+    const app = await startApp({ orchestrator: { url: upstream.url, key: 'k' }, rateLimit: { max: 1, windowMs: 60_000, concurrentStreams: 1 }, auth: byHeader });
+    cleanup.push(upstream.close, app.close);
+    const alice = () => post(`${app.url}/stream`, ask(), { 'x-user': 'alice', connection: 'close' });
+    assert.equal((await alice()).status, 200);
+    for (let i = 0; i < 3; i++) assert.match((await alice()).text, /"rate_limited".*Too many questions/);
+    t.mock.timers.tick(61_000);
+    const next = await alice();
+    assert.equal(next.status, 200, `a new window, and the one slot is free: ${next.text}`);
+  });
+
+  it('a chat refused by the quota gives its streaming slot back', async () => {
+    const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }]));
+    const store = memoryStore();
+    const taken: string[] = [];
+    const spy: LimitStore = {
+      ...store,
+      acquire: async (key, max, ttl) => {
+        const ok = await store.acquire(key, max, ttl);
+        if (ok) taken.push(key);
+        return ok;
+      },
+      release: async (key) => {
+        taken.splice(taken.indexOf(key), 1);
+        return store.release(key);
+      },
+    };
+    const app = await startApp({ orchestrator: { url: upstream.url, key: 'k' }, rateLimit: { max: 100, concurrentStreams: 1 }, quotas: { perVisitorPerDay: 15 }, auth: byHeader, store: spy });
+    cleanup.push(upstream.close, app.close);
+    const alice = () => post(`${app.url}/stream`, ask(), { 'x-user': 'alice' });
+    assert.equal((await alice()).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await alice()).json.error.code, 'quota_exceeded');
+    assert.deepEqual(taken, [], 'every slot taken was given back');
+  });
+});
+
 describe('token quotas', () => {
   async function quotaApp(upstream: StandIn, quotas: { perVisitorPerDay?: number; totalPerDay?: number }) {
     const ends: any[] = [];
