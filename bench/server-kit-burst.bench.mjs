@@ -6,6 +6,8 @@
 // The kit runs with limits off, and with rate limit + concurrent streams + token quotas on, in
 // memory and in Redis (a redis-server started here, if installed). nginx is skipped with a note
 // when it is not installed (`apt-get install -y nginx`).
+// A floor row: Express + a bare undici relay (server-kit/bench/floor-server.mjs), what Node itself
+// costs per stream before any of the kit's work.
 // Also printed: the server's CPU per stream started in the burst (the stand-in's for the direct
 // row, nginx's worker, the kit's process), which moves much less with the machine's load than
 // streams/s do; and memory per held stream as RSS and as V8 heap + external, both after a first
@@ -149,6 +151,10 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
     targets.push({ name: 'nginx', port, path: '/score', marker: '"answer":"first"', cpuPid: worker });
   } else nginxNote = 'nginx is not installed: skipped (apt-get install -y nginx to compare)';
 
+  // The floor: Express + an undici relay with none of the kit, the most Node can do here.
+  const floor = await child(join(kitBench, 'floor-server.mjs'), [upstreamUrl]);
+  cleanups.push(() => floor.proc.kill('SIGINT'));
+  targets.push({ name: 'floor (Express+undici, no kit)', port: floor.port, path: '/api/chat/stream', marker: '"content":"first"', cpuProc: floor.proc });
   const kits = [['kit, limits off', 'off'], ['kit, limits+quotas in memory', 'memory']];
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status === 0) {
     const port = await freePort();
