@@ -28,6 +28,8 @@ const ROUNDS = Number(process.env.BURST_ROUNDS ?? 5);
 const ARRIVALS = Number(process.env.ARRIVALS ?? 200);
 const HELD = Number(process.env.HELD ?? 1000);
 const body = JSON.stringify({ messages: [{ role: 'user', content: 'How do I mount the server kit in Express?' }] });
+// The memory phase's streams: the stand-in keeps them open until the client leaves.
+const holdBody = JSON.stringify({ messages: [{ role: 'user', content: 'hold: How do I mount the server kit in Express?' }] });
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
@@ -38,7 +40,7 @@ function child(script, args, env) {
 const ask = (proc, what) => new Promise((r) => { proc.once('message', r); proc.send(what); });
 
 /** ms until the first byte matching `marker`; the visitor then leaves. */
-function firstByte(port, path, marker, hold = false) {
+function firstByte(port, path, marker, hold = false, payload = body) {
   return new Promise((done, fail) => {
     const t0 = performance.now();
     const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: hold ? undefined : agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
@@ -56,7 +58,7 @@ function firstByte(port, path, marker, hold = false) {
       res.on('error', () => {});
     });
     req.on('error', hold ? () => {} : fail);
-    req.end(body);
+    req.end(payload);
   });
 }
 
@@ -101,7 +103,7 @@ async function ttfbUnderLoad(t) {
 
 async function holdStreams(t) {
   const held = [];
-  for (let i = 0; i < HELD; i += 100) held.push(...(await Promise.all(Array.from({ length: 100 }, () => firstByte(t.port, t.path, t.marker, true)))));
+  for (let i = 0; i < HELD; i += 100) held.push(...(await Promise.all(Array.from({ length: 100 }, () => firstByte(t.port, t.path, t.marker, true, holdBody)))));
   return held;
 }
 
@@ -114,7 +116,9 @@ async function memoryPerStream(t) {
   const during = await ask(t.proc, 'mem');
   for (const h of held) h.req.destroy();
   await new Promise((r) => setTimeout(r, 300));
-  return { rssKb: (during.rss - before.rss) / HELD / 1024, heapKb: (during.heap + during.external - before.heap - before.external) / HELD / 1024 };
+  // Per stream the kit says is open (all of them, unless some failed).
+  const open = Math.max(1, (during.open ?? HELD) - (before.open ?? 0));
+  return { open, rssKb: (during.rss - before.rss) / open / 1024, heapKb: (during.heap + during.external - before.heap - before.external) / open / 1024 };
 }
 
 const cleanups = [];
@@ -183,8 +187,9 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
   for (const r of results) {
     const vs = ref ? `  ${(r.startsPerSec / ref.startsPerSec).toFixed(2)}× nginx` : '';
     const cpu = r.cpuUs === undefined ? '' : `  ${r.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref?.cpuUs ? ` (${(r.cpuUs / ref.cpuUs).toFixed(2)}× nginx)` : ''}`;
-    const mem = r.mem === undefined ? '' : `  ${r.mem.rssKb.toFixed(1)} KB/stream RSS, ${r.mem.heapKb.toFixed(1)} KB heap`;
-    const added = r === direct ? '' : `  (+${fmt(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${r.load.p99 >= ref.load.p99 ? "+" : ""}${fmt(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
+    const mem = r.mem === undefined ? '' : `  ${r.mem.rssKb.toFixed(1)} KB/stream RSS (noisy), ${r.mem.heapKb.toFixed(1)} KB heap+external (${r.mem.open} open)`;
+    const signed = (ms) => `${ms >= 0 ? '+' : ''}${fmt(ms)}`;
+    const added = r === direct ? '' : `  (${signed(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${signed(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
     console.log(`  ${r.name.padEnd(30)} ${r.startsPerSec.toFixed(0).padStart(6)} starts/s${vs}${cpu}   p99 ${fmt(r.load.p99)}${added}${mem}`);
   }
   if (nginxNote) console.log(`  note: ${nginxNote}`);

@@ -16,7 +16,8 @@ if (limits !== 'off') {
   if (limits.startsWith('redis')) options.store = redisStore({ url: limits, prefix: `bench${process.pid}:` });
 }
 const app = express();
-app.use('/api/chat', createChatRouter(options));
+const router = createChatRouter(options);
+app.use('/api/chat', router);
 const server = http.createServer(app);
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('SIGINT', () => process.exit(0));
@@ -25,6 +26,6 @@ process.on('message', (m) => {
   if (m === 'mem') {
     globalThis.gc?.();
     const m = process.memoryUsage();
-    process.send({ rss: m.rss, heap: m.heapUsed, external: m.external });
+    process.send({ rss: m.rss, heap: m.heapUsed, external: m.external, open: router.openChats });
   }
 });
