@@ -8,7 +8,7 @@
  * abort costs no stack trace (see `abortQuietly`).
  *
  * The body buffers what arrives before a reader attaches (between the head and the relay taking
- * over), pausing the socket meanwhile, so nothing is lost and nothing piles up.
+ * over), pausing the socket past 64 KB, so nothing is lost and nothing piles up.
  */
 import type { Dispatcher } from 'undici';
 
@@ -41,10 +41,14 @@ function abortQuietly(controller: Controller, reason: unknown): void {
   }
 }
 
+/** Bytes kept for a body nobody reads yet before its socket is paused. */
+const PENDING_MAX = 64 * 1024;
+
 export class UpstreamBody {
   private controller: Controller | undefined;
   private reader: BodyReader | undefined;
   private pending: Buffer[] | undefined;
+  private pendingBytes = 0;
   private ended = false;
   private failed: { err: unknown } | undefined;
   private paused = false;
@@ -59,8 +63,11 @@ export class UpstreamBody {
     if (this.closed) return;
     if (this.reader) this.reader.data(chunk);
     else {
+      // Nobody reads yet (the relay attaches a few microtasks after the head): keep what came
+      // with the head, and stop the socket only if more piles up than that.
       (this.pending ??= []).push(chunk);
-      this.controller?.pause(); // nobody reads yet: stop the socket until someone does
+      this.pendingBytes += chunk.length;
+      if (this.pendingBytes > PENDING_MAX) this.controller?.pause();
     }
   }
 
