@@ -6,10 +6,19 @@
 // The kit runs with limits off, and with rate limit + concurrent streams + token quotas on, in
 // memory and in Redis (a redis-server started here, if installed). nginx is skipped with a note
 // when it is not installed (`apt-get install -y nginx`).
+// A floor row: Express + a bare undici relay (server-kit/bench/floor-server.mjs), what Node itself
+// costs per stream before any of the kit's work.
+// Also printed: the server's CPU per stream started in the burst (the stand-in's for the direct
+// row, nginx's worker, the kit's process), which moves much less with the machine's load than
+// streams/s do; and memory per held stream as RSS and as V8 heap + external, both after a first
+// round of held streams has grown the process to its working size (so a shrinking RSS cannot
+// give a negative figure).
+// KIT_COMPARE=<a server-kit dist directory> adds a "kit (compare), limits off" row built from
+// that directory, e.g. the previous commit's, for a before/after in the same run.
 import http from 'node:http';
 import { fork, spawn, spawnSync, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, summarize, fmt } from './lib.mjs';
 
@@ -19,16 +28,19 @@ const ROUNDS = Number(process.env.BURST_ROUNDS ?? 5);
 const ARRIVALS = Number(process.env.ARRIVALS ?? 200);
 const HELD = Number(process.env.HELD ?? 1000);
 const body = JSON.stringify({ messages: [{ role: 'user', content: 'How do I mount the server kit in Express?' }] });
+// The memory phase's streams: the stand-in keeps them open until the client leaves.
+const holdBody = JSON.stringify({ messages: [{ role: 'user', content: 'hold: How do I mount the server kit in Express?' }] });
+const TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
-function child(script, args) {
-  const proc = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+function child(script, args, env) {
+  const proc = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'], env: { ...process.env, ...env } });
   return new Promise((r) => proc.once('message', (m) => r({ port: m.port, proc })));
 }
 const ask = (proc, what) => new Promise((r) => { proc.once('message', r); proc.send(what); });
 
 /** ms until the first byte matching `marker`; the visitor then leaves. */
-function firstByte(port, path, marker, hold = false) {
+function firstByte(port, path, marker, hold = false, payload = body) {
   return new Promise((done, fail) => {
     const t0 = performance.now();
     const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: hold ? undefined : agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } });
@@ -46,15 +58,33 @@ function firstByte(port, path, marker, hold = false) {
       res.on('error', () => {});
     });
     req.on('error', hold ? () => {} : fail);
-    req.end(body);
+    req.end(payload);
   });
+}
+
+/** CPU time (µs) a server process has used so far: over IPC for our children, /proc for nginx. */
+async function cpuOf(t) {
+  if (t.cpuProc) {
+    const { cpu } = await ask(t.cpuProc, 'cpu');
+    return cpu.user + cpu.system;
+  }
+  if (t.cpuPid) {
+    try {
+      const fields = readFileSync(`/proc/${t.cpuPid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) / TICKS) * 1e6; // utime + stime
+    } catch {}
+  }
+  return undefined;
 }
 
 async function burst(t) {
   for (let i = 0; i < 20; i++) await firstByte(t.port, t.path, t.marker);
+  const cpu0 = await cpuOf(t);
   const t0 = performance.now();
   for (let r = 0; r < ROUNDS; r++) await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker)));
-  return (ROUNDS * 200) / ((performance.now() - t0) / 1000);
+  const startsPerSec = (ROUNDS * 200) / ((performance.now() - t0) / 1000);
+  const cpu1 = await cpuOf(t);
+  return { startsPerSec, cpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / (ROUNDS * 200) };
 }
 
 async function ttfbUnderLoad(t) {
@@ -71,13 +101,24 @@ async function ttfbUnderLoad(t) {
   return summarize(times);
 }
 
-async function memoryPerStream(t) {
-  const before = await ask(t.proc, 'mem');
+async function holdStreams(t) {
   const held = [];
-  for (let i = 0; i < HELD; i += 100) held.push(...(await Promise.all(Array.from({ length: 100 }, () => firstByte(t.port, t.path, t.marker, true)))));
+  for (let i = 0; i < HELD; i += 100) held.push(...(await Promise.all(Array.from({ length: 100 }, () => firstByte(t.port, t.path, t.marker, true, holdBody)))));
+  return held;
+}
+
+async function memoryPerStream(t) {
+  // A first round grows the heap and the process to their working size; the figure is the second.
+  for (const h of await holdStreams(t)) h.req.destroy();
+  await new Promise((r) => setTimeout(r, 500));
+  const before = await ask(t.proc, 'mem');
+  const held = await holdStreams(t);
   const during = await ask(t.proc, 'mem');
   for (const h of held) h.req.destroy();
-  return (during.rss - before.rss) / HELD / 1024;
+  await new Promise((r) => setTimeout(r, 300));
+  // Per stream the kit says is open (all of them, unless some failed).
+  const open = Math.max(1, (during.open ?? HELD) - (before.open ?? 0));
+  return { open, rssKb: (during.rss - before.rss) / open / 1024, heapKb: (during.heap + during.external - before.heap - before.external) / open / 1024 };
 }
 
 const cleanups = [];
@@ -85,7 +126,7 @@ try {
   const up = await child(join(kitBench, 'standin.mjs'), []);
   cleanups.push(() => up.proc.kill());
   const upstreamUrl = `http://127.0.0.1:${up.port}/score`;
-  const targets = [{ name: 'direct (stand-in)', port: up.port, path: '/score', marker: '"answer":"first"' }];
+  const targets = [{ name: 'direct (stand-in)', port: up.port, path: '/score', marker: '"answer":"first"', cpuProc: up.proc }];
 
   let nginxNote = '';
   if (spawnSync('sh', ['-c', 'command -v nginx']).status === 0) {
@@ -103,9 +144,21 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    targets.push({ name: 'nginx', port, path: '/score', marker: '"answer":"first"' });
+    // worker_processes 1: the master's one child does the proxying.
+    const worker = (() => {
+      try {
+        return Number(readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, 'utf8').trim().split(/\s+/)[0]) || undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    targets.push({ name: 'nginx', port, path: '/score', marker: '"answer":"first"', cpuPid: worker });
   } else nginxNote = 'nginx is not installed: skipped (apt-get install -y nginx to compare)';
 
+  // The floor: Express + an undici relay with none of the kit, the most Node can do here.
+  const floor = await child(join(kitBench, 'floor-server.mjs'), [upstreamUrl]);
+  cleanups.push(() => floor.proc.kill('SIGINT'));
+  targets.push({ name: 'floor (Express+undici, no kit)', port: floor.port, path: '/api/chat/stream', marker: '"content":"first"', cpuProc: floor.proc });
   const kits = [['kit, limits off', 'off'], ['kit, limits+quotas in memory', 'memory']];
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status === 0) {
     const port = await freePort();
@@ -114,27 +167,30 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
     await new Promise((r) => setTimeout(r, 500));
     kits.push(['kit, limits+quotas in Redis', `redis://127.0.0.1:${port}`]);
   }
-  for (const [name, mode] of kits) {
-    const k = await child(join(kitBench, 'kit-server.mjs'), [upstreamUrl, mode]);
+  if (process.env.KIT_COMPARE) kits.unshift(['kit (compare), limits off', 'off', resolve(process.env.KIT_COMPARE)]);
+  for (const [name, mode, dist] of kits) {
+    const k = await child(join(kitBench, 'kit-server.mjs'), [upstreamUrl, mode], dist ? { KIT_DIST: dist } : {});
     cleanups.push(() => k.proc.kill('SIGINT'));
-    targets.push({ name, port: k.port, path: '/api/chat/stream', marker: '"content":"first"', proc: k.proc });
+    targets.push({ name, port: k.port, path: '/api/chat/stream', marker: '"content":"first"', proc: k.proc, cpuProc: k.proc });
   }
 
   const results = [];
   for (const t of targets) {
-    const startsPerSec = await burst(t);
+    const { startsPerSec, cpuUs } = await burst(t);
     const load = await ttfbUnderLoad(t);
-    const kb = t.proc ? await memoryPerStream(t) : undefined;
-    results.push({ ...t, startsPerSec, load, kb });
+    const mem = t.proc ? await memoryPerStream(t) : undefined;
+    results.push({ ...t, startsPerSec, cpuUs, load, mem });
   }
   const ref = results.find((r) => r.name === 'nginx');
   const direct = results[0];
-  console.log(`burst: ${ROUNDS}×200 streams; p99: 200 in flight, ${ARRIVALS} arrivals at 40/s; memory: ${HELD} streams held`);
+  console.log(`burst: ${ROUNDS}×200 streams; p99: 200 in flight, ${ARRIVALS} arrivals at 40/s; memory: ${HELD} streams held; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const r of results) {
     const vs = ref ? `  ${(r.startsPerSec / ref.startsPerSec).toFixed(2)}× nginx` : '';
-    const mem = r.kb === undefined ? '' : `  ${r.kb.toFixed(1)} KB/stream`;
-    const added = r === direct ? '' : `  (+${fmt(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${fmt(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
-    console.log(`  ${r.name.padEnd(30)} ${r.startsPerSec.toFixed(0).padStart(6)} starts/s${vs}   p99 ${fmt(r.load.p99)}${added}${mem}`);
+    const cpu = r.cpuUs === undefined ? '' : `  ${r.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref?.cpuUs ? ` (${(r.cpuUs / ref.cpuUs).toFixed(2)}× nginx)` : ''}`;
+    const mem = r.mem === undefined ? '' : `  ${r.mem.rssKb.toFixed(1)} KB/stream RSS (noisy), ${r.mem.heapKb.toFixed(1)} KB heap+external (${r.mem.open} open)`;
+    const signed = (ms) => `${ms >= 0 ? '+' : ''}${fmt(ms)}`;
+    const added = r === direct ? '' : `  (${signed(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${signed(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
+    console.log(`  ${r.name.padEnd(30)} ${r.startsPerSec.toFixed(0).padStart(6)} starts/s${vs}${cpu}   p99 ${fmt(r.load.p99)}${added}${mem}`);
   }
   if (nginxNote) console.log(`  note: ${nginxNote}`);
 } finally {

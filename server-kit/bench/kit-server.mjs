@@ -2,8 +2,10 @@
 // argv[3]: limits `off` (default), `memory`, or `redis://…` (rate limit, concurrent streams and
 // token quotas all on, with limits too high to refuse anything: the bench measures their cost).
 import http from 'node:http';
+import { join } from 'node:path';
 import express from 'express';
-import { createChatRouter, redisStore, silentLogger } from '../dist/index.js';
+// KIT_DIST: another build's dist directory (the bench's KIT_COMPARE row).
+const { createChatRouter, redisStore, silentLogger } = await import(process.env.KIT_DIST ? join(process.env.KIT_DIST, 'index.js') : '../dist/index.js');
 const limits = process.argv[3] ?? 'off';
 const options = { orchestrator: { url: process.argv[2], key: 'k' }, rateLimit: false, logger: silentLogger, env: {} };
 if (limits !== 'off') {
@@ -14,7 +16,8 @@ if (limits !== 'off') {
   if (limits.startsWith('redis')) options.store = redisStore({ url: limits, prefix: `bench${process.pid}:` });
 }
 const app = express();
-app.use('/api/chat', createChatRouter(options));
+const router = createChatRouter(options);
+app.use('/api/chat', router);
 const server = http.createServer(app);
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('SIGINT', () => process.exit(0));
@@ -22,6 +25,7 @@ process.on('message', (m) => {
   if (m === 'cpu') process.send({ cpu: process.cpuUsage(), uptime: process.uptime() });
   if (m === 'mem') {
     globalThis.gc?.();
-    process.send({ rss: process.memoryUsage().rss, heap: process.memoryUsage().heapUsed });
+    const m = process.memoryUsage();
+    process.send({ rss: m.rss, heap: m.heapUsed, external: m.external, open: router.openChats });
   }
 });

@@ -1,21 +1,21 @@
 /**
  * The HTTP client for contract B: one keep-alive undici Pool to the scoring endpoint.
  *
- * Why undici's `request` and not global fetch: fetch wraps every body in a web stream and every
- * chunk in a Uint8Array promise hop, which measurably costs time-to-first-byte under load; `request`
- * hands us a Node Readable straight off the socket. Timeouts are undici's own per-request
+ * Why undici's `dispatch` and not global fetch or `request`: fetch wraps every body in a web stream
+ * and every chunk in a Uint8Array promise hop, and `request` in a Node Readable; `dispatch` hands the
+ * socket's chunks straight to the relay (upstream-call.ts). Timeouts are undici's own per-request
  * `headersTimeout` (no response head in time) and `bodyTimeout` (idle stream), so no timers of ours
  * run per chunk.
  *
  * Every failure leaves this module as a ChatKitError whose message is ours: upstream bodies are
  * read only to classify them (content filter), and only the status reaches the log.
  */
-import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { ChatKitError } from './errors.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { TraceContext } from './trace.js';
+import { BodyTooLargeError, dispatchCall, type UpstreamBody } from './upstream-call.js';
 
 export type OrchestratorClientOptions = {
   /** The full scoring URL, e.g. `https://my-endpoint.eastus.inference.ml.azure.com/score`. */
@@ -57,7 +57,7 @@ export type UpstreamCall = {
 export type TokenGetter = (() => Promise<string>) & { invalidate?: () => void };
 
 /** An opened upstream response: 200, headers read, body not yet consumed. */
-export type UpstreamResponse = { body: Readable & { dump?(opts?: { limit: number }): Promise<void> }; contentType: string };
+export type UpstreamResponse = { body: UpstreamBody; contentType: string };
 
 /** Thrown when the visitor went away; nothing should be written or logged. */
 export class ClientGoneError extends Error {
@@ -116,8 +116,9 @@ export class OrchestratorClient {
     const { body } = await this.send(payload, call, 'application/json');
     let text: string;
     try {
-      text = await readLimited(body, this.maxResponseBytes);
+      text = await body.text(this.maxResponseBytes);
     } catch (err) {
+      if (err instanceof BodyTooLargeError) throw new ChatKitError('upstream_unavailable', 'The assistant sent a response that is too large.');
       throw this.failure(err, call);
     }
     try {
@@ -157,18 +158,21 @@ export class OrchestratorClient {
       headers.authorization = `Bearer ${token}`;
     }
 
-    let response: Dispatcher.ResponseData;
+    let response: Awaited<ReturnType<typeof dispatchCall>>;
     try {
-      response = await this.dispatcher.request({
-        origin: this.origin,
-        path: this.path,
-        method: 'POST',
-        headers,
-        body: JSON.stringify(payload),
-        signal: call.signal,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.idleTimeoutMs,
-      });
+      response = await dispatchCall(
+        this.dispatcher,
+        {
+          origin: this.origin,
+          path: this.path,
+          method: 'POST',
+          headers,
+          body: JSON.stringify(payload),
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.idleTimeoutMs,
+        },
+        call.signal,
+      );
     } catch (err) {
       throw this.failure(err, call);
     }
@@ -176,7 +180,7 @@ export class OrchestratorClient {
     const { statusCode, body } = response;
     if (statusCode === 401 && !retried && this.getToken?.invalidate) {
       // The key may have been rotated in Key Vault since we cached it: read it again, once.
-      body.dump ? await body.dump({ limit: 16 * 1024 }).catch(() => {}) : body.destroy();
+      await drain(body, 16 * 1024);
       this.logger.warn('orchestrator refused the credential; reading it again', { traceId: call.trace.traceId });
       this.getToken.invalidate();
       return this.send(payload, call, accept, true);
@@ -198,13 +202,13 @@ export class OrchestratorClient {
     let upstreamCode: string | undefined;
     if (status === 400) {
       try {
-        upstreamCode = errorCodeOf(JSON.parse(await readLimited(body, 16 * 1024)));
+        upstreamCode = errorCodeOf(JSON.parse(await body.text(16 * 1024)));
       } catch {
         body.destroy();
       }
     } else {
       // Drain a small body so the socket can be reused; a large one is cut.
-      body.dump ? await body.dump({ limit: 64 * 1024 }).catch(() => {}) : body.destroy();
+      await drain(body, 64 * 1024);
     }
     this.logger.warn('orchestrator answered with an error status', {
       status,
@@ -265,18 +269,9 @@ export function retryAfterSeconds(headers: Record<string, string | string[] | un
   return Math.min(3600, Math.max(1, Math.ceil(seconds)));
 }
 
-async function readLimited(body: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new ChatKitError('upstream_unavailable', 'The assistant sent a response that is too large.');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+/** Reads and discards a small body so its connection can be reused; a larger one is dropped. */
+async function drain(body: UpstreamBody, limit: number): Promise<void> {
+  await body.text(limit).catch(() => body.destroy());
 }
 
 /** Name and code of an error, for logs; never its message (which could quote a body or a URL with a key). */

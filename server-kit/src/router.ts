@@ -69,7 +69,9 @@ type Prepared = {
   call: UpstreamCall;
   payload: Record<string, unknown>;
   sessionState: unknown;
-  /** Ends the chat's bookkeeping: slot, deadline timer, drain registry. */
+  /** What the chat cost, set by charge(). */
+  tokens?: number;
+  /** Ends the chat's bookkeeping: slot and charge, deadline timer, drain registry. */
   done(): void;
 };
 
@@ -129,13 +131,11 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       return undefined;
     }
     run.principal = principal;
-    const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema);
+    const chat = parseChatRequest(await readJsonBody(req, bodyLimits), schema, limits);
     run.question = lastUserMessage(chat.messages);
     // Counted only now: the request is well-formed and from someone we know.
     const key = limiting ? limitKey(principal, req, trustedProxies) : '';
-    await chats.limitRate(req, res, key);
-    await chats.checkQuota(key);
-    const release = streaming ? await chats.openSlot(key) : () => {};
+    const end = limiting ? await chats.admit(req, res, key, streaming) : noSlot;
     run.admitted = true;
     const trace = traceOf(req);
     run.traceId = trace.traceId;
@@ -152,7 +152,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       const header = principalHeader(principal, forward, logger);
       if (header) call.headers = { [PRINCIPAL_HEADER]: header };
     }
-    return {
+    const prepared: Prepared = {
       principal,
       key,
       call,
@@ -161,9 +161,10 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       done: () => {
         clearTimeout(deadline);
         open.delete(controller);
-        release();
+        end(prepared.tokens);
       },
     };
+    return prepared;
   }
 
   /** Charges a chat's tokens: reported usage, else an estimate (≈ 4 characters a token); extractive answers cost nothing. */
@@ -173,7 +174,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     else if (mode === 'extractive') tokens = 0;
     else tokens = Math.ceil((JSON.stringify(p.payload).length + answerChars) / 4);
     run.tokens = tokens;
-    chats.charge(p.key, tokens);
+    p.tokens = tokens; // charged when the chat ends (p.done), with its slot given back
   }
 
   const complete = async (req: Request, res: Response, run: ChatRun): Promise<void> => {
@@ -220,11 +221,10 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
       const traceId = p.call.trace.traceId;
       res.writeHead(200, NDJSON_HEADERS);
       // The first line says who speaks and carries the trace id; sessionState rides along once.
-      // Written at once, with the head: a proxy or the widget knows the answer is coming.
+      // Written at once, with the head (and any answer already here): a proxy or the widget knows the answer is coming.
       let first = `{"delta":{"role":"assistant","context":{"traceId":"${traceId}"}}`;
       if (p.sessionState !== undefined) first += `,"sessionState":${JSON.stringify(p.sessionState)}`;
-      res.write(first + '}\n');
-      const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger, writeTimeoutMs });
+      const result = await relayStream({ res, upstream, client, call: p.call, answerField: fields.answer, traceId, logger, writeTimeoutMs, head: first + '}\n' });
       run.outcome = result.outcome;
       if (result.firstContentAt !== undefined) run.firstContentMs = result.firstContentAt - run.started;
       run.mode = result.mode;
@@ -400,6 +400,7 @@ function lastUserMessage(messages: readonly { role: string; content: string }[])
   return undefined;
 }
 
+const noSlot = (_tokens?: number) => {};
 const GONE = Symbol('visitor gone');
 /**
  * The abort reason when the visitor leaves: one shared object, so a burst of departures does not

@@ -1,8 +1,8 @@
 /**
  * Contract B's event stream → contract A's NDJSON, one line per event, as each event arrives.
  *
- * Hot path notes: the upstream body is decoded once (setEncoding), parsed by SseParser, and each
- * answer piece is written with a string template around JSON.stringify(piece); the response is
+ * Hot path notes: the upstream body's chunks come straight off the socket (upstream-call.ts), are
+ * decoded once, parsed by SseParser, and each answer piece is written with a string template around JSON.stringify(piece); the response is
  * never buffered (no compression, `X-Accel-Buffering: no`). Backpressure: when the visitor reads
  * slower than the orchestrator writes, the upstream body is paused until the response drains.
  */
@@ -39,6 +39,8 @@ export type RelayOptions = {
   logger: Logger;
   /** A visitor who reads nothing for this long while we wait to write is cut off. */
   writeTimeoutMs: number;
+  /** Written first, with whatever upstream data has already arrived (the role line). */
+  head?: string;
 };
 
 /** What the orchestrator said an answer cost (contract B's optional `usage` output). */
@@ -74,16 +76,15 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const finish = (error?: ChatKitError, gone = false) => {
       if (done) return;
       done = true;
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
       res.off('drain', onDrain);
       if (writeTimer) clearTimeout(writeTimer);
-      if (!body.destroyed && !body.readableEnded) body.destroy();
-      body.on('error', () => {}); // late errors of a destroyed body are expected
+      body.destroy(); // no more callbacks; a body still arriving closes its connection
       if (!res.writableEnded && !res.destroyed) {
-        res.end(error ? JSON.stringify(error.toBody()) + '\n' : undefined);
+        // What is still buffered, and the error line if any, go out with the end.
+        const tail = error ? out + JSON.stringify(error.toBody()) + '\n' : out;
+        res.end(tail.length > 0 ? tail : undefined);
       }
+      out = '';
       const result: RelayResult = { outcome: gone ? 'client_gone' : (error?.code ?? 'ok'), answerChars };
       if (firstContentAt !== undefined) result.firstContentAt = firstContentAt;
       if (usage) result.usage = usage;
@@ -92,8 +93,16 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       resolve(result);
     };
 
+    /** Lines made from one upstream chunk go out as one write (one chunk on the wire), not one each. */
+    let out = o.head ?? '';
     const write = (line: string) => {
-      if (!res.write(line) && !writeTimer) {
+      out += line;
+    };
+    const flush = () => {
+      if (out.length === 0 || done) return;
+      const chunk = out;
+      out = '';
+      if (!res.write(chunk) && !writeTimer) {
         body.pause();
         // One timer per stall, not per chunk: a reader that never reads cannot hold the stream.
         writeTimer = setTimeout(() => {
@@ -150,7 +159,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const isJson = /json/i.test(upstream.contentType) && !/event-stream/i.test(upstream.contentType);
     let jsonText = '';
     const parser = new SseParser(onEvent);
-    // undici's body ignores setEncoding; a StringDecoder keeps multi-byte characters whole across chunks.
+    // Chunks are Buffers; a StringDecoder keeps multi-byte characters whole across chunks.
     const decoder = new StringDecoder('utf8');
     const onData = (chunk: Buffer) => {
       try {
@@ -158,7 +167,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         if (isJson) {
           jsonText += text;
           if (jsonText.length > MAX_JSON_CHARS) throw new SseTooLargeError();
-        } else if (text.length > 0) parser.push(text);
+        } else if (text.length > 0) {
+          parser.push(text);
+          flush();
+        }
       } catch (err) {
         if (err instanceof SseTooLargeError) {
           o.logger.warn('orchestrator sent an oversized event; stream cut', { traceId });
@@ -206,12 +218,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       body.resume();
     };
 
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
     res.on('drain', onDrain);
     // Closed before we ended it: the visitor left.
     res.once('close', () => finish(undefined, true));
+    body.attach({ data: onData, end: onEnd, error: onError });
+    // The head line goes out now if no upstream data came with it (else it went with that data).
+    flush();
   });
 }
 

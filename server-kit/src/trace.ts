@@ -4,7 +4,7 @@
  * one otherwise, and returns the trace id to the widget as `context.traceId` so a visitor's
  * "this answer was wrong" can be found in the logs.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
@@ -30,13 +30,30 @@ export function continueTrace(incoming: string | undefined, tracestate?: string)
     if (state) ctx.tracestate = state;
     return ctx;
   }
-  const bytes = randomBytes(24);
-  const traceId = bytes.toString('hex', 0, 16);
-  return { traceId, traceparent: `00-${traceId}-${bytes.toString('hex', 16, 24)}-01` };
+  const at = take(24);
+  const traceId = pool.toString('hex', at, at + 16);
+  return { traceId, traceparent: `00-${traceId}-${pool.toString('hex', at + 16, at + 24)}-01` };
 }
 
 function spanId(): string {
-  return randomBytes(8).toString('hex');
+  const at = take(8);
+  return pool.toString('hex', at, at + 8);
+}
+
+/**
+ * Random bytes for ids, drawn from a pool filled 4 KB at a time: one trace per chat made a
+ * crypto call per chat, a visible cost in a burst. Each byte is used once.
+ */
+const pool = Buffer.allocUnsafe(4096);
+let used = pool.length;
+function take(n: number): number {
+  if (used + n > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const at = used;
+  used += n;
+  return at;
 }
 
 /** One W3C tracestate list member: `key=value`, key simple or `tenant@system`. */

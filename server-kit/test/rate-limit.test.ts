@@ -82,14 +82,23 @@ describe('request rate', () => {
     assert.equal((await post(`${app.url}/stream`, ask(), { 'x-user': 'bob', 'x-forwarded-for': '1.1.1.1' })).status, 200);
   });
 
-  it('is on by default (20 per minute)', async () => {
+  it('is on by default (20 per minute)', async (t) => {
+    // No timing assumptions: the clock the limiter reads stands still, so however slow the
+    // machine, all 21 requests fall in one window; each on its own connection (no keep-alive
+    // reuse racing the server's idle timeout); one at a time, so the default of 3 concurrent
+    // streams never comes into play.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok' }]));
     const app = await startApp({ orchestrator: { url: upstream.url, key: 'k' }, rateLimit: undefined });
     cleanup.push(upstream.close, app.close);
-    const statuses: number[] = [];
-    for (let i = 0; i < 21; i++) statuses.push((await post(`${app.url}/stream`, ask())).status);
-    assert.deepEqual(statuses.slice(0, 20), Array(20).fill(200));
-    assert.equal(statuses[20], 429);
+    const replies: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      const r = await post(`${app.url}/stream`, ask(), { connection: 'close' });
+      replies.push(r.status === 200 ? '200' : `${r.status} ${r.text}`);
+    }
+    assert.deepEqual(replies.slice(0, 20), Array(20).fill('200'));
+    assert.match(replies[20]!, /^429 .*"rate_limited"/);
+    assert.match(replies[20]!, /"retryAfterSeconds":60\b/, 'a one-minute window, opened by the first request (the clock stands still)');
   });
 
   it('does not count requests refused by the content-type or shape checks (cross-site no-cors text/plain POSTs)', async () => {
@@ -141,6 +150,47 @@ describe('concurrent streams', () => {
     await a.rest();
     await b.rest();
     assert.equal((await post(`${app.url}/stream`, ask(), { 'x-user': 'alice' })).status, 200, 'slots come back');
+  });
+});
+
+describe('checks made at once', () => {
+  // Rate, quota and slot are checked together; a chat refused by one must give back the slot
+  // the others took, or the visitor would be locked out of streaming for the slot's lifetime.
+  it('a chat refused by the rate limit gives its streaming slot back', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() }); // the window ends when the test says
+    const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok' }]));
+    const app = await startApp({ orchestrator: { url: upstream.url, key: 'k' }, rateLimit: { max: 1, windowMs: 60_000, concurrentStreams: 1 }, auth: byHeader });
+    cleanup.push(upstream.close, app.close);
+    const alice = () => post(`${app.url}/stream`, ask(), { 'x-user': 'alice', connection: 'close' });
+    assert.equal((await alice()).status, 200);
+    for (let i = 0; i < 3; i++) assert.match((await alice()).text, /"rate_limited".*Too many questions/);
+    t.mock.timers.tick(61_000);
+    const next = await alice();
+    assert.equal(next.status, 200, `a new window, and the one slot is free: ${next.text}`);
+  });
+
+  it('a chat refused by the quota gives its streaming slot back', async () => {
+    const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok', usage: { prompt_tokens: 10, completion_tokens: 5 } }]));
+    const store = memoryStore();
+    const taken: string[] = [];
+    const spy: LimitStore = {
+      ...store,
+      acquire: async (key, max, ttl) => {
+        const ok = await store.acquire(key, max, ttl);
+        if (ok) taken.push(key);
+        return ok;
+      },
+      release: async (key) => {
+        taken.splice(taken.indexOf(key), 1);
+        return store.release(key);
+      },
+    };
+    const app = await startApp({ orchestrator: { url: upstream.url, key: 'k' }, rateLimit: { max: 100, concurrentStreams: 1 }, quotas: { perVisitorPerDay: 15 }, auth: byHeader, store: spy });
+    cleanup.push(upstream.close, app.close);
+    const alice = () => post(`${app.url}/stream`, ask(), { 'x-user': 'alice' });
+    assert.equal((await alice()).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await alice()).json.error.code, 'quota_exceeded');
+    assert.deepEqual(taken, [], 'every slot taken was given back');
   });
 });
 

@@ -39,7 +39,8 @@ const byHeader = customAuth((req) => ({ id: String(req.headers['x-user']) }));
 
 async function twoInstances(upstream: StandIn, options: Record<string, unknown>): Promise<{ a: App; b: App; stores: LimitStore[] }> {
   const prefix = `t${Math.random().toString(36).slice(2)}:`;
-  const stores = [redisStore({ url, prefix }), redisStore({ url, prefix })];
+  // A loaded machine can take more than the default 2 s to connect; these tests are not about that.
+  const stores = [redisStore({ url, prefix, connectTimeoutMs: 30_000 }), redisStore({ url, prefix, connectTimeoutMs: 30_000 })];
   const [a, b] = await Promise.all(stores.map((store) => startApp({ orchestrator: { url: upstream.url, key: 'k' }, auth: byHeader, store, ...options })));
   cleanup.push(a!.close, b!.close, async () => void (await Promise.all(stores.map((s) => s.close?.()))));
   return { a: a!, b: b!, stores };
@@ -96,6 +97,23 @@ describe('Redis store shared by two instances', () => {
     assert.equal(over.status, 429);
     assert.equal(over.json.error.code, 'quota_exceeded');
     assert.ok(Number(over.headers['retry-after']) > 0);
+  });
+
+  it('takes a slot and reads the quota counters in one call, and gives the slot back and charges in one call', async () => {
+    const upstream = await startStandIn((_req, res) => sse(res, [{ answer: 'ok' }]));
+    cleanup.push(upstream.close);
+    const { stores } = await twoInstances(upstream, { rateLimit: false });
+    const [a, b] = stores as [Required<LimitStore>, Required<LimitStore>];
+    const slot = { key: 's:carol', max: 1, ttlMs: 60_000 };
+    const resetAt = Date.now() + 60_000;
+    assert.deepEqual(await a.acquireAndGet(slot, ['q:carol', 'q:total']), { acquired: true, counters: [0, 0] });
+    assert.deepEqual(await b.acquireAndGet(slot, ['q:carol', 'q:total']), { acquired: false, counters: [0, 0] }, 'one slot across both instances');
+    await a.releaseAndAdd('s:carol', ['q:carol', 'q:total'], 7.2, resetAt);
+    assert.deepEqual(await b.acquireAndGet(slot, ['q:carol', 'q:total']), { acquired: true, counters: [8, 8] }, 'slot back, tokens rounded up and counted');
+    await b.releaseAndAdd(undefined, ['q:total'], 2, resetAt);
+    assert.deepEqual(await a.acquireAndGet(undefined, ['q:carol', 'q:total']), { acquired: true, counters: [8, 10] }, 'no slot asked: counters only');
+    await b.releaseAndAdd('s:carol', [], 0, resetAt);
+    assert.deepEqual(await a.getCounters(['s:carol']), [0], 'the slot key is gone once free');
   });
 
   it('fails closed, with a log line, when Redis is unreachable', async () => {

@@ -4,6 +4,9 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import { chatErrorHandler } from '../src/index.js';
+import { chatRequestSchema, DEFAULT_LIMITS } from '../src/contract.js';
+import { ChatKitError } from '../src/errors.js';
+import { parseChatRequest } from '../src/validate.js';
 import { ask, post, sse, startApp, startStandIn, type App, type StandIn } from './helpers.js';
 
 let upstream: StandIn;
@@ -176,5 +179,57 @@ describe('bodies and methods', () => {
     } finally {
       await hosted.close();
     }
+  });
+});
+
+describe('the hand-checked common request', () => {
+  // parseChatRequest skips zod for plain { messages: [{ role, content }], sessionState? } bodies
+  // when given the limits; the result (or the error) must be exactly what zod alone gives.
+  const limits = { maxMessages: 3, maxMessageChars: 10 };
+  const schema = chatRequestSchema({ ...DEFAULT_LIMITS, ...limits });
+  const outcome = (fn: () => unknown) => {
+    try {
+      return { ok: fn() };
+    } catch (err) {
+      return { error: (err as ChatKitError).code + ': ' + (err as Error).message };
+    }
+  };
+  const bodies: Record<string, unknown> = {
+    plain: { messages: [{ role: 'user', content: 'hi' }] },
+    history: { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content: 'c' }] },
+    'with sessionState': { messages: [{ role: 'user', content: 'hi' }], sessionState: { a: [1, { b: null }] } },
+    'sessionState null': { messages: [{ role: 'user', content: 'hi' }], sessionState: null },
+    'message context': { messages: [{ role: 'user', content: 'hi', context: { x: 1 } }] },
+    'request context': { messages: [{ role: 'user', content: 'hi' }], context: { x: 1 } },
+    'unknown key': { messages: [{ role: 'user', content: 'hi' }], extra: 1 },
+    'unknown message key': { messages: [{ role: 'user', content: 'hi', name: 'x' }] },
+    'too many': { messages: Array.from({ length: 4 }, () => ({ role: 'user', content: 'x' })) },
+    'too long': { messages: [{ role: 'user', content: 'x'.repeat(11) }] },
+    'exactly the limits': { messages: Array.from({ length: 3 }, () => ({ role: 'user', content: 'x'.repeat(10) })) },
+    empty: { messages: [] },
+    'bad role': { messages: [{ role: 'robot', content: 'hi' }] },
+    system: { messages: [{ role: 'system', content: 'x' }, { role: 'user', content: 'hi' }] },
+    'number content': { messages: [{ role: 'user', content: 5 }] },
+    'missing content': { messages: [{ role: 'user' }] },
+    'null message': { messages: [null] },
+    'array message': { messages: [['user', 'hi']] },
+    'messages object': { messages: { 0: { role: 'user', content: 'hi' } } },
+    'last not user': { messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }] },
+    '__proto__ key': JSON.parse('{"messages":[{"role":"user","content":"hi"}],"__proto__":{"x":1}}'),
+    '__proto__ in message': JSON.parse('{"messages":[{"role":"user","content":"hi","__proto__":{"role":"user"}}]}'),
+    'constructor key': JSON.parse('{"messages":[{"role":"user","content":"hi","constructor":1}]}'),
+  };
+  for (const [name, body] of Object.entries(bodies)) {
+    it(name, () => {
+      const fast = outcome(() => parseChatRequest(structuredClone(body), schema, limits));
+      const zod = outcome(() => parseChatRequest(structuredClone(body), schema));
+      assert.deepEqual(fast, zod);
+    });
+  }
+  it('copies the messages rather than handing back the caller\'s objects', () => {
+    const body = { messages: [{ role: 'user', content: 'hi' }] };
+    const parsed = parseChatRequest(body, schema, limits);
+    assert.notEqual(parsed.messages[0], body.messages[0]);
+    assert.deepEqual(parsed.messages, body.messages);
   });
 });

@@ -81,7 +81,7 @@ describe('router telemetry', () => {
   it("reports the kit's rate limit and quota, but not the orchestrator's own 429 as the kit's", async () => {
     mode = 'busy';
     await post(`${app.url}/stream`, ask(), { 'x-user': 'u1' });
-    assert.equal(calls.filter((c) => c.method === 'chatEnded')[0].input.outcome, 'rate_limited');
+    assert.equal(calls.filter((c) => c.method === 'chatEnded')[0]!.input.outcome, 'rate_limited');
     assert.deepEqual(take('rateLimited'), [], 'the orchestrator was busy; the kit refused nothing');
     mode = 'json';
     assert.equal((await post(limited.url, ask(), { 'x-user': 'u2' })).status, 200);

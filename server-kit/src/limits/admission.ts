@@ -35,6 +35,13 @@ export type Admission = {
   openSlot(key: string): Promise<() => void>;
   /** Throws `quota_exceeded` when the visitor or everyone is over today's tokens. */
   checkQuota(key: string): Promise<void>;
+  /**
+   * The three checks at once (one round trip to a shared store, not three): the rate, the quota,
+   * and, when `streaming`, a slot. The first refusal in that order is thrown, and a slot taken by
+   * a refused chat is given back. Returns the chat's end: it gives the slot back and charges the
+   * tokens the chat cost (one store call when the store can do both at once).
+   */
+  admit(req: Request, res: Response, key: string, streaming: boolean): Promise<(tokens?: number) => void>;
   /** Adds what a chat cost. Never throws (logs). */
   charge(key: string, tokens: number): void;
 };
@@ -89,7 +96,69 @@ export function createAdmission(o: {
     return { visitor: `${o.prefix}q:${day}:${key}`, total: `${o.prefix}q:${day}:total`, resetAt: (day + 1) * DAY };
   };
 
-  return {
+  const none = () => {};
+  const quotaRefusal = (k: ReturnType<typeof dayKeys>, mine: number, all: number): ChatKitError | undefined => {
+    const mineOver = perVisitor !== undefined && mine >= perVisitor;
+    if (!mineOver && !(total !== undefined && all >= total)) return undefined;
+    return new ChatKitError(
+      'quota_exceeded',
+      mineOver
+        ? 'You have used up your questions for today; the allowance resets at midnight UTC.'
+        : 'The chat has used up its allowance for today; it resets at midnight UTC.',
+      secondsUntil(k.resetAt),
+    );
+  };
+  const quotas = perVisitor !== undefined || total !== undefined;
+  const logFailure = (what: string) => (err: unknown) => logger.error(`limit store failed (${what})`, { error: (err as Error)?.name });
+
+  /** Slot and quota in one store call (acquireAndGet): the Redis store's one round trip. */
+  async function slotAndQuota(key: string, streaming: boolean): Promise<{ slot?: string; refusal?: ChatKitError }> {
+    const k = dayKeys(key);
+    const slot = streaming && concurrent !== undefined ? { key: `${o.prefix}s:${key}`, max: concurrent, ttlMs: o.slotTtlMs } : undefined;
+    const r = await store.acquireAndGet!(slot, quotas ? [k.visitor, k.total] : []).catch(storeFailed('streams'));
+    const refusal = quotas ? quotaRefusal(k, r.counters[0]!, r.counters[1]!) : undefined;
+    if (slot && !r.acquired) {
+      return { refusal: refusal ?? new ChatKitError('rate_limited', `At most ${concurrent} answers at once; wait for one to finish.`, 1) };
+    }
+    return { slot: slot?.key, refusal };
+  }
+
+  const admission: Admission = {
+    async admit(req, res, key, streaming) {
+      if (store.acquireAndGet && store.releaseAndAdd && (quotas || (streaming && concurrent !== undefined))) {
+        const [rate, sq] = await Promise.allSettled([admission.limitRate(req, res, key), slotAndQuota(key, streaming)]);
+        const slot = sq.status === 'fulfilled' ? sq.value.slot : undefined;
+        const refused = rate.status === 'rejected' ? rate.reason : sq.status === 'rejected' ? sq.reason : sq.value.refusal;
+        if (refused) {
+          if (slot) store.release(slot).catch(logFailure('release'));
+          throw refused;
+        }
+        let ended = false;
+        return (tokens = 0) => {
+          if (ended) return;
+          ended = true;
+          const charged = quotas && tokens > 0;
+          if (!slot && !charged) return;
+          const k = dayKeys(key);
+          store.releaseAndAdd!(slot, charged ? [k.visitor, k.total] : [], Math.ceil(tokens), k.resetAt).catch(logFailure('release'));
+        };
+      }
+      const [rate, quota, slot] = await Promise.allSettled([
+        admission.limitRate(req, res, key),
+        admission.checkQuota(key),
+        streaming ? admission.openSlot(key) : none,
+      ]);
+      const refused = rate.status === 'rejected' ? rate : quota.status === 'rejected' ? quota : slot.status === 'rejected' ? slot : undefined;
+      if (refused) {
+        if (slot.status === 'fulfilled') slot.value();
+        throw refused.reason;
+      }
+      const release = (slot as PromiseFulfilledResult<() => void>).value;
+      return (tokens = 0) => {
+        release();
+        admission.charge(key, tokens);
+      };
+    },
     limitRate(req, res, key) {
       if (!limiter) return Promise.resolve();
       res.locals.gcLimitKey = key;
@@ -114,16 +183,8 @@ export function createAdmission(o: {
       if (perVisitor === undefined && total === undefined) return;
       const k = dayKeys(key);
       const [mine, all] = await store.getCounters([k.visitor, k.total]).catch(storeFailed('quota'));
-      if ((perVisitor !== undefined && mine! >= perVisitor) || (total !== undefined && all! >= total)) {
-        const mineOver = perVisitor !== undefined && mine! >= perVisitor;
-        throw new ChatKitError(
-          'quota_exceeded',
-          mineOver
-            ? 'You have used up your questions for today; the allowance resets at midnight UTC.'
-            : 'The chat has used up its allowance for today; it resets at midnight UTC.',
-          secondsUntil(k.resetAt),
-        );
-      }
+      const refusal = quotaRefusal(k, mine!, all!);
+      if (refusal) throw refusal;
     },
     charge(key, tokens) {
       if ((perVisitor === undefined && total === undefined) || !(tokens > 0)) return;
@@ -133,4 +194,5 @@ export function createAdmission(o: {
         .catch((err: unknown) => logger.error('limit store failed (charge)', { error: (err as Error)?.name }));
     },
   };
+  return admission;
 }

@@ -19,8 +19,23 @@ export function limitKey(principal: Principal, req: Request, trustedProxies: num
   return `p:${digest(`${principal.provider}:${principal.id}`)}`;
 }
 
+/**
+ * Recent digests, so a returning visitor costs a Map lookup rather than a hash. Only short inputs
+ * are kept and the table is emptied when full: forged long ids cannot grow it (at most ~3 MB).
+ */
+const recent = new Map<string, string>();
+const RECENT_MAX = 10_000;
+
 function digest(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  let d = recent.get(text);
+  if (d === undefined) {
+    d = createHash('sha256').update(text).digest('base64url').slice(0, 22);
+    if (text.length <= 256) {
+      if (recent.size >= RECENT_MAX) recent.clear();
+      recent.set(text, d);
+    }
+  }
+  return d;
 }
 
 /**

@@ -34,6 +34,33 @@ const ADD = `for i, k in ipairs(KEYS) do
 end
 return 1`;
 
+// The same, two at a time: a chat's admission (slot + quota counters) and its end (slot + charge)
+// are one round trip each. ARGV[1] is '' when there is no slot (KEYS then holds counters only).
+const ACQUIRE_GET = `local first = 1
+local ok = 1
+if ARGV[1] ~= '' then
+  first = 2
+  local n = redis.call('INCR', KEYS[1])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  if n > tonumber(ARGV[1]) then redis.call('DECR', KEYS[1]) ok = 0 end
+end
+local out = {ok}
+for i = first, #KEYS do out[#out + 1] = tonumber(redis.call('GET', KEYS[i]) or '0') end
+return out`;
+const RELEASE_ADD = `local first = 1
+if ARGV[1] == '1' then
+  first = 2
+  local n = redis.call('DECR', KEYS[1])
+  if n <= 0 then redis.call('DEL', KEYS[1]) end
+end
+if tonumber(ARGV[2]) > 0 then
+  for i = first, #KEYS do
+    redis.call('INCRBY', KEYS[i], ARGV[2])
+    redis.call('PEXPIREAT', KEYS[i], ARGV[3])
+  end
+end
+return 1`;
+
 export function redisStore(options: RedisStoreOptions): LimitStore {
   const prefix = options.prefix ?? 'gc:';
   let send: SendCommand;
@@ -84,6 +111,16 @@ export function redisStore(options: RedisStoreOptions): LimitStore {
     addCounters: async (keys, amount, resetAt) => {
       if (keys.length === 0 || amount <= 0) return;
       await eval_(ADD, keys, [Math.ceil(amount), Math.ceil(resetAt)]);
+    },
+    acquireAndGet: async (slot, counterKeys) => {
+      const keys = slot ? [slot.key, ...counterKeys] : counterKeys;
+      const reply = (await eval_(ACQUIRE_GET, keys, slot ? [slot.max, slot.ttlMs] : ['', 0])) as number[];
+      return { acquired: Number(reply[0]) === 1, counters: reply.slice(1).map((v) => Number(v) || 0) };
+    },
+    releaseAndAdd: async (slotKey, counterKeys, amount, resetAt) => {
+      const keys = slotKey ? [slotKey, ...counterKeys] : counterKeys;
+      if (keys.length === 0) return;
+      await eval_(RELEASE_ADD, keys, [slotKey ? 1 : 0, Math.max(0, Math.ceil(amount)), Math.ceil(resetAt)]);
     },
   };
   if (close) store.close = close;

@@ -24,5 +24,12 @@ export type LimitStore = {
   getCounters(keys: readonly string[]): Promise<number[]>;
   /** Adds `amount` to each counter; each disappears at `resetAt` (ms since the epoch). */
   addCounters(keys: readonly string[], amount: number, resetAt: number): Promise<void>;
+  /**
+   * Optional, for stores behind a network: `acquire` (when `slot` is given) and `getCounters` in
+   * one round trip. `acquired` is true when no slot was asked for.
+   */
+  acquireAndGet?(slot: { key: string; max: number; ttlMs: number } | undefined, counterKeys: readonly string[]): Promise<{ acquired: boolean; counters: number[] }>;
+  /** Optional, with acquireAndGet: `release` (when `slotKey` is given) and `addCounters` in one round trip. */
+  releaseAndAdd?(slotKey: string | undefined, counterKeys: readonly string[], amount: number, resetAt: number): Promise<void>;
   close?(): Promise<void>;
 };
