@@ -29,6 +29,8 @@ import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
+import { stems } from './local-prepare.js';
+import { Ranker, type FieldStems } from './local-rank.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -47,6 +49,13 @@ export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
 export const INDEX_FORMAT_VERSION = 6;
+
+/**
+ * How many gated candidates (bm25() order) are scored again field by field (./local-rank.ts).
+ * Enough that the section whose heading names the question is among them; few enough that
+ * re-stemming them costs well under a millisecond.
+ */
+export const RERANK_CANDIDATES = 50;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
@@ -103,6 +112,7 @@ export class LocalIndex implements Retriever {
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
   private store?: Store;
   private planner?: QueryPlanner;
+  private ranker?: Ranker;
   private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; rank: number }>;
   private count = 0;
   private loading?: Promise<void>;
@@ -159,6 +169,7 @@ export class LocalIndex implements Retriever {
     this.store?.close();
     this.store = undefined;
     this.planner = undefined;
+    this.ranker = undefined;
     this.search = undefined;
     this.loading = undefined;
   }
@@ -198,21 +209,26 @@ export class LocalIndex implements Retriever {
     const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
     const match = matchExpressions(live, rule);
     if (!match || top <= 0) return [];
-    const out: Passage[] = [];
+    // Candidates: the best RERANK_CANDIDATES passages that pass the gate, by bm25() within each
+    // tier (see ./local-query.ts); then ordered again by the per-field score (./local-rank.ts).
+    const candidates: { chunk: Chunk; order: number }[] = [];
     const seen = new Set<number>();
-    for (const tier of match.tiers) {
+    const want = Math.max(top, RERANK_CANDIDATES);
+    collect: for (const tier of match.tiers) {
       options.signal?.throwIfAborted();
-      for (const { rowid, rank } of this.search!.all(tier, match.gated ? top + seen.size : MAX_CANDIDATES)) {
+      for (const { rowid } of this.search!.all(tier, match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES)) {
         if (seen.has(rowid)) continue;
         seen.add(rowid);
         const stored = this.store!.passage(rowid);
         if (!stored) continue;
         if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
-        out.push(this.toPassage(stored.chunk, -rank));
-        if (out.length >= top) return out;
+        candidates.push({ chunk: stored.chunk, order: candidates.length });
+        if (candidates.length >= want) break collect;
       }
     }
-    return out;
+    const scored = candidates.map(({ chunk, order }) => ({ chunk, order, score: this.ranker!.score(live, fieldStems(chunk)) }));
+    scored.sort((a, b) => b.score - a.score || a.order - b.order);
+    return scored.slice(0, top).map(({ chunk, score }) => this.toPassage(chunk, score));
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {
@@ -226,6 +242,7 @@ export class LocalIndex implements Retriever {
     if (this.store !== store) this.store?.close();
     this.store = store;
     this.planner = new QueryPlanner(store.db);
+    this.ranker = new Ranker(store.db);
     this.search = store.db.prepare<[string, number], { rowid: number; rank: number }>(`SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?`);
     this.count = store.passageCount;
   }
@@ -431,6 +448,10 @@ function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, chunk
   if (matched < rule.onTopicRequired) return false;
   const own = contentTerms(chunk.headingPath.at(-1) ?? '');
   return groups.some((g) => own.some((s) => groupMatches(g, s)));
+}
+
+function fieldStems(chunk: Chunk): FieldStems {
+  return { title: stems(chunk.title), headings: stems(chunk.headingPath.join('\n')), body: stems(chunk.text) };
 }
 
 async function fsyncFile(path: string): Promise<void> {
