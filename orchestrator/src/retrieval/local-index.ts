@@ -29,7 +29,6 @@ import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
-import { stems } from './local-prepare.js';
 import { Ranker, type FieldStems } from './local-rank.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
@@ -48,7 +47,7 @@ export const DEFAULT_TOP = 5;
 export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 6;
+export const INDEX_FORMAT_VERSION = 7;
 
 /**
  * How many gated candidates (bm25() order) are scored again field by field (./local-rank.ts).
@@ -211,7 +210,7 @@ export class LocalIndex implements Retriever {
     if (!match || top <= 0) return [];
     // Candidates: the best RERANK_CANDIDATES passages that pass the gate, by bm25() within each
     // tier (see ./local-query.ts); then ordered again by the per-field score (./local-rank.ts).
-    const candidates: { chunk: Chunk; order: number }[] = [];
+    const candidates: { chunk: Chunk; fields: FieldStems; distinct: Uint8Array; order: number }[] = [];
     const seen = new Set<number>();
     const want = Math.max(top, RERANK_CANDIDATES);
     collect: for (const tier of match.tiers) {
@@ -222,11 +221,11 @@ export class LocalIndex implements Retriever {
         const stored = this.store!.passage(rowid);
         if (!stored) continue;
         if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
-        candidates.push({ chunk: stored.chunk, order: candidates.length });
+        candidates.push({ chunk: stored.chunk, fields: stored.fields, distinct: stored.distinct, order: candidates.length });
         if (candidates.length >= want) break collect;
       }
     }
-    const scored = candidates.map(({ chunk, order }) => ({ chunk, order, score: this.ranker!.score(live, fieldStems(chunk)) }));
+    const scored = candidates.map(({ chunk, fields, distinct, order }) => ({ chunk, order, score: this.ranker!.score(live, fields, distinct) }));
     scored.sort((a, b) => b.score - a.score || a.order - b.order);
     return scored.slice(0, top).map(({ chunk, score }) => this.toPassage(chunk, score));
   }
@@ -242,7 +241,7 @@ export class LocalIndex implements Retriever {
     if (this.store !== store) this.store?.close();
     this.store = store;
     this.planner = new QueryPlanner(store.db);
-    this.ranker = new Ranker(store.db);
+    this.ranker = new Ranker(store);
     this.search = store.db.prepare<[string, number], { rowid: number; rank: number }>(`SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?`);
     this.count = store.passageCount;
   }
@@ -332,6 +331,7 @@ export class LocalIndex implements Retriever {
         store.transaction(() => {
           for (const path of diff.removed) store.remove(path);
           for (const p of prepared) store.put(p);
+          store.saveCounts();
         });
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -393,6 +393,7 @@ export class LocalIndex implements Retriever {
       flush();
       store.transaction(() => {
         store.putVocabulary();
+        store.saveCounts();
         store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
         store.db.prepare(`INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(${BM25_WEIGHTS})')`).run();
       });
@@ -448,10 +449,6 @@ function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, chunk
   if (matched < rule.onTopicRequired) return false;
   const own = contentTerms(chunk.headingPath.at(-1) ?? '');
   return groups.some((g) => own.some((s) => groupMatches(g, s)));
-}
-
-function fieldStems(chunk: Chunk): FieldStems {
-  return { title: stems(chunk.title), headings: stems(chunk.headingPath.join('\n')), body: stems(chunk.text) };
 }
 
 async function fsyncFile(path: string): Promise<void> {

@@ -12,7 +12,7 @@
  *  - BM25 with per-column weights is built in (bm25()), so title and heading boosts carry over.
  *
  * Tables: `meta` (formats, chunk options, corpus folder), `files` (path, size, mtime, SHA-256:
- * the manifest), `passages` (what a hit returns), `fts` (contentless FTS5 over title, headings,
+ * the manifest), `passages` (what a hit returns, and each field's stems for ranking), `fts` (contentless FTS5 over title, headings,
  * body and own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and
  * length, indexed, for edit-distance-1 lookups; see ./local-query.ts).
  *
@@ -24,6 +24,7 @@ import type { Chunk } from '../ingest/chunk.js';
 import type { CorpusFile } from '../ingest/corpus.js';
 import type { PreparedFile } from './local-prepare.js';
 import { decodeTerms } from './local-terms.js';
+import type { FieldStems } from './local-rank.js';
 
 export type Db = Database.Database;
 
@@ -39,13 +40,19 @@ export interface StoredPassage {
   chunk: Chunk;
   /** Every distinct stem of the passage, as `decodeTerms` reads them (for the gate in JS only). */
   distinct: Uint8Array;
+  /**
+   * The stems of its title, headings and text as the full-text index got them (UTF-8, each
+   * followed by a space, repeats kept), for ranking candidates field by field (./local-rank.ts).
+   */
+  fields: FieldStems;
 }
 
 const SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, path TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
-  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms BLOB NOT NULL);
+  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms BLOB NOT NULL,
+  title_terms BLOB NOT NULL, heading_terms BLOB NOT NULL, body_terms BLOB NOT NULL);
 CREATE INDEX passages_path ON passages(path);
 CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, own, content='', contentless_delete=1,
   tokenize='ascii', prefix='4');
@@ -57,29 +64,46 @@ CREATE INDEX terms_len_term ON terms(len, term);
 CREATE INDEX terms_len_rev ON terms(len, rev);
 `;
 
+/** Stems in a `TermScanner` byte list: one space after each. */
+export function countTerms(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 32) n++;
+  return n;
+}
+
 const reverse = (s: string) => [...s].reverse().join('');
 
 export class Store {
   readonly db: Db;
   private readonly stmts;
+  /**
+   * Sum over passages of their distinct stems (the ranking's length of a passage's text, see
+   * ./local-rank.ts), kept current by put and remove; saved in `meta` by `saveCounts`.
+   */
+  distinctTotal = 0;
 
   private constructor(db: Db) {
     this.db = db;
     this.stmts = {
       insertPassage: db.prepare(
-        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertFts: db.prepare('INSERT INTO fts(rowid, title, headings, body, own) VALUES (?, ?, ?, ?, ?)'),
       insertTerm: db.prepare('INSERT OR IGNORE INTO terms(term, rev, len) VALUES (?, ?, ?)'),
       upsertFile: db.prepare('INSERT OR REPLACE INTO files(path, size, mtime, sha256) VALUES (?, ?, ?, ?)'),
       rowidsOf: db.prepare('SELECT rowid FROM passages WHERE path = ?').pluck(),
+      distinctOf: db.prepare(
+        "SELECT total(length(CAST(distinct_terms AS TEXT)) - length(replace(CAST(distinct_terms AS TEXT), ' ', ''))) FROM passages WHERE path = ?",
+      ).pluck(),
       deleteFts: db.prepare('DELETE FROM fts WHERE rowid = ?'),
       deletePassages: db.prepare('DELETE FROM passages WHERE path = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE path = ?'),
       count: db.prepare('SELECT count(*) FROM passages').pluck(),
       files: db.prepare('SELECT path, size, mtime AS mtimeMs, sha256 FROM files ORDER BY path'),
       touch: db.prepare('UPDATE files SET size = ?, mtime = ? WHERE path = ?'),
-      passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms FROM passages WHERE rowid = ?'),
+      passage: db.prepare(
+        'SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?',
+      ),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
     };
@@ -92,6 +116,7 @@ export class Store {
       db.pragma(`cache_size = -${CACHE_KIB}`);
       const store = new Store(db);
       store.meta('format'); // touches the schema: a foreign or corrupt file fails here
+      store.distinctTotal = Number(store.meta('distinctTerms') ?? 0);
       return store;
     } catch (err) {
       db.close();
@@ -140,9 +165,10 @@ export class Store {
     for (const p of passages) {
       const c = p.chunk;
       const { lastInsertRowid } = this.stmts.insertPassage.run(
-        c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct,
+        c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct, p.title, p.headings, p.body,
       );
       this.stmts.insertFts.run(lastInsertRowid, p.title, p.headings, p.body, p.own);
+      this.distinctTotal += countTerms(p.distinct);
       if (!bulk) for (const t of decodeTerms(p.distinct)) this.stmts.insertTerm.run(t, reverse(t), t.length);
     }
   }
@@ -165,6 +191,7 @@ export class Store {
    * lookup that matches nothing, and the next full build drops it.
    */
   remove(path: string, { keepFile = false } = {}): void {
+    this.distinctTotal -= this.stmts.distinctOf.get(path) as number;
     for (const rowid of this.stmts.rowidsOf.all(path) as number[]) this.stmts.deleteFts.run(rowid);
     this.stmts.deletePassages.run(path);
     if (!keepFile) this.stmts.deleteFile.run(path);
@@ -172,7 +199,10 @@ export class Store {
 
   passage(rowid: number): StoredPassage | undefined {
     const row = this.stmts.passage.get(rowid) as
-      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string; distinct_terms: Uint8Array }
+      | {
+          rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string;
+          distinct_terms: Uint8Array; title_terms: Uint8Array; heading_terms: Uint8Array; body_terms: Uint8Array;
+        }
       | undefined;
     if (!row) return undefined;
     const chunk: Chunk = {
@@ -183,7 +213,13 @@ export class Store {
       text: row.text,
       ...(row.anchor ? { anchor: row.anchor } : {}),
     };
-    return { rowid: row.rowid, chunk, distinct: row.distinct_terms };
+    const fields = { title: row.title_terms, headings: row.heading_terms, body: row.body_terms };
+    return { rowid: row.rowid, chunk, distinct: row.distinct_terms, fields };
+  }
+
+  /** Saves `distinctTotal` (call in the transaction that changed it). */
+  saveCounts(): void {
+    this.setMeta({ distinctTerms: String(this.distinctTotal) });
   }
 
   transaction<T>(fn: () => T): T {
