@@ -29,7 +29,7 @@ import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
-import { Ranker, type FieldStems } from './local-rank.js';
+import { Ranker } from './local-rank.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -210,24 +210,34 @@ export class LocalIndex implements Retriever {
     if (!match || top <= 0) return [];
     // Candidates: the best RERANK_CANDIDATES passages that pass the gate, by bm25() within each
     // tier (see ./local-query.ts); then ordered again by the per-field score (./local-rank.ts).
-    const candidates: { chunk: Chunk; fields: FieldStems; distinct: Uint8Array; order: number }[] = [];
+    // A lower tier is only searched while there are fewer than `top`: on a large corpus a tier
+    // of fewer terms matches thousands of passages, and FTS5 scores them all to sort them.
+    const candidates: { rowid: number; score: number; order: number }[] = [];
     const seen = new Set<number>();
     const want = Math.max(top, RERANK_CANDIDATES);
-    collect: for (const tier of match.tiers) {
+    for (const tier of match.tiers) {
+      if (candidates.length >= top) break;
       options.signal?.throwIfAborted();
       for (const { rowid } of this.search!.all(tier, match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES)) {
         if (seen.has(rowid)) continue;
         seen.add(rowid);
-        const stored = this.store!.passage(rowid);
-        if (!stored) continue;
-        if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
-        candidates.push({ chunk: stored.chunk, fields: stored.fields, distinct: stored.distinct, order: candidates.length });
-        if (candidates.length >= want) break collect;
+        if (!match.gated) {
+          const stored = this.store!.passage(rowid);
+          if (!stored || !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
+        }
+        const data = this.store!.rankData(rowid);
+        if (!data) continue;
+        candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, data.fields, data.distinct) });
+        if (candidates.length >= want) break;
       }
     }
-    const scored = candidates.map(({ chunk, fields, distinct, order }) => ({ chunk, order, score: this.ranker!.score(live, fields, distinct) }));
-    scored.sort((a, b) => b.score - a.score || a.order - b.order);
-    return scored.slice(0, top).map(({ chunk, score }) => this.toPassage(chunk, score));
+    candidates.sort((a, b) => b.score - a.score || a.order - b.order);
+    const out: Passage[] = [];
+    for (const { rowid, score } of candidates.slice(0, top)) {
+      const stored = this.store!.passage(rowid);
+      if (stored) out.push(this.toPassage(stored.chunk, score));
+    }
+    return out;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {

@@ -14,7 +14,7 @@
  *
  * Data: a candidate's fields are its stems as the full-text index got them, stored beside the
  * passage (re-stemming 50 passages per query cost ~2 ms; searching the stored bytes, ~0.1); document frequencies per field come from FTS5's own
- * vocabulary (fts5vocab `col`, cached per term; LocalIndex makes a new Ranker whenever the index
+ * vocabulary (fts5vocab `col`), counted at build into the `terms` table, cached per term; LocalIndex makes a new Ranker whenever the index
  * changes); field lengths averaged
  * over the corpus from FTS5's totals record, which every insert and delete keeps current.
  */
@@ -47,6 +47,7 @@ type Df = Record<Field, number>;
 const DF_CACHE_MAX = 50_000;
 
 export class Ranker {
+  private readonly saved;
   private readonly dfOf;
   private readonly totals;
   private readonly df = new Map<string, Df>();
@@ -55,6 +56,7 @@ export class Ranker {
   constructor(private readonly store: Store) {
     const { db } = store;
     db.exec('CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_col USING fts5vocab(main, fts, col)');
+    this.saved = db.prepare<[string], [number, number, number]>('SELECT df_title, df_headings, df_body FROM terms WHERE term = ?').raw();
     this.dfOf = db.prepare<[string], { col: string; doc: number }>('SELECT col, doc FROM temp.vocab_col WHERE term = ?');
     this.totals = db.prepare<[], Buffer | undefined>('SELECT block FROM fts_data WHERE id = 1').pluck();
   }
@@ -92,8 +94,13 @@ export class Ranker {
   private docFreq(stem: string): Df {
     let df = this.df.get(stem);
     if (df) return df;
-    df = { title: 0, headings: 0, body: 0 };
-    for (const { col, doc } of this.dfOf.all(stem)) if (col in df) df[col as Field] = doc;
+    // Counted at build (a lookup); a stem added since is counted now (its posting list is short).
+    const row = this.saved.get(stem);
+    if (row && row[0] + row[1] + row[2] > 0) df = { title: row[0], headings: row[1], body: row[2] };
+    else {
+      df = { title: 0, headings: 0, body: 0 };
+      for (const { col, doc } of this.dfOf.all(stem)) if (col in df) df[col as Field] = doc;
+    }
     if (this.df.size >= DF_CACHE_MAX) this.df.clear();
     this.df.set(stem, df);
     return df;

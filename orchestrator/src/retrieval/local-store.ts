@@ -56,7 +56,8 @@ CREATE TABLE passages(rowid INTEGER PRIMARY KEY, path TEXT NOT NULL, id TEXT NOT
 CREATE INDEX passages_path ON passages(path);
 CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, own, content='', contentless_delete=1,
   tokenize='ascii', prefix='4');
-CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL,
+  df_title INTEGER NOT NULL DEFAULT 0, df_headings INTEGER NOT NULL DEFAULT 0, df_body INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 `;
 /** Made after a build's bulk insert of the vocabulary (sorting once beats inserting in order). */
 const TERM_INDEXES = `
@@ -90,6 +91,7 @@ export class Store {
       ),
       insertFts: db.prepare('INSERT INTO fts(rowid, title, headings, body, own) VALUES (?, ?, ?, ?, ?)'),
       insertTerm: db.prepare('INSERT OR IGNORE INTO terms(term, rev, len) VALUES (?, ?, ?)'),
+      insertTermDf: db.prepare('INSERT INTO terms(term, rev, len, df_title, df_headings, df_body) VALUES (?, ?, ?, ?, ?, ?)'),
       upsertFile: db.prepare('INSERT OR REPLACE INTO files(path, size, mtime, sha256) VALUES (?, ?, ?, ?)'),
       rowidsOf: db.prepare('SELECT rowid FROM passages WHERE path = ?').pluck(),
       distinctOf: db.prepare(
@@ -101,6 +103,7 @@ export class Store {
       count: db.prepare('SELECT count(*) FROM passages').pluck(),
       files: db.prepare('SELECT path, size, mtime AS mtimeMs, sha256 FROM files ORDER BY path'),
       touch: db.prepare('UPDATE files SET size = ?, mtime = ? WHERE path = ?'),
+      rankFields: db.prepare('SELECT distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?').raw(),
       passage: db.prepare(
         'SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?',
       ),
@@ -175,13 +178,22 @@ export class Store {
 
   /**
    * Ends a bulk build's inserts: fills `terms` from the full-text index's own vocabulary (FTS5's
-   * fts5vocab reads it in C, cheaper than collecting a Set of millions of strings in JS), then
-   * indexes it.
+   * fts5vocab reads it in C, cheaper than collecting a Set of millions of strings in JS), with
+   * each stem's document frequency per field for the ranking (./local-rank.ts), then indexes it.
+   * An in-place update adds new stems with no frequencies (the ranking then asks FTS5) and leaves
+   * the others as the build counted them: a few files more or less barely move a frequency.
    */
   putVocabulary(): void {
-    this.db.exec('CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, row)');
-    const all = this.db.prepare('SELECT term FROM temp.vocab').pluck().all() as string[];
-    for (const t of all) this.stmts.insertTerm.run(t, reverse(t), t.length);
+    this.db.exec('CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, col)');
+    const rows = this.db
+      .prepare(
+        `SELECT term, total(CASE col WHEN 'title' THEN doc END) AS t, total(CASE col WHEN 'headings' THEN doc END) AS h,
+           total(CASE col WHEN 'body' THEN doc END) AS b FROM temp.vocab GROUP BY term`,
+      )
+      .raw()
+      .iterate() as IterableIterator<[string, number, number, number]>;
+    const terms: [string, number, number, number][] = [...rows];
+    for (const [t, dt, dh, db] of terms) this.stmts.insertTermDf.run(t, reverse(t), t.length, dt, dh, db);
     this.db.exec('DROP TABLE temp.vocab');
     this.db.exec(TERM_INDEXES);
   }
@@ -220,6 +232,12 @@ export class Store {
   /** Saves `distinctTotal` (call in the transaction that changed it). */
   saveCounts(): void {
     this.setMeta({ distinctTerms: String(this.distinctTotal) });
+  }
+
+  /** What ranking a candidate needs: its fields' stems and its distinct stems. */
+  rankData(rowid: number): { fields: FieldStems; distinct: Uint8Array } | undefined {
+    const row = this.stmts.rankFields.get(rowid) as Uint8Array[] | undefined;
+    return row && { distinct: row[0]!, fields: { title: row[1]!, headings: row[2]!, body: row[3]! } };
   }
 
   transaction<T>(fn: () => T): T {
