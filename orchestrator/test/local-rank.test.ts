@@ -87,6 +87,10 @@ describe('LocalIndex ranking statistics', () => {
       const stats = await updated.load();
       assert.equal(stats.source, 'updated');
       assert.ok(storeOf(updated).distinctTotal > before, 'the new section adds its stems');
+      // Its stems are new to the vocabulary (no counts from the build): ranked from FTS5's own.
+      const hits = await updated.retrieve('Which key closes the panel from the keyboard?');
+      assert.equal(hits[0]?.id, 'guide.md#keyboard');
+      assert.ok(Number.isFinite(hits[0]!.score) && hits[0]!.score > 0);
       const built = new LocalIndex({ corpusDir: corpus.dir, indexDir: dirs[1]!.dir, threads: 0 });
       await built.ready();
       assert.equal(storeOf(updated).distinctTotal, storeOf(built).distinctTotal);

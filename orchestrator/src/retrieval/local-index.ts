@@ -7,8 +7,9 @@
  *
  * Search semantics (unchanged from the MiniSearch version, see docs/orchestrator.md): terms are
  * Porter stems without stop words (../text.ts); a term of 4+ letters also matches as a prefix,
- * one of 6+ letters also with one typo; headings weigh 2, the title 1.5, running text 1; and the
- * relevance gate below returns nothing for a question the docs do not cover.
+ * one of 6+ letters also with one typo; headings weigh 2, the title 1.5, running text 1, each
+ * field scored as MiniSearch did (./local-rank.ts: FTS5 finds the candidates, that module orders
+ * them); and the relevance gate below returns nothing for a question the docs do not cover.
  *
  * Persistence: `<indexDir>/local/index.sqlite` holds the passages, the full-text index and the
  * manifest (every source file's path, size, mtime and SHA-256). On start, files whose size and
@@ -52,7 +53,7 @@ export const INDEX_FORMAT_VERSION = 7;
 /**
  * How many gated candidates (bm25() order) are scored again field by field (./local-rank.ts).
  * Enough that the section whose heading names the question is among them; few enough that
- * re-stemming them costs well under a millisecond.
+ * reading and scoring them costs well under a millisecond.
  */
 export const RERANK_CANDIDATES = 50;
 

@@ -11,10 +11,12 @@
  *    one transaction, the rest of the index is untouched.
  *  - BM25 with per-column weights is built in (bm25()), so title and heading boosts carry over.
  *
- * Tables: `meta` (formats, chunk options, corpus folder), `files` (path, size, mtime, SHA-256:
- * the manifest), `passages` (what a hit returns, and each field's stems for ranking), `fts` (contentless FTS5 over title, headings,
- * body and own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and
- * length, indexed, for edit-distance-1 lookups; see ./local-query.ts).
+ * Tables: `meta` (formats, chunk options, corpus folder, ranking totals), `files` (path, size,
+ * mtime, SHA-256: the manifest), `passages` (what a hit returns, and each field's stems for the
+ * ranking, see ./local-rank.ts), `fts` (contentless FTS5 over title, headings, body and
+ * own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and length,
+ * indexed, for edit-distance-1 lookups, see ./local-query.ts; and its document frequency per
+ * field, for the ranking).
  *
  * A full build writes a new database beside the old one and renames it into place (a crash
  * leaves the old one whole); an incremental update is one transaction in place.
@@ -40,11 +42,6 @@ export interface StoredPassage {
   chunk: Chunk;
   /** Every distinct stem of the passage, as `decodeTerms` reads them (for the gate in JS only). */
   distinct: Uint8Array;
-  /**
-   * The stems of its title, headings and text as the full-text index got them (UTF-8, each
-   * followed by a space, repeats kept), for ranking candidates field by field (./local-rank.ts).
-   */
-  fields: FieldStems;
 }
 
 const SCHEMA = `
@@ -104,9 +101,7 @@ export class Store {
       files: db.prepare('SELECT path, size, mtime AS mtimeMs, sha256 FROM files ORDER BY path'),
       touch: db.prepare('UPDATE files SET size = ?, mtime = ? WHERE path = ?'),
       rankFields: db.prepare('SELECT distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?').raw(),
-      passage: db.prepare(
-        'SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?',
-      ),
+      passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms FROM passages WHERE rowid = ?'),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
     };
@@ -211,10 +206,7 @@ export class Store {
 
   passage(rowid: number): StoredPassage | undefined {
     const row = this.stmts.passage.get(rowid) as
-      | {
-          rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string;
-          distinct_terms: Uint8Array; title_terms: Uint8Array; heading_terms: Uint8Array; body_terms: Uint8Array;
-        }
+      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string; distinct_terms: Uint8Array }
       | undefined;
     if (!row) return undefined;
     const chunk: Chunk = {
@@ -225,8 +217,7 @@ export class Store {
       text: row.text,
       ...(row.anchor ? { anchor: row.anchor } : {}),
     };
-    const fields = { title: row.title_terms, headings: row.heading_terms, body: row.body_terms };
-    return { rowid: row.rowid, chunk, distinct: row.distinct_terms, fields };
+    return { rowid: row.rowid, chunk, distinct: row.distinct_terms };
   }
 
   /** Saves `distinctTotal` (call in the transaction that changed it). */
@@ -234,7 +225,10 @@ export class Store {
     this.setMeta({ distinctTerms: String(this.distinctTotal) });
   }
 
-  /** What ranking a candidate needs: its fields' stems and its distinct stems. */
+  /**
+   * What ranking a candidate needs: the stems of its title, headings and text as the full-text
+   * index got them (UTF-8, each followed by a space, repeats kept), and its distinct stems.
+   */
   rankData(rowid: number): { fields: FieldStems; distinct: Uint8Array } | undefined {
     const row = this.stmts.rankFields.get(rowid) as Uint8Array[] | undefined;
     return row && { distinct: row[0]!, fields: { title: row[1]!, headings: row[2]!, body: row[3]! } };
