@@ -7,8 +7,9 @@
  *
  * Search semantics (unchanged from the MiniSearch version, see docs/orchestrator.md): terms are
  * Porter stems without stop words (../text.ts); a term of 4+ letters also matches as a prefix,
- * one of 6+ letters also with one typo; headings weigh 2, the title 1.5, running text 1; and the
- * relevance gate below returns nothing for a question the docs do not cover.
+ * one of 6+ letters also with one typo; headings weigh 2, the title 1.5, running text 1, each
+ * field scored as MiniSearch did (./local-rank.ts: FTS5 finds the candidates, that module orders
+ * them); and the relevance gate below returns nothing for a question the docs do not cover.
  *
  * Persistence: `<indexDir>/local/index.sqlite` holds the passages, the full-text index and the
  * manifest (every source file's path, size, mtime and SHA-256). On start, files whose size and
@@ -29,6 +30,7 @@ import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
+import { Ranker } from './local-rank.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -46,7 +48,14 @@ export const DEFAULT_TOP = 5;
 export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 6;
+export const INDEX_FORMAT_VERSION = 7;
+
+/**
+ * How many gated candidates (bm25() order) are scored again field by field (./local-rank.ts).
+ * Enough that the section whose heading names the question is among them; few enough that
+ * reading and scoring them costs well under a millisecond.
+ */
+export const RERANK_CANDIDATES = 50;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
@@ -103,6 +112,7 @@ export class LocalIndex implements Retriever {
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
   private store?: Store;
   private planner?: QueryPlanner;
+  private ranker?: Ranker;
   private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; rank: number }>;
   private count = 0;
   private loading?: Promise<void>;
@@ -159,6 +169,7 @@ export class LocalIndex implements Retriever {
     this.store?.close();
     this.store = undefined;
     this.planner = undefined;
+    this.ranker = undefined;
     this.search = undefined;
     this.loading = undefined;
   }
@@ -198,19 +209,34 @@ export class LocalIndex implements Retriever {
     const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
     const match = matchExpressions(live, rule);
     if (!match || top <= 0) return [];
-    const out: Passage[] = [];
+    // Candidates: the best RERANK_CANDIDATES passages that pass the gate, by bm25() within each
+    // tier (see ./local-query.ts); then ordered again by the per-field score (./local-rank.ts).
+    // A lower tier is only searched while there are fewer than `top`: on a large corpus a tier
+    // of fewer terms matches thousands of passages, and FTS5 scores them all to sort them.
+    const candidates: { rowid: number; score: number; order: number }[] = [];
     const seen = new Set<number>();
+    const want = Math.max(top, RERANK_CANDIDATES);
     for (const tier of match.tiers) {
+      if (candidates.length >= top) break;
       options.signal?.throwIfAborted();
-      for (const { rowid, rank } of this.search!.all(tier, match.gated ? top + seen.size : MAX_CANDIDATES)) {
+      for (const { rowid } of this.search!.all(tier, match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES)) {
         if (seen.has(rowid)) continue;
         seen.add(rowid);
-        const stored = this.store!.passage(rowid);
-        if (!stored) continue;
-        if (!match.gated && !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
-        out.push(this.toPassage(stored.chunk, -rank));
-        if (out.length >= top) return out;
+        if (!match.gated) {
+          const stored = this.store!.passage(rowid);
+          if (!stored || !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
+        }
+        const data = this.store!.rankData(rowid);
+        if (!data) continue;
+        candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, data.fields, data.distinct) });
+        if (candidates.length >= want) break;
       }
+    }
+    candidates.sort((a, b) => b.score - a.score || a.order - b.order);
+    const out: Passage[] = [];
+    for (const { rowid, score } of candidates.slice(0, top)) {
+      const stored = this.store!.passage(rowid);
+      if (stored) out.push(this.toPassage(stored.chunk, score));
     }
     return out;
   }
@@ -226,6 +252,7 @@ export class LocalIndex implements Retriever {
     if (this.store !== store) this.store?.close();
     this.store = store;
     this.planner = new QueryPlanner(store.db);
+    this.ranker = new Ranker(store);
     this.search = store.db.prepare<[string, number], { rowid: number; rank: number }>(`SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?`);
     this.count = store.passageCount;
   }
@@ -315,6 +342,7 @@ export class LocalIndex implements Retriever {
         store.transaction(() => {
           for (const path of diff.removed) store.remove(path);
           for (const p of prepared) store.put(p);
+          store.saveCounts();
         });
       } catch (err) {
         const code = (err as { code?: string }).code;
@@ -376,6 +404,7 @@ export class LocalIndex implements Retriever {
       flush();
       store.transaction(() => {
         store.putVocabulary();
+        store.saveCounts();
         store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
         store.db.prepare(`INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(${BM25_WEIGHTS})')`).run();
       });

@@ -11,10 +11,12 @@
  *    one transaction, the rest of the index is untouched.
  *  - BM25 with per-column weights is built in (bm25()), so title and heading boosts carry over.
  *
- * Tables: `meta` (formats, chunk options, corpus folder), `files` (path, size, mtime, SHA-256:
- * the manifest), `passages` (what a hit returns), `fts` (contentless FTS5 over title, headings,
- * body and own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and
- * length, indexed, for edit-distance-1 lookups; see ./local-query.ts).
+ * Tables: `meta` (formats, chunk options, corpus folder, ranking totals), `files` (path, size,
+ * mtime, SHA-256: the manifest), `passages` (what a hit returns, and each field's stems for the
+ * ranking, see ./local-rank.ts), `fts` (contentless FTS5 over title, headings, body and
+ * own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and length,
+ * indexed, for edit-distance-1 lookups, see ./local-query.ts; and its document frequency per
+ * field, for the ranking).
  *
  * A full build writes a new database beside the old one and renames it into place (a crash
  * leaves the old one whole); an incremental update is one transaction in place.
@@ -24,6 +26,7 @@ import type { Chunk } from '../ingest/chunk.js';
 import type { CorpusFile } from '../ingest/corpus.js';
 import type { PreparedFile } from './local-prepare.js';
 import { decodeTerms } from './local-terms.js';
+import type { FieldStems } from './local-rank.js';
 
 export type Db = Database.Database;
 
@@ -45,11 +48,13 @@ const SCHEMA = `
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, path TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
-  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms BLOB NOT NULL);
+  heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms BLOB NOT NULL,
+  title_terms BLOB NOT NULL, heading_terms BLOB NOT NULL, body_terms BLOB NOT NULL);
 CREATE INDEX passages_path ON passages(path);
 CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, own, content='', contentless_delete=1,
   tokenize='ascii', prefix='4');
-CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL,
+  df_title INTEGER NOT NULL DEFAULT 0, df_headings INTEGER NOT NULL DEFAULT 0, df_body INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
 `;
 /** Made after a build's bulk insert of the vocabulary (sorting once beats inserting in order). */
 const TERM_INDEXES = `
@@ -57,28 +62,45 @@ CREATE INDEX terms_len_term ON terms(len, term);
 CREATE INDEX terms_len_rev ON terms(len, rev);
 `;
 
+/** Stems in a `TermScanner` byte list: one space after each. */
+export function countTerms(bytes: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 32) n++;
+  return n;
+}
+
 const reverse = (s: string) => [...s].reverse().join('');
 
 export class Store {
   readonly db: Db;
   private readonly stmts;
+  /**
+   * Sum over passages of their distinct stems (the ranking's length of a passage's text, see
+   * ./local-rank.ts), kept current by put and remove; saved in `meta` by `saveCounts`.
+   */
+  distinctTotal = 0;
 
   private constructor(db: Db) {
     this.db = db;
     this.stmts = {
       insertPassage: db.prepare(
-        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertFts: db.prepare('INSERT INTO fts(rowid, title, headings, body, own) VALUES (?, ?, ?, ?, ?)'),
       insertTerm: db.prepare('INSERT OR IGNORE INTO terms(term, rev, len) VALUES (?, ?, ?)'),
+      insertTermDf: db.prepare('INSERT INTO terms(term, rev, len, df_title, df_headings, df_body) VALUES (?, ?, ?, ?, ?, ?)'),
       upsertFile: db.prepare('INSERT OR REPLACE INTO files(path, size, mtime, sha256) VALUES (?, ?, ?, ?)'),
       rowidsOf: db.prepare('SELECT rowid FROM passages WHERE path = ?').pluck(),
+      distinctOf: db.prepare(
+        "SELECT total(length(CAST(distinct_terms AS TEXT)) - length(replace(CAST(distinct_terms AS TEXT), ' ', ''))) FROM passages WHERE path = ?",
+      ).pluck(),
       deleteFts: db.prepare('DELETE FROM fts WHERE rowid = ?'),
       deletePassages: db.prepare('DELETE FROM passages WHERE path = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE path = ?'),
       count: db.prepare('SELECT count(*) FROM passages').pluck(),
       files: db.prepare('SELECT path, size, mtime AS mtimeMs, sha256 FROM files ORDER BY path'),
       touch: db.prepare('UPDATE files SET size = ?, mtime = ? WHERE path = ?'),
+      rankFields: db.prepare('SELECT distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?').raw(),
       passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms FROM passages WHERE rowid = ?'),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
@@ -92,6 +114,7 @@ export class Store {
       db.pragma(`cache_size = -${CACHE_KIB}`);
       const store = new Store(db);
       store.meta('format'); // touches the schema: a foreign or corrupt file fails here
+      store.distinctTotal = Number(store.meta('distinctTerms') ?? 0);
       return store;
     } catch (err) {
       db.close();
@@ -140,22 +163,32 @@ export class Store {
     for (const p of passages) {
       const c = p.chunk;
       const { lastInsertRowid } = this.stmts.insertPassage.run(
-        c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct,
+        c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct, p.title, p.headings, p.body,
       );
       this.stmts.insertFts.run(lastInsertRowid, p.title, p.headings, p.body, p.own);
+      this.distinctTotal += countTerms(p.distinct);
       if (!bulk) for (const t of decodeTerms(p.distinct)) this.stmts.insertTerm.run(t, reverse(t), t.length);
     }
   }
 
   /**
    * Ends a bulk build's inserts: fills `terms` from the full-text index's own vocabulary (FTS5's
-   * fts5vocab reads it in C, cheaper than collecting a Set of millions of strings in JS), then
-   * indexes it.
+   * fts5vocab reads it in C, cheaper than collecting a Set of millions of strings in JS), with
+   * each stem's document frequency per field for the ranking (./local-rank.ts), then indexes it.
+   * An in-place update adds new stems with no frequencies (the ranking then asks FTS5) and leaves
+   * the others as the build counted them: a few files more or less barely move a frequency.
    */
   putVocabulary(): void {
-    this.db.exec('CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, row)');
-    const all = this.db.prepare('SELECT term FROM temp.vocab').pluck().all() as string[];
-    for (const t of all) this.stmts.insertTerm.run(t, reverse(t), t.length);
+    this.db.exec('CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, col)');
+    const rows = this.db
+      .prepare(
+        `SELECT term, total(CASE col WHEN 'title' THEN doc END) AS t, total(CASE col WHEN 'headings' THEN doc END) AS h,
+           total(CASE col WHEN 'body' THEN doc END) AS b FROM temp.vocab GROUP BY term`,
+      )
+      .raw()
+      .iterate() as IterableIterator<[string, number, number, number]>;
+    const terms: [string, number, number, number][] = [...rows];
+    for (const [t, dt, dh, db] of terms) this.stmts.insertTermDf.run(t, reverse(t), t.length, dt, dh, db);
     this.db.exec('DROP TABLE temp.vocab');
     this.db.exec(TERM_INDEXES);
   }
@@ -165,6 +198,7 @@ export class Store {
    * lookup that matches nothing, and the next full build drops it.
    */
   remove(path: string, { keepFile = false } = {}): void {
+    this.distinctTotal -= this.stmts.distinctOf.get(path) as number;
     for (const rowid of this.stmts.rowidsOf.all(path) as number[]) this.stmts.deleteFts.run(rowid);
     this.stmts.deletePassages.run(path);
     if (!keepFile) this.stmts.deleteFile.run(path);
@@ -184,6 +218,20 @@ export class Store {
       ...(row.anchor ? { anchor: row.anchor } : {}),
     };
     return { rowid: row.rowid, chunk, distinct: row.distinct_terms };
+  }
+
+  /** Saves `distinctTotal` (call in the transaction that changed it). */
+  saveCounts(): void {
+    this.setMeta({ distinctTerms: String(this.distinctTotal) });
+  }
+
+  /**
+   * What ranking a candidate needs: the stems of its title, headings and text as the full-text
+   * index got them (UTF-8, each followed by a space, repeats kept), and its distinct stems.
+   */
+  rankData(rowid: number): { fields: FieldStems; distinct: Uint8Array } | undefined {
+    const row = this.stmts.rankFields.get(rowid) as Uint8Array[] | undefined;
+    return row && { distinct: row[0]!, fields: { title: row[1]!, headings: row[2]!, body: row[3]! } };
   }
 
   transaction<T>(fn: () => T): T {
