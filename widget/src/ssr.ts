@@ -18,6 +18,8 @@ export interface ShellAttributes {
   mode?: 'inline' | 'launcher';
   theme?: 'light' | 'dark' | 'auto';
   persist?: 'session' | 'local' | 'none';
+  /** The stored conversation's key (`grounded-chat:{key}`): one per page keeps each page's chat apart. */
+  'storage-key'?: string;
   greeting?: string;
   suggestions?: string[];
   feedback?: boolean;
@@ -37,6 +39,7 @@ export async function renderShell(attrs: ShellAttributes = {}): Promise<string> 
       mode=${opt(attrs.mode)}
       theme=${opt(attrs.theme)}
       persist=${opt(attrs.persist)}
+      storage-key=${opt(attrs['storage-key'])}
       greeting=${opt(attrs.greeting)}
       suggestions=${attrs.suggestions ? JSON.stringify(attrs.suggestions) : nothing}
       login-url=${opt(attrs['login-url'])}

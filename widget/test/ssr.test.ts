@@ -33,7 +33,8 @@ describe('server-side rendering', () => {
   });
 
   it('the element takes over a server-rendered shell', async () => {
-    const { html } = await shell({ endpoint: '/api/chat', persist: 'none' });
+    const { html } = await shell({ endpoint: '/api/chat', persist: 'none', 'storage-key': 'ssr-page' });
+    expect(html).to.match(/<grounded-chat[^>]*\sstorage-key="ssr-page"/);
     const box = document.createElement('div');
     box.className = 'fixture';
     box.style.height = '400px';
@@ -44,6 +45,7 @@ describe('server-side rendering', () => {
     await waitFor(() => el.shadowRoot!.querySelectorAll('textarea').length === 1, 'one composer');
     expect(el.shadowRoot!.querySelectorAll('h2').length).to.equal(1);
     expect(el.endpoint).to.equal('/api/chat');
+    expect(el.storageKey).to.equal('ssr-page');
   });
 
   it('the shell paints styled, without any script, under a CSP that allows its style by hash', async () => {

@@ -103,12 +103,9 @@ export async function buildSite(o: BuildOptions): Promise<SiteManifest> {
       // The home chat paints before any script: the shell is rendered here into declarative
       // shadow DOM, and its <style> elements are allowed by hash. Lit's hydration markers are
       // dropped (the drop-in does not hydrate).
-      // renderShell() takes no storage key: it is added to the rendered tag (an attribute only,
-      // read when the drop-in upgrades the element).
-      const shell = (await renderShell({ endpoint: CHAT_ENDPOINT, suggestions: HOME_SUGGESTIONS }))
-        .replace(/<!--\/?lit-[^>]*-->/g, '')
-        .replace(/^(\s*<grounded-chat)(?![^>]*\sstorage-key=)/, `$1 storage-key="${storageKeyFor('home')}"`);
-      if (!/^\s*<grounded-chat[^>]*\sstorage-key="/.test(shell)) throw new Error('the home chat shell has no storage-key');
+      const shell = (
+        await renderShell({ endpoint: CHAT_ENDPOINT, suggestions: HOME_SUGGESTIONS, 'storage-key': storageKeyFor('home') })
+      ).replace(/<!--\/?lit-[^>]*-->/g, '');
       html = html.replace(HOME_CHAT_PLACEHOLDER, () => shell);
       styleHashes = await shellStyleHashes(shell);
     }
