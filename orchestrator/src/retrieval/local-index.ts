@@ -113,7 +113,7 @@ export class LocalIndex implements Retriever {
   private store?: Store;
   private planner?: QueryPlanner;
   private ranker?: Ranker;
-  private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; rank: number }>;
+  private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; score: number }>;
   private count = 0;
   private loading?: Promise<void>;
   stats?: LocalIndexStats;
@@ -253,7 +253,12 @@ export class LocalIndex implements Retriever {
     this.store = store;
     this.planner = new QueryPlanner(store.db);
     this.ranker = new Ranker(store);
-    this.search = store.db.prepare<[string, number], { rowid: number; rank: number }>(`SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?`);
+    // bm25() called directly, not FTS5's `rank` column: ORDER BY rank makes FTS5 run the query
+    // through a second, internal statement, which measured about twice the cost at 64,000
+    // passages. Same function and weights, so the same order; ties go by rowid, as they did.
+    this.search = store.db.prepare<[string, number], { rowid: number; score: number }>(
+      `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
+    );
     this.count = store.passageCount;
   }
 
