@@ -114,6 +114,7 @@ export class LocalIndex implements Retriever {
   private planner?: QueryPlanner;
   private ranker?: Ranker;
   private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; score: number }>;
+  private unranked?: import('better-sqlite3').Statement<[string, number], number>;
   private count = 0;
   private loading?: Promise<void>;
   stats?: LocalIndexStats;
@@ -171,6 +172,7 @@ export class LocalIndex implements Retriever {
     this.planner = undefined;
     this.ranker = undefined;
     this.search = undefined;
+    this.unranked = undefined;
     this.loading = undefined;
   }
 
@@ -216,20 +218,31 @@ export class LocalIndex implements Retriever {
     const candidates: { rowid: number; score: number; order: number }[] = [];
     const seen = new Set<number>();
     const want = Math.max(top, RERANK_CANDIDATES);
-    for (const tier of match.tiers) {
+    for (const [i, tier] of match.tiers.entries()) {
       if (candidates.length >= top) break;
       options.signal?.throwIfAborted();
-      for (const { rowid } of this.search!.all(tier, match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES)) {
+      const limit = match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES;
+      // The first tier (every term) usually matches a handful of passages: then which ones is
+      // known without bm25() (whose IDF costs a scan of every term's postings), and their order
+      // only breaks ties of the per-field score, so it is asked for only when two of them tie.
+      if (i === 0 && match.gated && this.addUnranked(tier, limit, live, candidates, seen)) continue;
+      const rowids = this.search!.all(tier, limit).map((r) => r.rowid);
+      const gate = match.gated ? undefined : this.store!.gateDataMany(rowids);
+      const accepted: number[] = [];
+      for (const rowid of rowids) {
         if (seen.has(rowid)) continue;
         seen.add(rowid);
-        if (!match.gated) {
-          const stored = this.store!.passage(rowid);
-          if (!stored || !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
+        if (gate) {
+          const g = gate.get(rowid);
+          if (!g || !passesGate(live, rule, g.distinct, g.headingPath)) continue;
         }
-        const data = this.store!.rankData(rowid);
-        if (!data) continue;
-        candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, data.fields, data.distinct) });
-        if (candidates.length >= want) break;
+        accepted.push(rowid);
+        if (candidates.length + accepted.length >= want) break;
+      }
+      const data = this.store!.rankDataMany(accepted);
+      for (const rowid of accepted) {
+        const d = data.get(rowid);
+        if (d) candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, d.fields, d.distinct) });
       }
     }
     candidates.sort((a, b) => b.score - a.score || a.order - b.order);
@@ -239,6 +252,26 @@ export class LocalIndex implements Retriever {
       if (stored) out.push(this.toPassage(stored.chunk, score));
     }
     return out;
+  }
+
+  /**
+   * Adds a tier's passages found without ranking, when that is the same as ranking them: all of
+   * them fit under `limit` (so the ranked query would return them all, and all are new) and no
+   * two get the same per-field score (their bm25() order would only break such a tie). Returns
+   * false, having added nothing, when the ranked query is needed.
+   */
+  private addUnranked(tier: string, limit: number, live: Group[], candidates: { rowid: number; score: number; order: number }[], seen: Set<number>): boolean {
+    const rowids = this.unranked!.all(tier, limit);
+    if (rowids.length >= limit || rowids.some((r) => seen.has(r))) return false;
+    const data = this.store!.rankDataMany(rowids);
+    const scored = rowids.flatMap((rowid) => {
+      const d = data.get(rowid);
+      return d ? [{ rowid, score: this.ranker!.score(live, d.fields, d.distinct) }] : [];
+    });
+    if (new Set(scored.map((c) => c.score)).size < scored.length) return false;
+    for (const rowid of rowids) seen.add(rowid);
+    for (const c of scored) candidates.push({ ...c, order: candidates.length });
+    return true;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {
@@ -259,6 +292,7 @@ export class LocalIndex implements Retriever {
     this.search = store.db.prepare<[string, number], { rowid: number; score: number }>(
       `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
     );
+    this.unranked = store.db.prepare<[string, number], number>('SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?').pluck();
     this.count = store.passageCount;
   }
 
@@ -457,13 +491,13 @@ export class LocalIndex implements Retriever {
 }
 
 /** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, chunk: Chunk): boolean {
+function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, headingPath: string[]): boolean {
   const stems = decodeTerms(distinct);
   let matched = 0;
   for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
   if (matched >= rule.required) return true;
   if (matched < rule.onTopicRequired) return false;
-  const own = contentTerms(chunk.headingPath.at(-1) ?? '');
+  const own = contentTerms(headingPath.at(-1) ?? '');
   return groups.some((g) => own.some((s) => groupMatches(g, s)));
 }
 
