@@ -60,6 +60,13 @@ export const RERANK_CANDIDATES = 50;
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
 
+/**
+ * Files per transaction in a full build. FTS5 writes a segment at each commit, and the build
+ * merges them all at the end: fewer, larger transactions leave less to merge. (The new file is
+ * written without a journal; a crash mid-build leaves only a temp file the next build removes.)
+ */
+const BUILD_BATCH_FILES = 64;
+
 /** An update touching more than this share of the corpus's bytes rebuilds instead (faster in bulk). */
 const REBUILD_SHARE = 0.5;
 
@@ -437,7 +444,7 @@ export class LocalIndex implements Retriever {
       const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, { bulk: true })));
       for await (const p of prepareFiles(this.opts.corpusDir, files, { chunk: this.opts.chunk, threads: this.opts.threads })) {
         batch.push(p);
-        if (batch.length >= 64) flush();
+        if (batch.length >= BUILD_BATCH_FILES) flush();
         this.opts.onProgress?.(++done, files.length);
       }
       flush();

@@ -33,6 +33,9 @@ export type Db = Database.Database;
 /** SQLite page cache per open index, KiB. The rest of the database stays on disk (or in the OS cache). */
 export const CACHE_KIB = 16 * 1024;
 
+/** FTS5's pending-terms memory during a full build (its default, kept for updates, is 1 MiB). */
+const BUILD_HASH_BYTES = 64 * 1024 * 1024;
+
 export interface StoredFile extends CorpusFile {
   sha256: string;
 }
@@ -134,6 +137,10 @@ export class Store {
     db.pragma('synchronous = OFF');
     db.pragma(`cache_size = -${CACHE_KIB * 4}`);
     db.exec(SCHEMA);
+    // FTS5 writes a segment whenever its in-memory table of pending terms is full or a transaction
+    // ends, and merges segments as they pile up; a build merges once, at the end ('optimize'), so
+    // it holds more in memory and does not merge along the way (reset by finishBuild).
+    db.exec(`INSERT INTO fts(fts, rank) VALUES ('automerge', 0)`);
     return new Store(db);
   }
 
@@ -185,15 +192,21 @@ export class Store {
    */
   putVocabulary(): void {
     this.db.exec('CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, fts, col)');
-    const rows = this.db
-      .prepare(
-        `SELECT term, total(CASE col WHEN 'title' THEN doc END) AS t, total(CASE col WHEN 'headings' THEN doc END) AS h,
-           total(CASE col WHEN 'body' THEN doc END) AS b FROM temp.vocab GROUP BY term`,
-      )
-      .raw()
-      .iterate() as IterableIterator<[string, number, number, number]>;
-    const terms: [string, number, number, number][] = [...rows];
-    for (const [t, dt, dh, db] of terms) this.stmts.insertTermDf.run(t, reverse(t), t.length, dt, dh, db);
+    // fts5vocab gives one row per (term, column) in term order: summed here as they come rather
+    // than by GROUP BY, which sorted all of them again.
+    const rows = this.db.prepare('SELECT term, col, doc FROM temp.vocab').raw().all() as [string, string, number][];
+    const COL: Record<string, number> = { title: 1, headings: 2, body: 3 };
+    let row: [string, number, number, number] | undefined;
+    const write = (r: [string, number, number, number]) => this.stmts.insertTermDf.run(r[0], reverse(r[0]), r[0].length, r[1], r[2], r[3]);
+    for (const [term, col, doc] of rows) {
+      if (row?.[0] !== term) {
+        if (row) write(row);
+        row = [term, 0, 0, 0];
+      }
+      const i = COL[col];
+      if (i !== undefined) row[i] = doc;
+    }
+    if (row) write(row);
     this.db.exec('DROP TABLE temp.vocab');
     this.db.exec(TERM_INDEXES);
   }
@@ -266,6 +279,7 @@ export class Store {
   /** Ends a bulk build: merges the FTS segments and makes the file durable. */
   finishBuild(): void {
     this.db.exec("INSERT INTO fts(fts) VALUES ('optimize')");
+    this.db.exec(`INSERT INTO fts(fts, rank) VALUES ('automerge', 4); INSERT INTO fts(fts, rank) VALUES ('hashsize', ${1024 * 1024})`); // FTS5's defaults
     this.db.pragma('synchronous = FULL');
     this.db.pragma('journal_mode = DELETE');
     this.db.pragma(`cache_size = -${CACHE_KIB}`);
