@@ -30,7 +30,7 @@ import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
-import { Ranker } from './local-rank.js';
+import { Ranker, type FieldStems } from './local-rank.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -232,7 +232,7 @@ export class LocalIndex implements Retriever {
       // The first tier (every term) usually matches a handful of passages: then which ones is
       // known without bm25() (whose IDF costs a scan of every term's postings), and their order
       // only breaks ties of the per-field score, so it is asked for only when two of them tie.
-      if (i === 0 && match.gated && this.addUnranked(tier, limit, live, candidates, seen)) continue;
+      if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen)) continue;
       const rowids = this.search!.all(tier, limit).map((r) => r.rowid);
       const gate = match.gated ? undefined : this.store!.gateDataMany(rowids);
       const accepted: number[] = [];
@@ -263,19 +263,29 @@ export class LocalIndex implements Retriever {
 
   /**
    * Adds a tier's passages found without ranking, when that is the same as ranking them: all of
-   * them fit under `limit` (so the ranked query would return them all, and all are new) and no
-   * two get the same per-field score (their bm25() order would only break such a tie). Returns
-   * false, having added nothing, when the ranked query is needed.
+   * them fit under `limit` (so the ranked query would return them all) and the ranked loop would
+   * have taken them all; their bm25() order then only breaks ties of the per-field score. Such a
+   * tie is (on a corpus with repeated sections, often) between passages that FTS5 indexed
+   * identically: the same bm25(), so rowid order, which is the order found here. Any other tie, and
+   * the answer is false, having added nothing: the caller ranks with bm25() as before.
    */
-  private addUnranked(tier: string, limit: number, live: Group[], candidates: { rowid: number; score: number; order: number }[], seen: Set<number>): boolean {
-    const rowids = this.unranked!.all(tier, limit);
-    if (rowids.length >= limit || rowids.some((r) => seen.has(r))) return false;
+  private addUnranked(tier: string, limit: number, want: number, live: Group[], candidates: { rowid: number; score: number; order: number }[], seen: Set<number>): boolean {
+    const found = this.unranked!.all(tier, limit);
+    if (found.length >= limit) return false;
+    const rowids = found.filter((r) => !seen.has(r));
+    if (candidates.length + rowids.length > want) return false; // the ranked loop would stop part-way
     const data = this.store!.rankDataMany(rowids);
-    const scored = rowids.flatMap((rowid) => {
+    const scored: { rowid: number; score: number }[] = [];
+    const byScore = new Map<number, number>();
+    for (const rowid of rowids) {
       const d = data.get(rowid);
-      return d ? [{ rowid, score: this.ranker!.score(live, d.fields, d.distinct) }] : [];
-    });
-    if (new Set(scored.map((c) => c.score)).size < scored.length) return false;
+      if (!d) continue;
+      const score = this.ranker!.score(live, d.fields, d.distinct);
+      const twin = byScore.get(score);
+      if (twin === undefined) byScore.set(score, rowid);
+      else if (!sameIndexedContent(d, data.get(twin)!)) return false;
+      scored.push({ rowid, score });
+    }
     for (const rowid of rowids) seen.add(rowid);
     for (const c of scored) candidates.push({ ...c, order: candidates.length });
     return true;
@@ -299,7 +309,7 @@ export class LocalIndex implements Retriever {
     this.search = store.db.prepare<[string, number], { rowid: number; score: number }>(
       `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
     );
-    this.unranked = store.db.prepare<[string, number], number>('SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?').pluck();
+    this.unranked = store.db.prepare<[string, number], number>('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid LIMIT ?').pluck();
     this.count = store.passageCount;
   }
 
@@ -506,6 +516,12 @@ function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, headi
   if (matched < rule.onTopicRequired) return false;
   const own = contentTerms(headingPath.at(-1) ?? '');
   return groups.some((g) => own.some((s) => groupMatches(g, s)));
+}
+
+/** Did FTS5 index two passages identically (title, headings and text stems, own heading)? */
+function sameIndexedContent(a: { fields: FieldStems; headingPath: string }, b: { fields: FieldStems; headingPath: string }): boolean {
+  const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0;
+  return a.headingPath === b.headingPath && same(a.fields.title, b.fields.title) && same(a.fields.headings, b.fields.headings) && same(a.fields.body, b.fields.body);
 }
 
 async function fsyncFile(path: string): Promise<void> {

@@ -103,7 +103,7 @@ export class Store {
       rankFields: db.prepare('SELECT distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?').raw(),
       // Many rows in one statement (a query's candidates): one step into SQLite instead of fifty.
       rankFieldsMany: db.prepare(
-        'SELECT rowid, distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid IN (SELECT value FROM json_each(?))',
+        'SELECT rowid, distinct_terms, title_terms, heading_terms, body_terms, heading_path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))',
       ).raw(),
       gateFieldsMany: db.prepare('SELECT rowid, distinct_terms, heading_path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))').raw(),
       passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms FROM passages WHERE rowid = ?'),
@@ -250,12 +250,15 @@ export class Store {
     return row && { distinct: row[0]!, fields: { title: row[1]!, headings: row[2]!, body: row[3]! } };
   }
 
-  /** `rankData` for many rows at once (rows missing from the index are missing from the map). */
-  rankDataMany(rowids: number[]): Map<number, { fields: FieldStems; distinct: Uint8Array }> {
-    const out = new Map<number, { fields: FieldStems; distinct: Uint8Array }>();
+  /**
+   * `rankData` for many rows at once (rows missing from the index are missing from the map), with
+   * each row's heading path as stored (JSON), which with the fields fixes what FTS5 indexed.
+   */
+  rankDataMany(rowids: number[]): Map<number, { fields: FieldStems; distinct: Uint8Array; headingPath: string }> {
+    const out = new Map<number, { fields: FieldStems; distinct: Uint8Array; headingPath: string }>();
     if (!rowids.length) return out;
-    for (const row of this.stmts.rankFieldsMany.all(JSON.stringify(rowids)) as [number, ...Uint8Array[]][]) {
-      out.set(row[0], { distinct: row[1]!, fields: { title: row[2]!, headings: row[3]!, body: row[4]! } });
+    for (const row of this.stmts.rankFieldsMany.all(JSON.stringify(rowids)) as [number, Uint8Array, Uint8Array, Uint8Array, Uint8Array, string][]) {
+      out.set(row[0], { distinct: row[1], fields: { title: row[2], headings: row[3], body: row[4] }, headingPath: row[5] });
     }
     return out;
   }
