@@ -225,13 +225,13 @@ export class LocalIndex implements Retriever {
     const candidates: { rowid: number; score: number; order: number }[] = [];
     const seen = new Set<number>();
     const want = Math.max(top, RERANK_CANDIDATES);
-    for (const [i, tier] of match.tiers.entries()) {
+    for (const tier of match.tiers) {
       if (candidates.length >= top) break;
       options.signal?.throwIfAborted();
       const limit = match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES;
-      // The first tier (every term) usually matches a handful of passages: then which ones is
-      // known without bm25() (whose IDF costs a scan of every term's postings), and their order
-      // only breaks ties of the per-field score, so it is asked for only when two of them tie.
+      // A tier often matches fewer passages than the limit (every term of four, say): then which
+      // ones is known without bm25() (whose IDF costs a scan of every term's postings, once per
+      // occurrence in the expression), and their order only breaks ties of the per-field score.
       if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen)) continue;
       const rowids = this.search!.all(tier, limit).map((r) => r.rowid);
       const gate = match.gated ? undefined : this.store!.gateDataMany(rowids);
