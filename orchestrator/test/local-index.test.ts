@@ -304,3 +304,68 @@ The accent colour is a custom property; the widget reads it at start.
     assert.equal((await index.retrieve('accent start'))[0]?.id, 'theming.md#accent-colour');
   });
 });
+
+describe('LocalIndex candidates found without bm25()', () => {
+  // A tier small enough to be taken whole is read without bm25() (./local-index.ts, addUnranked);
+  // ties of the per-field score then keep rowid order only between identically indexed passages.
+  // The same questions through the ranked path must give the same passages, scores and order.
+  const section = (heading: string, text: string) => `## ${heading}\n\n${text}\n`;
+  const copy = section('Proxy settings', 'Set the proxy with npm config set proxy and the https proxy alike.');
+  const files: Record<string, string> = {
+    'a.md': `# Network\n\n${copy}\n${section('Offline', 'Without a network the cache serves installs.')}`,
+    'b.md': `# Network\n\n${copy}`, // the same section again: an identical passage, tied
+    'c.md': `# Networking notes\n\n${section('Proxy', 'Set the proxy with npm config set proxy for plain http only.')}`,
+    'd.md': `# Setup\n\n${section('Registry proxy', 'A proxy registry: set it with npm config, then install.')}`,
+    'e.md': `# Other\n\n${section('Proxy settings', 'Set the proxy with npm config set proxy and the https proxy alike.')}`,
+  };
+  // The same per-field score, not the same bm25(): equal stems and distinct counts, but f.md's
+  // text is longer (repeats), so bm25() puts g.md first although f.md was indexed first.
+  files['f.md'] = `# Zoo\n\n${section('Marsupials', 'Quokka wombat numbat alpha alpha alpha alpha alpha beta.')}`;
+  files['g.md'] = `# Zoo\n\n${section('Marsupials', 'Quokka wombat numbat alpha beta.')}`;
+  for (let i = 0; i < 30; i++) files[`many/${i}.md`] = `# Page ${i}\n\n${section(`Part ${i}`, `npm config ${i % 3 ? 'set' : 'get'} value ${i} for the proxy cache.`)}`;
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  before(async () => {
+    corpus = await makeCorpus(files);
+  });
+  after(() => corpus.cleanup());
+
+  it('returns what ranking every tier with bm25() returns, ties included', async () => {
+    const fast = new LocalIndex({ corpusDir: corpus.dir });
+    const ranked = new LocalIndex({ corpusDir: corpus.dir });
+    await fast.ready();
+    await ranked.ready();
+    let unrankedUsed = 0;
+    const original = (fast as unknown as { addUnranked: (...a: unknown[]) => boolean }).addUnranked.bind(fast);
+    (fast as unknown as { addUnranked: (...a: unknown[]) => boolean }).addUnranked = (...a: unknown[]) => {
+      const used = original(...a);
+      if (used) unrankedUsed++;
+      return used;
+    };
+    (ranked as unknown as { addUnranked: () => boolean }).addUnranked = () => false;
+    const questions = [
+      'How do I set the npm proxy?',
+      'npm config proxy settings',
+      'https proxy npm config',
+      'proxy cache value',
+      'registry proxy install',
+      'network cache installs offline',
+      'set proxy',
+    ];
+    for (const q of questions) {
+      for (const top of [1, 3, 10]) {
+        const a = (await fast.retrieve(q, { top })).map((h) => `${h.id} ${h.score}`);
+        const b = (await ranked.retrieve(q, { top })).map((h) => `${h.id} ${h.score}`);
+        assert.deepEqual(a, b, `${q} (top ${top})`);
+      }
+    }
+    assert.ok(unrankedUsed > 0, 'some tier was taken without bm25()');
+    const zoo = await fast.retrieve('quokka wombat numbat');
+    assert.deepEqual(zoo.map((h) => h.id), ['g.md#marsupials', 'f.md#marsupials'], 'a tie between different passages goes by bm25()');
+    assert.equal(zoo[0]!.score, zoo[1]!.score, 'the per-field scores tie');
+    const tied = await fast.retrieve('https proxy npm config', { top: 10 });
+    const ids = tied.map((h) => h.id);
+    assert.ok(ids.indexOf('a.md#proxy-settings') >= 0 && ids.indexOf('a.md#proxy-settings') < ids.indexOf('b.md#proxy-settings'), 'identical passages in index order');
+    fast.close();
+    ranked.close();
+  });
+});

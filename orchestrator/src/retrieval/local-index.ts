@@ -30,7 +30,7 @@ import { prepareFiles } from './local-prepare-pool.js';
 import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
-import { Ranker } from './local-rank.js';
+import { Ranker, type FieldStems } from './local-rank.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -59,6 +59,13 @@ export const RERANK_CANDIDATES = 50;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
+
+/**
+ * Files per transaction in a full build. Measured at 64,000 passages: 512 was no faster (FTS5's
+ * segments are merged once at the end anyway, see Store.create), and a long write keeps the
+ * main thread from handing the workers their next files.
+ */
+const BUILD_BATCH_FILES = 64;
 
 /** An update touching more than this share of the corpus's bytes rebuilds instead (faster in bulk). */
 const REBUILD_SHARE = 0.5;
@@ -113,7 +120,8 @@ export class LocalIndex implements Retriever {
   private store?: Store;
   private planner?: QueryPlanner;
   private ranker?: Ranker;
-  private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; rank: number }>;
+  private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; score: number }>;
+  private unranked?: import('better-sqlite3').Statement<[string, number], number>;
   private count = 0;
   private loading?: Promise<void>;
   stats?: LocalIndexStats;
@@ -171,6 +179,7 @@ export class LocalIndex implements Retriever {
     this.planner = undefined;
     this.ranker = undefined;
     this.search = undefined;
+    this.unranked = undefined;
     this.loading = undefined;
   }
 
@@ -219,17 +228,28 @@ export class LocalIndex implements Retriever {
     for (const tier of match.tiers) {
       if (candidates.length >= top) break;
       options.signal?.throwIfAborted();
-      for (const { rowid } of this.search!.all(tier, match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES)) {
+      const limit = match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES;
+      // A tier often matches fewer passages than the limit (every term of four, say): then which
+      // ones is known without bm25() (whose IDF costs a scan of every term's postings, once per
+      // occurrence in the expression), and their order only breaks ties of the per-field score.
+      if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen)) continue;
+      const rowids = this.search!.all(tier, limit).map((r) => r.rowid);
+      const gate = match.gated ? undefined : this.store!.gateDataMany(rowids);
+      const accepted: number[] = [];
+      for (const rowid of rowids) {
         if (seen.has(rowid)) continue;
         seen.add(rowid);
-        if (!match.gated) {
-          const stored = this.store!.passage(rowid);
-          if (!stored || !passesGate(live, rule, stored.distinct, stored.chunk)) continue;
+        if (gate) {
+          const g = gate.get(rowid);
+          if (!g || !passesGate(live, rule, g.distinct, g.headingPath)) continue;
         }
-        const data = this.store!.rankData(rowid);
-        if (!data) continue;
-        candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, data.fields, data.distinct) });
-        if (candidates.length >= want) break;
+        accepted.push(rowid);
+        if (candidates.length + accepted.length >= want) break;
+      }
+      const data = this.store!.rankDataMany(accepted);
+      for (const rowid of accepted) {
+        const d = data.get(rowid);
+        if (d) candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, d.fields, d.distinct) });
       }
     }
     candidates.sort((a, b) => b.score - a.score || a.order - b.order);
@@ -239,6 +259,36 @@ export class LocalIndex implements Retriever {
       if (stored) out.push(this.toPassage(stored.chunk, score));
     }
     return out;
+  }
+
+  /**
+   * Adds a tier's passages found without ranking, when that is the same as ranking them: all of
+   * them fit under `limit` (so the ranked query would return them all) and the ranked loop would
+   * have taken them all; their bm25() order then only breaks ties of the per-field score. Such a
+   * tie is (on a corpus with repeated sections, often) between passages that FTS5 indexed
+   * identically: the same bm25(), so rowid order, which is the order found here. Any other tie, and
+   * the answer is false, having added nothing: the caller ranks with bm25() as before.
+   */
+  private addUnranked(tier: string, limit: number, want: number, live: Group[], candidates: { rowid: number; score: number; order: number }[], seen: Set<number>): boolean {
+    const found = this.unranked!.all(tier, limit);
+    if (found.length >= limit) return false;
+    const rowids = found.filter((r) => !seen.has(r));
+    if (candidates.length + rowids.length > want) return false; // the ranked loop would stop part-way
+    const data = this.store!.rankDataMany(rowids);
+    const scored: { rowid: number; score: number }[] = [];
+    const byScore = new Map<number, number>();
+    for (const rowid of rowids) {
+      const d = data.get(rowid);
+      if (!d) continue;
+      const score = this.ranker!.score(live, d.fields, d.distinct);
+      const twin = byScore.get(score);
+      if (twin === undefined) byScore.set(score, rowid);
+      else if (!sameIndexedContent(d, data.get(twin)!)) return false;
+      scored.push({ rowid, score });
+    }
+    for (const rowid of rowids) seen.add(rowid);
+    for (const c of scored) candidates.push({ ...c, order: candidates.length });
+    return true;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {
@@ -253,7 +303,13 @@ export class LocalIndex implements Retriever {
     this.store = store;
     this.planner = new QueryPlanner(store.db);
     this.ranker = new Ranker(store);
-    this.search = store.db.prepare<[string, number], { rowid: number; rank: number }>(`SELECT rowid, rank FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?`);
+    // bm25() called directly, not FTS5's `rank` column: ORDER BY rank makes FTS5 run the query
+    // through a second, internal statement, which measured about twice the cost at 64,000
+    // passages. Same function and weights, so the same order; ties go by rowid, as they did.
+    this.search = store.db.prepare<[string, number], { rowid: number; score: number }>(
+      `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
+    );
+    this.unranked = store.db.prepare<[string, number], number>('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid LIMIT ?').pluck();
     this.count = store.passageCount;
   }
 
@@ -398,7 +454,7 @@ export class LocalIndex implements Retriever {
       const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, { bulk: true })));
       for await (const p of prepareFiles(this.opts.corpusDir, files, { chunk: this.opts.chunk, threads: this.opts.threads })) {
         batch.push(p);
-        if (batch.length >= 64) flush();
+        if (batch.length >= BUILD_BATCH_FILES) flush();
         this.opts.onProgress?.(++done, files.length);
       }
       flush();
@@ -452,14 +508,20 @@ export class LocalIndex implements Retriever {
 }
 
 /** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, chunk: Chunk): boolean {
+function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, headingPath: string[]): boolean {
   const stems = decodeTerms(distinct);
   let matched = 0;
   for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
   if (matched >= rule.required) return true;
   if (matched < rule.onTopicRequired) return false;
-  const own = contentTerms(chunk.headingPath.at(-1) ?? '');
+  const own = contentTerms(headingPath.at(-1) ?? '');
   return groups.some((g) => own.some((s) => groupMatches(g, s)));
+}
+
+/** Did FTS5 index two passages identically (title, headings and text stems, own heading)? */
+function sameIndexedContent(a: { fields: FieldStems; headingPath: string }, b: { fields: FieldStems; headingPath: string }): boolean {
+  const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0;
+  return a.headingPath === b.headingPath && same(a.fields.title, b.fields.title) && same(a.fields.headings, b.fields.headings) && same(a.fields.body, b.fields.body);
 }
 
 async function fsyncFile(path: string): Promise<void> {
