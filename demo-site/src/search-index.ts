@@ -99,11 +99,12 @@ const SEARCH: SearchOptions = {
 /** Loads the index file (in the page) and returns the search: every word first, then any word. */
 export function loadSearch(file: SearchFile): (query: string, limit?: number) => Hit[] {
   const stopWords = new Set(file.stopWords);
+  const terms = termsOf(stopWords);
   const ms = MiniSearch.loadJS<SearchDoc>(file.index as Parameters<typeof MiniSearch.loadJS>[0], options(stopWords));
   const hits = (query: string, combineWith: 'AND' | 'OR') =>
     ms.search(query, { ...SEARCH, combineWith }).map((r) => ({ url: r.url as string, page: r.page as string, heading: r.heading as string, score: r.score }));
   return (query, limit = 8) => {
-    if (termsOf(stopWords)(query).length === 0) return [];
+    if (terms(query).length === 0) return [];
     const all = hits(query, 'AND');
     return (all.length ? all : hits(query, 'OR')).slice(0, limit);
   };

@@ -462,7 +462,6 @@ export class LocalIndex implements Retriever {
         store.putVocabulary();
         store.saveCounts();
         store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
-        store.db.prepare(`INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(${BM25_WEIGHTS})')`).run();
       });
       store.finishBuild();
     } catch (err) {

@@ -40,8 +40,6 @@ export interface StoredFile extends CorpusFile {
 export interface StoredPassage {
   rowid: number;
   chunk: Chunk;
-  /** Every distinct stem of the passage, as `decodeTerms` reads them (for the gate in JS only). */
-  distinct: Uint8Array;
 }
 
 const SCHEMA = `
@@ -106,13 +104,12 @@ export class Store {
       count: db.prepare('SELECT count(*) FROM passages').pluck(),
       files: db.prepare('SELECT path, size, mtime AS mtimeMs, sha256 FROM files ORDER BY path'),
       touch: db.prepare('UPDATE files SET size = ?, mtime = ? WHERE path = ?'),
-      rankFields: db.prepare('SELECT distinct_terms, title_terms, heading_terms, body_terms FROM passages WHERE rowid = ?').raw(),
       // Many rows in one statement (a query's candidates): one step into SQLite instead of fifty.
       rankFieldsMany: db.prepare(
         'SELECT rowid, distinct_terms, title_terms, heading_terms, body_terms, heading_path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))',
       ).raw(),
       gateFieldsMany: db.prepare('SELECT rowid, distinct_terms, heading_path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))').raw(),
-      passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text, distinct_terms FROM passages WHERE rowid = ?'),
+      passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text FROM passages WHERE rowid = ?'),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)'),
     };
@@ -228,7 +225,7 @@ export class Store {
 
   passage(rowid: number): StoredPassage | undefined {
     const row = this.stmts.passage.get(rowid) as
-      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string; distinct_terms: Uint8Array }
+      | { rowid: number; path: string; id: string; title: string; heading_path: string; anchor: string | null; text: string }
       | undefined;
     if (!row) return undefined;
     const chunk: Chunk = {
@@ -239,7 +236,7 @@ export class Store {
       text: row.text,
       ...(row.anchor ? { anchor: row.anchor } : {}),
     };
-    return { rowid: row.rowid, chunk, distinct: row.distinct_terms };
+    return { rowid: row.rowid, chunk };
   }
 
   /** Saves `distinctTotal` (call in the transaction that changed it). */
@@ -248,17 +245,10 @@ export class Store {
   }
 
   /**
-   * What ranking a candidate needs: the stems of its title, headings and text as the full-text
-   * index got them (UTF-8, each followed by a space, repeats kept), and its distinct stems.
-   */
-  rankData(rowid: number): { fields: FieldStems; distinct: Uint8Array } | undefined {
-    const row = this.stmts.rankFields.get(rowid) as Uint8Array[] | undefined;
-    return row && { distinct: row[0]!, fields: { title: row[1]!, headings: row[2]!, body: row[3]! } };
-  }
-
-  /**
-   * `rankData` for many rows at once (rows missing from the index are missing from the map), with
-   * each row's heading path as stored (JSON), which with the fields fixes what FTS5 indexed.
+   * What ranking the candidates needs, in one statement (rows missing from the index are missing
+   * from the map): the stems of each one's title, headings and text as the full-text index got
+   * them (UTF-8, each followed by a space, repeats kept), its distinct stems, and its heading path
+   * as stored (JSON), which with the fields fixes what FTS5 indexed.
    */
   rankDataMany(rowids: number[]): Map<number, { fields: FieldStems; distinct: Uint8Array; headingPath: string }> {
     const out = new Map<number, { fields: FieldStems; distinct: Uint8Array; headingPath: string }>();

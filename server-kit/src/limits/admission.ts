@@ -176,22 +176,20 @@ export function createAdmission(o: {
       return () => {
         if (released) return;
         released = true;
-        store.release(slot).catch((err: unknown) => logger.error('limit store failed (release)', { error: (err as Error)?.name }));
+        store.release(slot).catch(logFailure('release'));
       };
     },
     async checkQuota(key) {
-      if (perVisitor === undefined && total === undefined) return;
+      if (!quotas) return;
       const k = dayKeys(key);
       const [mine, all] = await store.getCounters([k.visitor, k.total]).catch(storeFailed('quota'));
       const refusal = quotaRefusal(k, mine!, all!);
       if (refusal) throw refusal;
     },
     charge(key, tokens) {
-      if ((perVisitor === undefined && total === undefined) || !(tokens > 0)) return;
+      if (!quotas || !(tokens > 0)) return;
       const k = dayKeys(key);
-      store
-        .addCounters([k.visitor, k.total], tokens, k.resetAt)
-        .catch((err: unknown) => logger.error('limit store failed (charge)', { error: (err as Error)?.name }));
+      store.addCounters([k.visitor, k.total], tokens, k.resetAt).catch(logFailure('charge'));
     },
   };
   return admission;
