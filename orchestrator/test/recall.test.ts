@@ -77,6 +77,8 @@ export const ON_TOPIC: [string, string[], string?][] = [
 
 export const OFF_TOPIC: string[] = [
   'Who won the 2018 FIFA World Cup?',
+  // Two terms, each used by the docs apart: "Passport" the library, "applies" a rate limit.
+  'How do I apply for a passport?',
   'How many players are on a basketball team?',
   'How long should I boil an egg?',
   'What is a good recipe for lasagna?',
