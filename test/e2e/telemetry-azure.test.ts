@@ -90,6 +90,10 @@ describe('telemetry on the generative Azure path (AI Search + Azure OpenAI stand
       APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
       APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
       APPLICATIONINSIGHTS_CONFIGURATION_CONTENT: JSON.stringify({ azureMonitorExporterOptions: { disableOfflineStorage: true } }),
+      // Every trace kept: the SDK's default samples by rate (5 traces a second), and this test's
+      // two chats and the readiness checks come faster than that, so the second chat's trace was
+      // dropped about one run in four. The test checks what a kept trace holds, not the sampler.
+      OTEL_TRACES_SAMPLER: 'always_on',
       TMPDIR: tmp,
       TELEMETRY_USER_HASH_KEY: HASH_KEY,
       // The visitor: Easy Auth, believed because the platform says it is on; forwarded to the orchestrator.
