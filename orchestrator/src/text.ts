@@ -39,6 +39,25 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
+/**
+ * The words a document is indexed by: `words(text)`, each camelCase identifier followed by its
+ * parts (`keepAliveTimeout` → keepalivetimeout, keep, alive, timeout), split where an ASCII small
+ * letter meets an ASCII capital. Code names things in camelCase, questions in words. Only where
+ * lower-casing keeps the text's length (else positions in the two would not line up; such text
+ * is rarely code). The local index's term scanner gives these terms (retrieval/local-terms.ts).
+ */
+export function indexWords(text: string): string[] {
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length || !/[a-z][A-Z]/.test(text)) return words(text);
+  const out: string[] = [];
+  for (const m of lower.matchAll(WORD)) {
+    out.push(m[0]);
+    const written = text.slice(m.index, m.index + m[0].length);
+    if (/[a-z][A-Z]/.test(written)) out.push(...written.replace(/([a-z])(?=[A-Z])/g, '$1 ').toLowerCase().split(' '));
+  }
+  return out;
+}
+
 const NON_ASCII = /[^\x00-\x7f]/;
 /**
  * `words(text).length` without building the array (the chunker counts every block's words). ASCII

@@ -306,7 +306,7 @@ The accent colour is a custom property; the widget reads it at start.
 });
 
 describe('LocalIndex candidates found without bm25()', () => {
-  // A tier small enough to be taken whole is read without bm25() (./local-index.ts, addUnranked);
+  // A tier small enough to be taken whole is read without bm25() (./local-candidates.ts, addUnranked);
   // ties of the per-field score then keep rowid order only between identically indexed passages.
   // The same questions through the ranked path must give the same passages, scores and order.
   const section = (heading: string, text: string) => `## ${heading}\n\n${text}\n`;
@@ -335,13 +335,16 @@ describe('LocalIndex candidates found without bm25()', () => {
     await fast.ready();
     await ranked.ready();
     let unrankedUsed = 0;
-    const original = (fast as unknown as { addUnranked: (...a: unknown[]) => boolean }).addUnranked.bind(fast);
-    (fast as unknown as { addUnranked: (...a: unknown[]) => boolean }).addUnranked = (...a: unknown[]) => {
+    // The collector (./local-candidates.ts) is made when the index is installed.
+    type Collector = { addUnranked: (...a: unknown[]) => boolean };
+    const collector = (index: LocalIndex) => (index as unknown as { candidates: Collector }).candidates;
+    const original = collector(fast).addUnranked.bind(collector(fast));
+    collector(fast).addUnranked = (...a: unknown[]) => {
       const used = original(...a);
       if (used) unrankedUsed++;
       return used;
     };
-    (ranked as unknown as { addUnranked: () => boolean }).addUnranked = () => false;
+    collector(ranked).addUnranked = () => false;
     const questions = [
       'How do I set the npm proxy?',
       'npm config proxy settings',

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { countWords, normalizeTerm, words } from '../src/text.js';
+import { countWords, indexWords, normalizeTerm, words } from '../src/text.js';
 import { ByteSink, decodeTerms, TermScanner } from '../src/retrieval/local-terms.js';
 import { preparePassages } from '../src/retrieval/local-prepare.js';
 import { chunkDocument } from '../src/ingest/chunk.js';
 
-/** What the index must get: text.ts's terms, as queries and the extractive answerer see them. */
-const reference = (text: string) => words(text).map(normalizeTerm).filter((t): t is string => t !== null);
+/** What the index must get: text.ts's terms of `indexWords` (words, and camelCase parts). */
+const reference = (text: string) => indexWords(text).map(normalizeTerm).filter((t): t is string => t !== null);
 
 const SAMPLES = [
   'How do I configure the Server Kit? It configures, configured and configuration.',
@@ -18,6 +18,8 @@ const SAMPLES = [
   'customised customising customise: Porter to its fixed point.',
   '', '   ', '!!!', 'a', 'the of and is',
   'x'.repeat(40) + ' supercalifragilisticexpialidociousness hashes d41d8cd98f00b204e9800998ecf8427e',
+  'semver.minVersion(range) keepAliveTimeout pTimeout getIt HTTPServer XMLHttpRequest es2022Target',
+  'İstanbulFoo camelCase after a length-changing capital; ǅemalBar; \u212AelvinSign aK',
 ];
 
 describe('TermScanner (the build-time term scanner)', () => {
@@ -31,6 +33,18 @@ describe('TermScanner (the build-time term scanner)', () => {
     // All samples as one text: words spanning the table's hits and misses.
     const all = SAMPLES.join('\n');
     assert.deepEqual(scanner.terms(all), reference(all));
+  });
+
+  it('indexes a camelCase identifier whole and by its parts', () => {
+    const scanner = new TermScanner();
+    const stems = (...w: string[]) => w.map((x) => normalizeTerm(x));
+    assert.deepEqual(scanner.terms('semver.minVersion(range) keepAliveTimeout'), stems('semver', 'minversion', 'min', 'version', 'range', 'keepalivetimeout', 'keep', 'alive', 'timeout'));
+    // Capitals alone, or after a digit, are not a boundary; a stop word part is dropped.
+    assert.deepEqual(scanner.terms('HTTPServer es2022Target watchIt'), stems('httpserver', 'es2022target', 'watchit', 'watch'));
+    // Not in text whose lower-casing changes its length ("İ" becomes two code units).
+    assert.deepEqual(scanner.terms('İ minVersion'), stems('minversion'));
+    // Queries are not split: words() is unchanged.
+    assert.deepEqual(words('minVersion'), ['minversion']);
   });
 
   it('writes each term once per distinct set, in first-seen order', () => {

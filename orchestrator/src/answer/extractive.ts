@@ -16,7 +16,9 @@
  * part of the citation's snippet too. Asked how, examples also compete with sentences
  * (./code-choice.ts), a usage block too long to quote is quoted by its steps that answer
  * (./code-excerpt.ts), and a quote from an API reference section comes under the name it
- * documents, with the file's example that uses the name if none was chosen (./api-name.ts).
+ * documents, with the file's example that uses the name if none was chosen (./api-name.ts); a
+ * how-to answer still without code brings the file's example that calls a function the quotes or
+ * the question name (./call-example.ts).
  *
  * What is not worth quoting: navigation list items ("Every environment variable:
  * [configuration](configuration.md).", judged on the Markdown, where the lexer still sees the
@@ -40,6 +42,7 @@ import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
 import { passageApiName, renderApiName, usesIdentifier, type ApiName } from './api-name.js';
+import { callExample } from './call-example.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
@@ -180,6 +183,11 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // An API section with no example: the README's example that uses the name (./api-name.ts).
   if (procedural && !chosen.some((s) => s.code !== undefined)) {
     const example = apiExample(passages, prose, chosen);
+    if (example) chosen.push(example);
+  }
+  // Still none: the file's example that calls what the quotes or the question name (./call-example.ts).
+  if (procedural && !chosen.some((s) => s.code !== undefined)) {
+    const example = callExample(question, passages.map((p) => p.sourcePath), prose, chosen);
     if (example) chosen.push(example);
   }
 

@@ -24,13 +24,15 @@ import { join } from 'node:path';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
 import { listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
-import { contentTerms, queryTerms } from '../text.js';
+import { queryTerms } from '../text.js';
 import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
-import { groupMatches, matchExpressions, MAX_CANDIDATES, QueryPlanner, type GateRule, type Group } from './local-query.js';
+import { CandidateCollector } from './local-candidates.js';
+import { matchExpressions, QueryPlanner, type GateRule } from './local-query.js';
 import { Store, type StoredFile } from './local-store.js';
-import { decodeTerms } from './local-terms.js';
-import { Ranker, type FieldStems } from './local-rank.js';
+import { Ranker } from './local-rank.js';
+
+export { RERANK_CANDIDATES } from './local-candidates.js';
 
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
@@ -48,14 +50,7 @@ export const DEFAULT_TOP = 5;
 export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
-export const INDEX_FORMAT_VERSION = 7;
-
-/**
- * How many gated candidates (bm25() order) are scored again field by field (./local-rank.ts).
- * Enough that the section whose heading names the question is among them; few enough that
- * reading and scoring them costs well under a millisecond.
- */
-export const RERANK_CANDIDATES = 50;
+export const INDEX_FORMAT_VERSION = 8;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
@@ -119,9 +114,7 @@ export class LocalIndex implements Retriever {
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
   private store?: Store;
   private planner?: QueryPlanner;
-  private ranker?: Ranker;
-  private search?: import('better-sqlite3').Statement<[string, number], { rowid: number; score: number }>;
-  private unranked?: import('better-sqlite3').Statement<[string, number], number>;
+  private candidates?: CandidateCollector;
   private count = 0;
   private loading?: Promise<void>;
   stats?: LocalIndexStats;
@@ -177,9 +170,7 @@ export class LocalIndex implements Retriever {
     this.store?.close();
     this.store = undefined;
     this.planner = undefined;
-    this.ranker = undefined;
-    this.search = undefined;
-    this.unranked = undefined;
+    this.candidates = undefined;
     this.loading = undefined;
   }
 
@@ -218,77 +209,15 @@ export class LocalIndex implements Retriever {
     const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
     const match = matchExpressions(live, rule);
     if (!match || top <= 0) return [];
-    // Candidates: the best RERANK_CANDIDATES passages that pass the gate, by bm25() within each
-    // tier (see ./local-query.ts); then ordered again by the per-field score (./local-rank.ts).
-    // A lower tier is only searched while there are fewer than `top`: on a large corpus a tier
-    // of fewer terms matches thousands of passages, and FTS5 scores them all to sort them.
-    const candidates: { rowid: number; score: number; order: number }[] = [];
-    const seen = new Set<number>();
-    const want = Math.max(top, RERANK_CANDIDATES);
-    for (const tier of match.tiers) {
-      if (candidates.length >= top) break;
-      options.signal?.throwIfAborted();
-      const limit = match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES;
-      // A tier often matches fewer passages than the limit (every term of four, say): then which
-      // ones is known without bm25() (whose IDF costs a scan of every term's postings, once per
-      // occurrence in the expression), and their order only breaks ties of the per-field score.
-      if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen)) continue;
-      const rowids = this.search!.all(tier, limit).map((r) => r.rowid);
-      const gate = match.gated ? undefined : this.store!.gateDataMany(rowids);
-      const accepted: number[] = [];
-      for (const rowid of rowids) {
-        if (seen.has(rowid)) continue;
-        seen.add(rowid);
-        if (gate) {
-          const g = gate.get(rowid);
-          if (!g || !passesGate(live, rule, g.distinct, g.headingPath)) continue;
-        }
-        accepted.push(rowid);
-        if (candidates.length + accepted.length >= want) break;
-      }
-      const data = this.store!.rankDataMany(accepted);
-      for (const rowid of accepted) {
-        const d = data.get(rowid);
-        if (d) candidates.push({ rowid, order: candidates.length, score: this.ranker!.score(live, d.fields, d.distinct) });
-      }
-    }
-    candidates.sort((a, b) => b.score - a.score || a.order - b.order);
+    // Candidates (./local-candidates.ts): the best that pass the gate, ordered by the per-field
+    // score, and the leading file's usage example when the gate or the ranking left it out.
+    const picked = this.candidates!.collect(live, match, rule, top, options.signal);
     const out: Passage[] = [];
-    for (const { rowid, score } of candidates.slice(0, top)) {
+    for (const { rowid, score } of picked) {
       const stored = this.store!.passage(rowid);
       if (stored) out.push(this.toPassage(stored.chunk, score));
     }
     return out;
-  }
-
-  /**
-   * Adds a tier's passages found without ranking, when that is the same as ranking them: all of
-   * them fit under `limit` (so the ranked query would return them all) and the ranked loop would
-   * have taken them all; their bm25() order then only breaks ties of the per-field score. Such a
-   * tie is (on a corpus with repeated sections, often) between passages that FTS5 indexed
-   * identically: the same bm25(), so rowid order, which is the order found here. Any other tie, and
-   * the answer is false, having added nothing: the caller ranks with bm25() as before.
-   */
-  private addUnranked(tier: string, limit: number, want: number, live: Group[], candidates: { rowid: number; score: number; order: number }[], seen: Set<number>): boolean {
-    const found = this.unranked!.all(tier, limit);
-    if (found.length >= limit) return false;
-    const rowids = found.filter((r) => !seen.has(r));
-    if (candidates.length + rowids.length > want) return false; // the ranked loop would stop part-way
-    const data = this.store!.rankDataMany(rowids);
-    const scored: { rowid: number; score: number }[] = [];
-    const byScore = new Map<number, number>();
-    for (const rowid of rowids) {
-      const d = data.get(rowid);
-      if (!d) continue;
-      const score = this.ranker!.score(live, d.fields, d.distinct);
-      const twin = byScore.get(score);
-      if (twin === undefined) byScore.set(score, rowid);
-      else if (!sameIndexedContent(d, data.get(twin)!)) return false;
-      scored.push({ rowid, score });
-    }
-    for (const rowid of rowids) seen.add(rowid);
-    for (const c of scored) candidates.push({ ...c, order: candidates.length });
-    return true;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {
@@ -302,14 +231,17 @@ export class LocalIndex implements Retriever {
     if (this.store !== store) this.store?.close();
     this.store = store;
     this.planner = new QueryPlanner(store.db);
-    this.ranker = new Ranker(store);
     // bm25() called directly, not FTS5's `rank` column: ORDER BY rank makes FTS5 run the query
     // through a second, internal statement, which measured about twice the cost at 64,000
     // passages. Same function and weights, so the same order; ties go by rowid, as they did.
-    this.search = store.db.prepare<[string, number], { rowid: number; score: number }>(
-      `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
+    this.candidates = new CandidateCollector(
+      store,
+      new Ranker(store),
+      store.db.prepare<[string, number], { rowid: number; score: number }>(
+        `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
+      ),
+      store.db.prepare<[string, number], number>('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid LIMIT ?').pluck(),
     );
-    this.unranked = store.db.prepare<[string, number], number>('SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rowid LIMIT ?').pluck();
     this.count = store.passageCount;
   }
 
@@ -504,23 +436,6 @@ export class LocalIndex implements Retriever {
     await writeFile(tmp, JSON.stringify(summary, null, 1));
     await rename(tmp, file);
   }
-}
-
-/** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, headingPath: string[]): boolean {
-  const stems = decodeTerms(distinct);
-  let matched = 0;
-  for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
-  if (matched >= rule.required) return true;
-  if (matched < rule.onTopicRequired) return false;
-  const own = contentTerms(headingPath.at(-1) ?? '');
-  return groups.some((g) => own.some((s) => groupMatches(g, s)));
-}
-
-/** Did FTS5 index two passages identically (title, headings and text stems, own heading)? */
-function sameIndexedContent(a: { fields: FieldStems; headingPath: string }, b: { fields: FieldStems; headingPath: string }): boolean {
-  const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0;
-  return a.headingPath === b.headingPath && same(a.fields.title, b.fields.title) && same(a.fields.headings, b.fields.headings) && same(a.fields.body, b.fields.body);
 }
 
 async function fsyncFile(path: string): Promise<void> {

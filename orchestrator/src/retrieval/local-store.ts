@@ -95,6 +95,7 @@ export class Store {
       insertTermDf: db.prepare('INSERT INTO terms(term, rev, len, df_title, df_headings, df_body) VALUES (?, ?, ?, ?, ?, ?)'),
       upsertFile: db.prepare('INSERT OR REPLACE INTO files(path, size, mtime, sha256) VALUES (?, ?, ?, ?)'),
       rowidsOf: db.prepare('SELECT rowid FROM passages WHERE path = ?').pluck(),
+      headingsOf: db.prepare('SELECT rowid, heading_path FROM passages WHERE path = ? ORDER BY rowid').raw(),
       distinctOf: db.prepare(
         "SELECT total(length(CAST(distinct_terms AS TEXT)) - length(replace(CAST(distinct_terms AS TEXT), ' ', ''))) FROM passages WHERE path = ?",
       ).pluck(),
@@ -237,6 +238,11 @@ export class Store {
       ...(row.anchor ? { anchor: row.anchor } : {}),
     };
     return { rowid: row.rowid, chunk };
+  }
+
+  /** Every passage of one file, in document order: rowid and heading path. */
+  headingsOf(path: string): { rowid: number; headingPath: string[] }[] {
+    return (this.stmts.headingsOf.all(path) as [number, string][]).map(([rowid, h]) => ({ rowid, headingPath: JSON.parse(h) as string[] }));
   }
 
   /** Saves `distinctTotal` (call in the transaction that changed it). */

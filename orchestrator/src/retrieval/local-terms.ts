@@ -10,6 +10,11 @@
  * open-addressing table keyed by that hash: a word seen before costs no allocation at all.
  * Queries and the extractive answerer keep using text.ts; test/local-terms.test.ts checks that
  * both give the same terms.
+ *
+ * One addition for documents only: a camelCase identifier is indexed whole and then by its parts
+ * (`indexWords` in ../text.ts), so `minVersion(range)` or `keepAliveTimeout` in a code example
+ * matches a question that says "version" or "keep-alive timeout". Queries are not split: a
+ * question that names the identifier still finds it whole.
  */
 import { normalizeTerm } from '../text.js';
 
@@ -24,6 +29,9 @@ function isWordUnit(c: number): boolean {
   if (k === 0) k = unitClass[c] = WORD_CHAR.test(String.fromCharCode(c)) ? 1 : 2;
   return k === 1;
 }
+
+const isSmall = (c: number) => c >= 97 && c <= 122;
+const isCapital = (c: number) => c >= 65 && c <= 90;
 
 function isWordCodePoint(cp: number): boolean {
   let k = astralClass.get(cp);
@@ -126,13 +134,20 @@ export class TermScanner {
   scan(text: string, out: ByteSink, distinct?: ByteSink): void {
     const s = text.toLowerCase();
     const n = s.length;
+    // camelCase parts are looked for where lower-casing kept every position (see indexWords).
+    const sameLength = n === text.length;
     let start = -1;
     let h = 0;
+    let camel = false;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       let word: boolean;
       let units = 1;
-      if (c < 128) word = unitClass[c] === 1;
+      if (c < 128) {
+        word = unitClass[c] === 1;
+        // An ASCII capital right after an ASCII small letter, in the text as written.
+        if (word && sameLength && start >= 0 && isCapital(text.charCodeAt(i)) && isSmall(text.charCodeAt(i - 1))) camel = true;
+      }
       else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
         // A surrogate pair is one code point, as `words`' /u regex sees it.
         word = isWordCodePoint((c - 0xd800) * 0x400 + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000);
@@ -147,11 +162,28 @@ export class TermScanner {
         if (units === 2) h = Math.imul(h ^ s.charCodeAt(i + 1), 16777619);
       } else if (start >= 0) {
         this.emit(this.lookup(s, start, i, h), out, distinct);
+        if (camel) this.emitParts(text, s, start, i, out, distinct);
         start = -1;
+        camel = false;
       }
       i += units - 1;
     }
-    if (start >= 0) this.emit(this.lookup(s, start, n, h), out, distinct);
+    if (start >= 0) {
+      this.emit(this.lookup(s, start, n, h), out, distinct);
+      if (camel) this.emitParts(text, s, start, n, out, distinct);
+    }
+  }
+
+  /** The terms of a camelCase word's parts (`perMessageDeflate` → per, message, deflate), in order. */
+  private emitParts(text: string, s: string, start: number, end: number, out: ByteSink, distinct: ByteSink | undefined): void {
+    let from = start;
+    for (let i = start + 1; i <= end; i++) {
+      if (i < end && !(isSmall(text.charCodeAt(i - 1)) && isCapital(text.charCodeAt(i)))) continue;
+      let h = 0x811c9dc5 | 0;
+      for (let j = from; j < i; j++) h = Math.imul(h ^ s.charCodeAt(j), 16777619);
+      this.emit(this.lookup(s, from, i, h), out, distinct);
+      from = i;
+    }
   }
 
   private emit(id: number, out: ByteSink, distinct: ByteSink | undefined): void {

@@ -1,0 +1,186 @@
+/**
+ * Which passages a local search returns, once ./local-query.ts has made the gated FTS5 query:
+ * the best candidates that pass the relevance gate, ordered again by the per-field score
+ * (./local-rank.ts), and — when one file leads the results — that file's usage example.
+ *
+ * Candidates: the best RERANK_CANDIDATES passages that pass the gate, by bm25() within each tier
+ * (see ./local-query.ts); then ordered by the per-field score. A lower tier is only searched
+ * while there are fewer than `top`: on a large corpus a tier of fewer terms matches thousands of
+ * passages, and FTS5 scores them all to sort them.
+ *
+ * The usage companion: a README's Usage, Example or Quick start section is often only code, and
+ * its heading shares no word with a question ("How do I check whether a version satisfies a
+ * range?" is answered by `semver.satisfies(…)` under "Usage"), so it ranks low or the gate drops
+ * it, while the prose around the API it calls ranks first. When the first result's file holds at
+ * least half of the results, the passage of that file's usage sections (any heading below the
+ * title named Usage, Example(s), Quick start, Getting started or Synopsis) that scores best on the
+ * question, among those not returned yet, takes the last place (or a free one) if it matches at
+ * least one of the question's terms; one whose code calls a function the question names
+ * ("satisfies" → `semver.satisfies(…)`) goes before any that calls none. The answerer can then quote the call (../answer/code-choice.ts).
+ * One passage at most, and from the leading file only: a question the gate finds nothing for
+ * never gets one, as it has no results to lead.
+ */
+import type { Statement } from 'better-sqlite3';
+import { contentTerms } from '../text.js';
+import { groupMatches, MAX_CANDIDATES, type GateRule, type Group } from './local-query.js';
+import type { FieldStems, Ranker } from './local-rank.js';
+import type { Store } from './local-store.js';
+import { decodeTerms } from './local-terms.js';
+
+/**
+ * How many gated candidates (bm25() order) are scored again field by field (./local-rank.ts).
+ * Enough that the section whose heading names the question is among them; few enough that
+ * reading and scoring them costs well under a millisecond.
+ */
+export const RERANK_CANDIDATES = 50;
+
+/** Headings (below a document's title) of the sections that show how a package is used. */
+export const USAGE_HEADING = /\b(?:usage|examples?|quick ?start|getting started|synopsis)\b/i;
+
+export interface Candidate {
+  rowid: number;
+  score: number;
+  /** Order found (bm25() within tiers): breaks ties of the score. */
+  order: number;
+}
+
+/** The query's tiers (./local-query.ts matchExpressions). */
+export interface Match {
+  tiers: string[];
+  gated: boolean;
+}
+
+export class CandidateCollector {
+  constructor(
+    private readonly store: Store,
+    private readonly ranker: Ranker,
+    /** Ranked: `rowid, bm25()` of a MATCH expression, best first, with a limit. */
+    private readonly search: Statement<[string, number], { rowid: number; score: number }>,
+    /** Unranked: the rowids of a MATCH expression in rowid order, with a limit. */
+    private readonly unranked: Statement<[string, number], number>,
+  ) {}
+
+  /** The passages to return, best first: at most `top`. */
+  collect(live: Group[], match: Match, rule: GateRule, top: number, signal?: AbortSignal): Candidate[] {
+    const candidates: Candidate[] = [];
+    const seen = new Set<number>();
+    const want = Math.max(top, RERANK_CANDIDATES);
+    for (const tier of match.tiers) {
+      if (candidates.length >= top) break;
+      signal?.throwIfAborted();
+      const limit = match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES;
+      // A tier often matches fewer passages than the limit (every term of four, say): then which
+      // ones is known without bm25() (whose IDF costs a scan of every term's postings, once per
+      // occurrence in the expression), and their order only breaks ties of the per-field score.
+      if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen)) continue;
+      const rowids = this.search.all(tier, limit).map((r) => r.rowid);
+      const gate = match.gated ? undefined : this.store.gateDataMany(rowids);
+      const accepted: number[] = [];
+      for (const rowid of rowids) {
+        if (seen.has(rowid)) continue;
+        seen.add(rowid);
+        if (gate) {
+          const g = gate.get(rowid);
+          if (!g || !passesGate(live, rule, g.distinct, g.headingPath)) continue;
+        }
+        accepted.push(rowid);
+        if (candidates.length + accepted.length >= want) break;
+      }
+      const data = this.store.rankDataMany(accepted);
+      for (const rowid of accepted) {
+        const d = data.get(rowid);
+        if (d) candidates.push({ rowid, order: candidates.length, score: this.ranker.score(live, d.fields, d.distinct) });
+      }
+    }
+    candidates.sort((a, b) => b.score - a.score || a.order - b.order);
+    const picked = candidates.slice(0, top);
+    const usage = this.usageCompanion(picked, live);
+    if (usage) {
+      if (picked.length >= top) picked.pop();
+      // Last, and scored no higher than the passage before it: results stay best first.
+      picked.push({ ...usage, score: Math.min(usage.score, picked.at(-1)?.score ?? usage.score) });
+    }
+    return picked;
+  }
+
+  /** The leading file's best usage passage not among `picked` (see the header), if any. */
+  private usageCompanion(picked: Candidate[], live: Group[]): Candidate | undefined {
+    const first = picked[0] && this.store.passage(picked[0].rowid);
+    if (!first) return undefined;
+    const rows = this.store.headingsOf(first.chunk.sourcePath);
+    const inFile = new Set(rows.map((r) => r.rowid));
+    if (picked.filter((c) => inFile.has(c.rowid)).length * 2 < picked.length) return undefined;
+    const taken = new Set(picked.map((c) => c.rowid));
+    const usage = rows.filter((r) => !taken.has(r.rowid) && r.headingPath.slice(1).some((h) => USAGE_HEADING.test(h)));
+    const data = this.store.rankDataMany(usage.map((u) => u.rowid));
+    let best: (Candidate & { calls: number }) | undefined;
+    for (const u of usage) {
+      const d = data.get(u.rowid);
+      if (!d) continue;
+      const score = this.ranker.score(live, d.fields, d.distinct);
+      if (score <= 0) continue;
+      // A block that calls a function the question names (`vers.satisfies(…)` for "satisfies")
+      // is the example asked for, whatever else the section's score.
+      const text = this.store.passage(u.rowid)?.chunk.text ?? '';
+      const calls = live.filter((g) => g.term.length >= MIN_CALLED_STEM && callsStem(text, g.term)).length;
+      if (!best || calls > best.calls || (calls === best.calls && score > best.score)) best = { rowid: u.rowid, score, order: picked.length, calls };
+    }
+    return best && { rowid: best.rowid, score: best.score, order: best.order };
+  }
+
+  /**
+   * Adds a tier's passages found without ranking, when that is the same as ranking them: all of
+   * them fit under `limit` (so the ranked query would return them all) and the ranked loop would
+   * have taken them all; their bm25() order then only breaks ties of the per-field score. Such a
+   * tie is (on a corpus with repeated sections, often) between passages that FTS5 indexed
+   * identically: the same bm25(), so rowid order, which is the order found here. Any other tie, and
+   * the answer is false, having added nothing: the caller ranks with bm25() as before.
+   */
+  private addUnranked(tier: string, limit: number, want: number, live: Group[], candidates: Candidate[], seen: Set<number>): boolean {
+    const found = this.unranked.all(tier, limit);
+    if (found.length >= limit) return false;
+    const rowids = found.filter((r) => !seen.has(r));
+    if (candidates.length + rowids.length > want) return false; // the ranked loop would stop part-way
+    const data = this.store.rankDataMany(rowids);
+    const scored: { rowid: number; score: number }[] = [];
+    const byScore = new Map<number, number>();
+    for (const rowid of rowids) {
+      const d = data.get(rowid);
+      if (!d) continue;
+      const score = this.ranker.score(live, d.fields, d.distinct);
+      const twin = byScore.get(score);
+      if (twin === undefined) byScore.set(score, rowid);
+      else if (!sameIndexedContent(d, data.get(twin)!)) return false;
+      scored.push({ rowid, score });
+    }
+    for (const rowid of rowids) seen.add(rowid);
+    for (const c of scored) candidates.push({ ...c, order: candidates.length });
+    return true;
+  }
+}
+
+/** Shortest question stem looked for as a called function. */
+const MIN_CALLED_STEM = 4;
+
+/** Does code in `text` call a function whose name starts with `stem` (`.satisfies(` for `satisfi`)? */
+function callsStem(text: string, stem: string): boolean {
+  if (!/^[a-z0-9]+$/.test(stem)) return false;
+  return new RegExp(`(?:^|[^\\w$])${stem}[\\w$]*\\s*\\(`, 'im').test(text);
+}
+
+/** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
+function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, headingPath: string[]): boolean {
+  const stems = decodeTerms(distinct);
+  let matched = 0;
+  for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
+  if (matched >= rule.required) return true;
+  if (matched < rule.onTopicRequired) return false;
+  const own = contentTerms(headingPath.at(-1) ?? '');
+  return groups.some((g) => own.some((s) => groupMatches(g, s)));
+}
+
+/** Did FTS5 index two passages identically (title, headings and text stems, own heading)? */
+function sameIndexedContent(a: { fields: FieldStems; headingPath: string }, b: { fields: FieldStems; headingPath: string }): boolean {
+  const same = (x: Uint8Array, y: Uint8Array) => Buffer.compare(x, y) === 0;
+  return a.headingPath === b.headingPath && same(a.fields.title, b.fields.title) && same(a.fields.headings, b.fields.headings) && same(a.fields.body, b.fields.body);
+}

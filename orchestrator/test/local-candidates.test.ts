@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { LocalIndex } from '../src/retrieval/local-index.js';
+import { planExtractive, renderExtractive } from '../src/answer/extractive.js';
+import { makeCorpus } from './helpers.js';
+
+/**
+ * A README-shaped corpus: `vers/README.md` answers "check a version against a range" in prose
+ * under its API sections, and the call itself only in its code-only Usage section, which shares
+ * one word with the question ("satisfies"): the gate (two of four terms) drops it on its own.
+ */
+const VERS = `# vers
+
+A tiny version helper.
+
+## Usage
+
+\`\`\`js
+const vers = require('vers')
+vers.satisfies('1.2.3', '1.x') // true
+\`\`\`
+
+## API
+
+### Ranges
+
+A range is a set of comparators. Ranges may be joined with ||, and a version either falls in a range or not.
+
+### Comparison
+
+To check whether one version is newer than another, compare them. A range check is different from a comparison of two versions.
+
+### Checking
+
+Use the satisfies function to check a version against a range; it returns true or false.
+`;
+
+const OTHER = `# pinned
+
+## Version ranges
+
+A lock file pins a version for every range in the manifest, so a check of the installed version against a range always passes.
+
+## Usage
+
+\`\`\`js
+pinned.satisfies(lock) // pinned versions
+\`\`\`
+`;
+
+const SERVER = `# srv
+
+## Options
+
+\`\`\`js
+createServer({ keepAliveTimeout: 5000, headersTimeout: 6000 })
+\`\`\`
+`;
+
+describe('LocalIndex: the leading file\'s usage example (./local-candidates.ts)', () => {
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let index: LocalIndex;
+  before(async () => {
+    corpus = await makeCorpus({ 'vers/README.md': VERS, 'pinned/README.md': OTHER, 'srv/README.md': SERVER });
+    index = new LocalIndex({ corpusDir: corpus.dir });
+    await index.ready();
+  });
+  after(() => corpus.cleanup());
+
+  const question = 'How do I check whether a version satisfies a range?';
+
+  it('adds the usage section the gate dropped, last, within top', async () => {
+    for (const top of [2, 3, 5]) {
+      const hits = await index.retrieve(question, { top });
+      assert.ok(hits.length <= top, `at most ${top}`);
+      assert.equal(hits[0]!.sourcePath, 'vers/README.md');
+      assert.equal(hits.at(-1)!.id, 'vers/README.md#usage', `top ${top}: ${hits.map((h) => h.id).join(', ')}`);
+      assert.equal(hits.filter((h) => h.headingPath.includes('Usage')).length, 1, 'one usage passage');
+      for (let i = 1; i < hits.length; i++) assert.ok(hits[i]!.score <= hits[i - 1]!.score, 'still best first');
+    }
+  });
+
+  it('so the offline answer quotes the call', async () => {
+    const hits = await index.retrieve(question);
+    const answer = renderExtractive(planExtractive(question, hits));
+    assert.match(answer, /vers\.satisfies\('1\.2\.3', '1\.x'\)/);
+  });
+
+  it('adds nothing when the results are led by no file, or nothing matches', async () => {
+    // Nothing passes the gate: no results, no companion.
+    assert.deepEqual(await index.retrieve('How do I knit a scarf?'), []);
+    // A question only one usage block matches a word of: the gate finds nothing to lead.
+    assert.deepEqual(await index.retrieve('satisfies marmalade'), [], 'one word matched is not enough for the gate');
+  });
+
+  it('takes the usage section of the leading file only', async () => {
+    const hits = await index.retrieve('pinned lock file version range', { top: 3 });
+    assert.equal(hits[0]!.sourcePath, 'pinned/README.md');
+    assert.ok(!hits.some((h) => h.id === 'vers/README.md#usage'), hits.map((h) => h.id).join(', '));
+  });
+});
+
+describe('LocalIndex: the usage example that calls what the question names', () => {
+  const LIB = `# lib
+
+## Usage
+
+### Range objects
+
+\`\`\`js
+const r = lib.parseRange('1.x') // a range object; any version can be tested on it
+\`\`\`
+
+### Basic
+
+\`\`\`js
+lib.satisfies('1.2.3', '1.x')
+\`\`\`
+
+## API
+
+### Checking versions
+
+To check whether a version satisfies a range, use the satisfies function on the version and the range.
+
+### Ranges
+
+A range is a set of comparators: check a version against a range with the satisfies function.
+`;
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  before(async () => {
+    corpus = await makeCorpus({ 'lib/README.md': LIB });
+  });
+  after(() => corpus.cleanup());
+
+  it('prefers the block that calls it over a better-scoring one that does not', async () => {
+    const index = new LocalIndex({ corpusDir: corpus.dir });
+    // "Range objects" shares more of the question's words ("version", "range" of parseRange);
+    // "Basic" calls satisfies().
+    const hits = await index.retrieve('How do I check whether a version satisfies a range?', { top: 2 });
+    assert.deepEqual(hits.map((h) => h.id), ['lib/README.md#checking-versions', 'lib/README.md#basic']);
+    index.close();
+  });
+});
+
+describe('LocalIndex: camelCase identifiers in code (./local-terms.ts)', () => {
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  before(async () => {
+    corpus = await makeCorpus({ 'srv/README.md': SERVER, 'vers/README.md': VERS });
+  });
+  after(() => corpus.cleanup());
+
+  it('matches a question\'s words to the parts of an identifier', async () => {
+    const index = new LocalIndex({ corpusDir: corpus.dir });
+    const hits = await index.retrieve('How do I set the keep alive timeout?');
+    assert.equal(hits[0]?.id, 'srv/README.md#options');
+    // The identifier itself still finds it whole.
+    assert.equal((await index.retrieve('keepAliveTimeout headersTimeout'))[0]?.id, 'srv/README.md#options');
+    index.close();
+  });
+});
