@@ -36,6 +36,13 @@ export const RERANK_CANDIDATES = 50;
 
 /** Headings (below a document's title) of the sections that show how a package is used. */
 export const USAGE_HEADING = /\b(?:usage|examples?|quick ?start|getting started|synopsis)\b/i;
+/** Most usage passages of one file looked at (a long file's first ones). */
+const MAX_USAGE_PASSAGES = 32;
+
+/** Is a passage with this heading path a usage section? Flagged in the store when indexed. */
+export function isUsagePassage(headingPath: string[]): boolean {
+  return headingPath.slice(1).some((h) => USAGE_HEADING.test(h));
+}
 
 export interface Candidate {
   rowid: number;
@@ -105,25 +112,24 @@ export class CandidateCollector {
 
   /** The leading file's best usage passage not among `picked` (see the header), if any. */
   private usageCompanion(picked: Candidate[], live: Group[]): Candidate | undefined {
-    const first = picked[0] && this.store.passage(picked[0].rowid);
-    if (!first) return undefined;
-    const rows = this.store.headingsOf(first.chunk.sourcePath);
-    const inFile = new Set(rows.map((r) => r.rowid));
-    if (picked.filter((c) => inFile.has(c.rowid)).length * 2 < picked.length) return undefined;
+    if (!picked.length) return undefined;
+    const paths = this.store.pathsOf(picked.map((c) => c.rowid));
+    const lead = paths.get(picked[0]!.rowid);
+    if (lead === undefined || picked.filter((c) => paths.get(c.rowid) === lead).length * 2 < picked.length) return undefined;
     const taken = new Set(picked.map((c) => c.rowid));
-    const usage = rows.filter((r) => !taken.has(r.rowid) && r.headingPath.slice(1).some((h) => USAGE_HEADING.test(h)));
-    const data = this.store.rankDataMany(usage.map((u) => u.rowid));
+    const usage = this.store.usageOf(lead, MAX_USAGE_PASSAGES).filter((rowid) => !taken.has(rowid));
+    const data = this.store.rankDataMany(usage);
     let best: (Candidate & { calls: number }) | undefined;
-    for (const u of usage) {
-      const d = data.get(u.rowid);
+    for (const rowid of usage) {
+      const d = data.get(rowid);
       if (!d) continue;
       const score = this.ranker.score(live, d.fields, d.distinct);
       if (score <= 0) continue;
       // A block that calls a function the question names (`vers.satisfies(…)` for "satisfies")
       // is the example asked for, whatever else the section's score.
-      const text = this.store.passage(u.rowid)?.chunk.text ?? '';
+      const text = this.store.passage(rowid)?.chunk.text ?? '';
       const calls = live.filter((g) => g.term.length >= MIN_CALLED_STEM && callsStem(text, g.term)).length;
-      if (!best || calls > best.calls || (calls === best.calls && score > best.score)) best = { rowid: u.rowid, score, order: picked.length, calls };
+      if (!best || calls > best.calls || (calls === best.calls && score > best.score)) best = { rowid, score, order: picked.length, calls };
     }
     return best && { rowid: best.rowid, score: best.score, order: best.order };
   }

@@ -12,8 +12,8 @@
  *  - BM25 with per-column weights is built in (bm25()), so title and heading boosts carry over.
  *
  * Tables: `meta` (formats, chunk options, corpus folder, ranking totals), `files` (path, size,
- * mtime, SHA-256: the manifest), `passages` (what a hit returns, and each field's stems for the
- * ranking, see ./local-rank.ts), `fts` (contentless FTS5 over title, headings, body and
+ * mtime, SHA-256: the manifest), `passages` (what a hit returns, each field's stems for the
+ * ranking, see ./local-rank.ts, and whether it is a usage section, see ./local-candidates.ts), `fts` (contentless FTS5 over title, headings, body and
  * own-heading stems; rowid = passages.rowid), `terms` (every stem, with its reverse and length,
  * indexed, for edit-distance-1 lookups, see ./local-query.ts; and its document frequency per
  * field, for the ranking).
@@ -26,6 +26,7 @@ import type { Chunk } from '../ingest/chunk.js';
 import type { CorpusFile } from '../ingest/corpus.js';
 import type { PreparedFile } from './local-prepare.js';
 import { decodeTerms } from './local-terms.js';
+import { isUsagePassage } from './local-candidates.js';
 import type { FieldStems } from './local-rank.js';
 
 export type Db = Database.Database;
@@ -47,8 +48,9 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE files(path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime INTEGER NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE passages(rowid INTEGER PRIMARY KEY, path TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,
   heading_path TEXT NOT NULL, anchor TEXT, text TEXT NOT NULL, distinct_terms BLOB NOT NULL,
-  title_terms BLOB NOT NULL, heading_terms BLOB NOT NULL, body_terms BLOB NOT NULL);
+  title_terms BLOB NOT NULL, heading_terms BLOB NOT NULL, body_terms BLOB NOT NULL, usage INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX passages_path ON passages(path);
+CREATE INDEX passages_usage ON passages(path) WHERE usage = 1;
 CREATE VIRTUAL TABLE fts USING fts5(title, headings, body, own, content='', contentless_delete=1,
   tokenize='ascii');
 CREATE TABLE terms(term TEXT PRIMARY KEY, rev TEXT NOT NULL, len INTEGER NOT NULL,
@@ -88,13 +90,14 @@ export class Store {
     this.db = db;
     this.stmts = {
       insertPassage: db.prepare(
-        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO passages(path, id, title, heading_path, anchor, text, distinct_terms, title_terms, heading_terms, body_terms, usage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertFts: db.prepare('INSERT INTO fts(rowid, title, headings, body, own) VALUES (?, ?, ?, ?, ?)'),
       insertTerm: db.prepare('INSERT OR IGNORE INTO terms(term, rev, len) VALUES (?, ?, ?)'),
       insertTermDf: db.prepare('INSERT INTO terms(term, rev, len, df_title, df_headings, df_body) VALUES (?, ?, ?, ?, ?, ?)'),
       upsertFile: db.prepare('INSERT OR REPLACE INTO files(path, size, mtime, sha256) VALUES (?, ?, ?, ?)'),
       rowidsOf: db.prepare('SELECT rowid FROM passages WHERE path = ?').pluck(),
+      usageOf: db.prepare('SELECT rowid FROM passages WHERE path = ? AND usage = 1 ORDER BY rowid LIMIT ?').pluck(),
       headingsOf: db.prepare('SELECT rowid, heading_path FROM passages WHERE path = ? ORDER BY rowid').raw(),
       distinctOf: db.prepare(
         "SELECT total(length(CAST(distinct_terms AS TEXT)) - length(replace(CAST(distinct_terms AS TEXT), ' ', ''))) FROM passages WHERE path = ?",
@@ -109,6 +112,7 @@ export class Store {
       rankFieldsMany: db.prepare(
         'SELECT rowid, distinct_terms, title_terms, heading_terms, body_terms, heading_path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))',
       ).raw(),
+      pathsMany: db.prepare('SELECT rowid, path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))').raw(),
       gateFieldsMany: db.prepare('SELECT rowid, distinct_terms, heading_path FROM passages WHERE rowid IN (SELECT value FROM json_each(?))').raw(),
       passage: db.prepare('SELECT rowid, path, id, title, heading_path, anchor, text FROM passages WHERE rowid = ?'),
       meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -178,6 +182,7 @@ export class Store {
       const c = p.chunk;
       const { lastInsertRowid } = this.stmts.insertPassage.run(
         c.sourcePath, c.id, c.title, JSON.stringify(c.headingPath), c.anchor ?? null, c.text, p.distinct, p.title, p.headings, p.body,
+        isUsagePassage(c.headingPath) ? 1 : 0,
       );
       this.stmts.insertFts.run(lastInsertRowid, p.title, p.headings, p.body, p.own);
       this.distinctTotal += countTerms(p.distinct);
@@ -243,6 +248,16 @@ export class Store {
   /** Every passage of one file, in document order: rowid and heading path. */
   headingsOf(path: string): { rowid: number; headingPath: string[] }[] {
     return (this.stmts.headingsOf.all(path) as [number, string][]).map(([rowid, h]) => ({ rowid, headingPath: JSON.parse(h) as string[] }));
+  }
+
+  /** The first `limit` usage passages of one file (./local-candidates.ts), in document order. */
+  usageOf(path: string, limit: number): number[] {
+    return this.stmts.usageOf.all(path, limit) as number[];
+  }
+
+  /** The source path of each of many rows. */
+  pathsOf(rowids: number[]): Map<number, string> {
+    return new Map(this.stmts.pathsMany.all(JSON.stringify(rowids)) as [number, string][]);
   }
 
   /** Saves `distinctTotal` (call in the transaction that changed it). */
