@@ -9,6 +9,7 @@ import { ExtractiveChatModel, planExtractive, renderExtractive } from '../src/an
 import { apiNameOf, passageApiName, usesIdentifier } from '../src/answer/api-name.js';
 import { EXCERPT_CHARS, excerptCode } from '../src/answer/code-excerpt.js';
 import { MAX_QUOTED_CODE_CHARS } from '../src/answer/code-choice.js';
+import { calledNames, callsName } from '../src/answer/call-example.js';
 import { queryTerms, termMatches, words, normalizeTerm } from '../src/text.js';
 import type { Passage } from '../src/seams.js';
 import { textParts } from './helpers.js';
@@ -172,5 +173,36 @@ describe('excerpts of long examples', () => {
     assert.ok(plan.citations[quoted.citation - 1]!.snippet.includes(quoted.code!), 'the excerpt is in the snippet');
     const what = planExtractive('What does pop return on an empty cache?', passages);
     assert.ok(what.quotes.every((q) => !q.code), 'no excerpt unless asked how');
+  });
+});
+
+describe('the example that calls what the answer names (./call-example.ts)', () => {
+  it('finds calls, not mentions in comments or strings of other calls', () => {
+    assert.ok(callsName("semver.satisfies('1.2.3', '1.x')", 'satisfies'));
+    assert.ok(callsName('const out = filter (list)', 'filter'));
+    assert.ok(!callsName('// satisfies(version, range) is documented below\nsemver.valid(v)', 'satisfies'));
+    assert.ok(!callsName('minSatisfying(versions, range)', 'satisfying'), 'a longer name is another function');
+    assert.ok(!callsName('queue.satisfies = true', 'satisfies'), 'a property is not a call');
+  });
+
+  it('takes the functions the quotes show in code spans first, then question words the quotes use', () => {
+    assert.deepEqual(
+      calledNames('How do I check whether a version satisfies a range?', ['If you want to know if a version satisfies a range, use the `satisfies(version, range)` or `semver.valid(v)` function.']),
+      ['satisfies', 'valid', 'version', 'range'],
+    );
+    assert.deepEqual(calledNames('How do I filter paths?', ['Nothing relevant here.']), [], 'question words the quotes do not use');
+  });
+
+  it('brings the same file\'s example that calls it to a how-to answer with no code', () => {
+    const passages = [
+      section('ranges', 'vers/README.md', ['vers', 'API', 'Ranges'], 'Use the satisfies function to check a version against a range.'),
+      section('other', 'other/README.md', ['other', 'Usage'], '```js\nother.satisfies(x)\n```'),
+      section('usage', 'vers/README.md', ['vers', 'Usage'], '```js\nvers.valid(\'1.2.3\')\nvers.satisfies(\'1.2.3\', \'1.x\')\n```'),
+    ];
+    const answer = renderExtractive(planExtractive('How do I check whether a version satisfies a range?', passages));
+    assert.match(answer, /vers\.satisfies\('1\.2\.3', '1\.x'\)/);
+    assert.doesNotMatch(answer, /other\.satisfies/);
+    // Not asked how: no example brought.
+    assert.doesNotMatch(renderExtractive(planExtractive('Which versions satisfy a range?', passages)), /```/);
   });
 });
