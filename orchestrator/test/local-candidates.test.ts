@@ -143,6 +143,50 @@ A range is a set of comparators: check a version against a range with the satisf
   });
 });
 
+describe('LocalIndex: the usage example is chosen by its code, not its heading', () => {
+  const TOOL = `# tool
+
+## Usage
+
+### Setting the limit aside
+
+\`\`\`js
+const t = tool()
+t.run(task)
+\`\`\`
+
+### Basic
+
+\`\`\`js
+tool({ limit: 5 })
+\`\`\`
+
+## API
+
+### Limits
+
+The limit option says how many jobs run at once; set the limit when jobs are heavy.
+
+### Jobs
+
+Each job runs once. A job over the limit waits; to set a limit per job, see below.
+`;
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  before(async () => {
+    corpus = await makeCorpus({ 'tool/README.md': TOOL });
+  });
+  after(() => corpus.cleanup());
+
+  it('takes the section whose example uses the words, over one whose heading does', async () => {
+    const index = new LocalIndex({ corpusDir: corpus.dir });
+    const hits = await index.retrieve('How do I set the limit of jobs?', { top: 2 });
+    assert.equal(hits.length, 2);
+    assert.ok(hits[0]!.headingPath.includes('API'), hits[0]!.id);
+    assert.equal(hits[1]!.id, 'tool/README.md#basic');
+    index.close();
+  });
+});
+
 describe('LocalIndex: camelCase identifiers in code (./local-terms.ts)', () => {
   let corpus: Awaited<ReturnType<typeof makeCorpus>>;
   before(async () => {

@@ -13,8 +13,8 @@
  * range?" is answered by `semver.satisfies(…)` under "Usage"), so it ranks low or the gate drops
  * it, while the prose around the API it calls ranks first. When the first result's file holds at
  * least half of the results, the passage of that file's usage sections (any heading below the
- * title named Usage, Example(s), Quick start, Getting started or Synopsis) that scores best on the
- * question, among those not returned yet, takes the last place (or a free one) if it matches at
+ * title named Usage, Example(s), Quick start, Getting started or Synopsis) whose text scores best
+ * on the question (its headings left out), among those not returned yet, takes the last place (or a free one) if it matches at
  * least one of the question's terms; one whose code calls a function the question names
  * ("satisfies" → `semver.satisfies(…)`) goes before any that calls none. The answerer can then quote the call (../answer/code-choice.ts).
  * One passage at most, and from the leading file only: a question the gate finds nothing for
@@ -36,6 +36,7 @@ export const RERANK_CANDIDATES = 50;
 
 /** Headings (below a document's title) of the sections that show how a package is used. */
 export const USAGE_HEADING = /\b(?:usage|examples?|quick ?start|getting started|synopsis)\b/i;
+const NO_STEMS = new Uint8Array(0);
 /** Most usage passages of one file looked at (a long file's first ones). */
 const MAX_USAGE_PASSAGES = 32;
 
@@ -123,7 +124,9 @@ export class CandidateCollector {
     for (const rowid of usage) {
       const d = data.get(rowid);
       if (!d) continue;
-      const score = this.ranker.score(live, d.fields, d.distinct);
+      // Its text alone: a usage section is there for its example, and a subsection's heading
+      // ("Setting `this`") says what else it shows, not what the example does.
+      const score = this.ranker.score(live, { title: NO_STEMS, headings: NO_STEMS, body: d.fields.body }, d.distinct);
       if (score <= 0) continue;
       // A block that calls a function the question names (`vers.satisfies(…)` for "satisfies")
       // is the example asked for, whatever else the section's score.
