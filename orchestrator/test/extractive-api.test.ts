@@ -206,3 +206,19 @@ describe('the example that calls what the answer names (./call-example.ts)', () 
     assert.doesNotMatch(renderExtractive(planExtractive('Which versions satisfy a range?', passages)), /```/);
   });
 });
+
+describe('between examples that tie, the one calling what the question names', () => {
+  it('quotes `ig.filter(paths)` for "filter paths" over an equally scored block that only mentions filtering', () => {
+    const passages = [
+      section('conventions', 'ignore/README.md', ['ignore', 'Conventions'], "```js\n// to filter a list of paths, see below; this tests one\nig.ignores('abc')\n```"),
+      section('usage', 'ignore/README.md', ['ignore', 'Usage'], '```js\nig.filter(paths) // a list\n```'),
+      section('about', 'ignore/README.md', ['ignore', 'About'], 'A manager of ignore patterns.'),
+    ];
+    const one = { maxSentences: 1, minSentences: 1 };
+    const answer = renderExtractive(planExtractive('How do I filter a list of paths?', passages, one));
+    assert.match(answer, /ig\.filter\(paths\)/);
+    assert.doesNotMatch(answer, /ig\.ignores/);
+    // In the other order too.
+    assert.match(renderExtractive(planExtractive('How do I filter a list of paths?', [passages[1]!, passages[0]!, passages[2]!], one)), /ig\.filter\(paths\)/);
+  });
+});

@@ -22,12 +22,17 @@ const CALL_SPAN = /`(?:new\s+)?(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)\s*\(/g;
 /** Shortest question word taken for a function name ("get", "set" and "run" are too common). */
 export const MIN_NAME_CHARS = 4;
 
+/** The question's words that could name a function ("filter", "satisfies"; not "how", "get"). */
+export function questionNames(question: string): string[] {
+  return [...new Set(words(question).filter((w) => w.length >= MIN_NAME_CHARS && !STOP_WORDS.has(w)))];
+}
+
 /** The names a how-to answer's example should call, best first. */
 export function calledNames(question: string, quotes: string[]): string[] {
   const names: string[] = [];
   for (const q of quotes) for (const m of q.matchAll(CALL_SPAN)) names.push(m[1]!);
   const quoted = new Set(quotes.flatMap((q) => words(q)));
-  for (const w of words(question)) if (w.length >= MIN_NAME_CHARS && !STOP_WORDS.has(w) && quoted.has(w)) names.push(w);
+  for (const w of questionNames(question)) if (quoted.has(w)) names.push(w);
   return [...new Set(names)];
 }
 

@@ -18,7 +18,7 @@
  * (./code-excerpt.ts), and a quote from an API reference section comes under the name it
  * documents, with the file's example that uses the name if none was chosen (./api-name.ts); a
  * how-to answer still without code brings the file's example that calls a function the quotes or
- * the question name (./call-example.ts).
+ * the question name, and such an example wins a tie with another (./call-example.ts).
  *
  * What is not worth quoting: navigation list items ("Every environment variable:
  * [configuration](configuration.md).", judged on the Markdown, where the lexer still sees the
@@ -42,7 +42,7 @@ import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
 import { passageApiName, renderApiName, usesIdentifier, type ApiName } from './api-name.js';
-import { callExample } from './call-example.js';
+import { callExample, callsName, questionNames } from './call-example.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
@@ -130,9 +130,18 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // (A README section that shares as many words with the question as one of another package is
   // more likely the answer when its file is the one the retriever put first.)
   const topFile = passages.map((p) => (p.sourcePath === passages[0]!.sourcePath ? 1 : 0));
+  // (Between examples that tie, the one that calls what the question names: `ig.filter(paths)`
+  // for "filter paths", ./call-example.ts.)
+  const asked = procedural ? questionNames(question) : [];
+  const calling = new Map<Sentence, number>();
+  for (const s of candidates) {
+    if (!s.text && s.code !== undefined && asked.some((w) => callsName(prose[s.passage]!.units[s.code!]!.text, w))) calling.set(s, 1);
+  }
+  const callsAsked = (s: Sentence) => calling.get(s) ?? 0;
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - a.score ||
+      callsAsked(b) - callsAsked(a) ||
       topFile[b.passage]! - topFile[a.passage]! ||
       headingScore[b.passage]! - headingScore[a.passage]! ||
       a.passage - b.passage ||
