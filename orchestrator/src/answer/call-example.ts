@@ -1,4 +1,7 @@
 /**
+ * Examples brought from elsewhere in the file. An API reference section rarely carries its own
+ * example (./api-name.ts): the README's example that uses its name is brought (`apiExample`).
+ *
  * The example that calls what the answer talks about. Asked how to do something, an answer that
  * quotes "use the `satisfies(version, range)` function" or "Use the satisfies function to check
  * a version against a range" is right but leaves out the line a reader copies:
@@ -12,7 +15,9 @@
  * ("satisfies"). Only calls (`name(` or `.name(`), never a word in a comment or a string: a
  * block that merely mentions a word is not an example of it.
  */
+import type { Passage } from '../seams.js';
 import { STOP_WORDS, words } from '../text.js';
+import { passageApiName, usesIdentifier, type ApiName } from './api-name.js';
 import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 import type { PassageProse, Sentence } from './prose.js';
 
@@ -61,18 +66,58 @@ export function callExample(
   if (!names.length) return undefined;
   const file = sourcePaths[first.passage];
   for (const name of names) {
-    for (let p = 0; p < prose.length; p++) {
-      if (sourcePaths[p] !== file) continue;
-      const unit = prose[p]!.units.findIndex((u) => u.kind === 'code' && u.text.length <= MAX_QUOTED_CODE_CHARS && callsName(u.text, name));
-      if (unit < 0) continue;
-      const before = prose[p]!.sentences.filter((x) => x.unit < unit).at(-1);
-      const host = chosen.findIndex((c) => c.passage === p && c.text && c.code === undefined && (!before || c.position <= before.position));
-      if (host >= 0) {
-        chosen[host] = { ...chosen[host]!, code: unit };
-        return undefined;
-      }
-      return { passage: p, unit, position: (before?.position ?? -1) + 0.5, text: '', score: 0, code: unit, terms: [] };
-    }
+    const found = exampleIn(sourcePaths, prose, chosen, file, (code) => callsName(code, name));
+    if (found !== NONE) return found;
   }
   return undefined;
+}
+
+/** The API item a passage documents; a document's top heading (its title) never counts. */
+export function apiOf(p: Passage): ApiName | undefined {
+  return p.headingPath.length > 1 ? passageApiName(p.headingPath) : undefined;
+}
+
+/**
+ * For the first chosen passage that documents an API item: the first code block, in the
+ * best-ranked passage of the same file, that uses the item's name. Returned as a code-only pick
+ * of that passage (placed after the sentence before it), or attached to a chosen sentence of it.
+ */
+export function apiExample(passages: Passage[], prose: PassageProse[], chosen: Sentence[]): Sentence | undefined {
+  for (const first of chosen) {
+    const api = apiOf(passages[first.passage]!);
+    if (!api) continue;
+    const sourcePaths = passages.map((p) => p.sourcePath);
+    const found = exampleIn(sourcePaths, prose, chosen, sourcePaths[first.passage], (code) => usesIdentifier(code, api.identifier));
+    return found === NONE ? undefined : found;
+  }
+  return undefined;
+}
+
+const NONE = Symbol('none');
+
+/**
+ * The first code block short enough to quote, in `file`'s passages in rank order, that `uses`:
+ * attached to a chosen sentence of its passage (before the block) and `undefined` returned, or
+ * returned as a code-only pick; NONE when no block qualifies.
+ */
+function exampleIn(
+  sourcePaths: string[],
+  prose: PassageProse[],
+  chosen: Sentence[],
+  file: string | undefined,
+  uses: (code: string) => boolean,
+): Sentence | undefined | typeof NONE {
+  for (let p = 0; p < prose.length; p++) {
+    if (sourcePaths[p] !== file) continue;
+    const unit = prose[p]!.units.findIndex((u) => u.kind === 'code' && u.text.length <= MAX_QUOTED_CODE_CHARS && uses(u.text));
+    if (unit < 0) continue;
+    const before = prose[p]!.sentences.filter((x) => x.unit < unit).at(-1);
+    const host = chosen.findIndex((c) => c.passage === p && c.text && c.code === undefined && (!before || c.position <= before.position));
+    if (host >= 0) {
+      chosen[host] = { ...chosen[host]!, code: unit };
+      return undefined;
+    }
+    return { passage: p, unit, position: (before?.position ?? -1) + 0.5, text: '', score: 0, code: unit, terms: [] };
+  }
+  return NONE;
 }

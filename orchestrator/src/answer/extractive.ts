@@ -41,8 +41,8 @@ import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
-import { passageApiName, renderApiName, usesIdentifier, type ApiName } from './api-name.js';
-import { callExample, callsName, questionNames } from './call-example.js';
+import { renderApiName } from './api-name.js';
+import { apiExample, apiOf, callExample, callsName, questionNames } from './call-example.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
@@ -189,7 +189,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
 
   // How-to questions: the passage's example is usually the answer (./code-choice.ts).
   for (const [i, unit] of chooseCode(question, chosen, (p) => prose[p]!.units, score)) chosen[i] = { ...chosen[i]!, code: unit };
-  // An API section with no example: the README's example that uses the name (./api-name.ts).
+  // An API section with no example: the README's example that uses the name (./call-example.ts).
   if (procedural && !chosen.some((s) => s.code !== undefined)) {
     const example = apiExample(passages, prose, chosen);
     if (example) chosen.push(example);
@@ -225,40 +225,6 @@ export function planExtractive(question: string, passages: Passage[], options: E
       return quote;
     });
   return { citations, quotes };
-}
-
-/** The API item a passage documents; a document's top heading (its title) never counts. */
-function apiOf(p: Passage): ApiName | undefined {
-  return p.headingPath.length > 1 ? passageApiName(p.headingPath) : undefined;
-}
-
-/**
- * For the first chosen passage that documents an API item: the first code block, in the
- * best-ranked passage of the same file, that uses the item's name. Returned as a code-only pick
- * of that passage (placed after the sentence before it), or attached to a chosen sentence of it.
- */
-function apiExample(passages: Passage[], prose: PassageProse[], chosen: Sentence[]): Sentence | undefined {
-  for (const first of chosen) {
-    const api = apiOf(passages[first.passage]!);
-    if (!api) continue;
-    const file = passages[first.passage]!.sourcePath;
-    for (let p = 0; p < passages.length; p++) {
-      if (passages[p]!.sourcePath !== file) continue;
-      const unit = prose[p]!.units.findIndex(
-        (u) => u.kind === 'code' && u.text.length <= MAX_QUOTED_CODE_CHARS && usesIdentifier(u.text, api.identifier),
-      );
-      if (unit < 0) continue;
-      const before = prose[p]!.sentences.filter((x) => x.unit < unit).at(-1);
-      const host = chosen.findIndex((c) => c.passage === p && c.text && c.code === undefined && (!before || c.position <= before.position));
-      if (host >= 0) {
-        chosen[host] = { ...chosen[host]!, code: unit };
-        return undefined;
-      }
-      return { passage: p, unit, position: (before?.position ?? -1) + 0.5, text: '', score: 0, code: unit, terms: [] };
-    }
-    return undefined;
-  }
-  return undefined;
 }
 
 /**
