@@ -59,7 +59,7 @@ export class CallSignal implements AbortLike {
   reason: unknown = undefined;
   private listeners: (() => void)[] | undefined;
 
-  addEventListener(_type: 'abort', listener: () => void): void {
+  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
     if (this.aborted) return; // as AbortSignal: listeners added after the abort are not called
     (this.listeners ??= []).push(listener);
   }
