@@ -1,7 +1,8 @@
 // Below the floor, for profile-burst.mjs only (not a relay anyone should ship: no chunked
 // decoding, keep-alive, TLS, timeouts or trace context): Express + a raw net.Socket upstream,
 // to measure undici's share of a stream; ROUTER=1 mounts it through an express.Router as the kit
-// is; BARE=1 drops Express too (node:http alone).
+// is (ROUTER=one: a router of one middleware that dispatches by path; ROUTER=fn: a plain
+// middleware mounted at the path); BARE=1 drops Express too (node:http alone).
 //   node server-kit/bench/profile-burst.mjs floor-net.mjs
 import http from 'node:http';
 import net from 'node:net';
@@ -27,6 +28,15 @@ const handler = (req, res) => {
 };
 if (process.env.BARE) {
   var server = http.createServer((req, res) => (req.method === 'POST' ? handler(req, res) : res.end()));
+} else if (process.env.ROUTER === 'one') {
+  // One middleware layer in the router, dispatching on the path itself.
+  const router = express.Router();
+  router.use((req, res, next) => (req.method === 'POST' && req.url === '/stream' ? handler(req, res) : next()));
+  app.use('/api/chat', router);
+  var server = http.createServer(app);
+} else if (process.env.ROUTER === 'fn') {
+  app.use('/api/chat', (req, res, next) => (req.method === 'POST' && req.url === '/stream' ? handler(req, res) : next()));
+  var server = http.createServer(app);
 } else if (process.env.ROUTER) {
   const router = express.Router();
   router.post('/stream', handler);
