@@ -14,9 +14,11 @@
 // round of held streams has grown the process to its working size (so a shrinking RSS cannot
 // give a negative figure).
 // Then, per server, a warm burst: the same burst after WARM (default 3000) more streams. The first
-// burst runs 20 streams into a fresh process, so much of its CPU is V8 compiling the hot path
-// (profiled: TurboFan alone took about as much CPU as the floor's steady state); the warm one
-// shows the per-stream cost once that is done. WARM=0 skips it.
+// burst runs 20 streams into a fresh process, so much of its CPU is V8 optimizing the hot path of
+// Node's HTTP stack, undici, Express and the kit (with --trace-opt, TurboFan's jobs took about
+// 0.4 s in the floor's process and 0.7 s in the kit's over start-up plus that burst, while 1,000
+// warm streams cost either about 0.35-0.55 s of CPU in all); the warm burst shows the per-stream
+// cost once that is done. It runs last, so the phases above are measured as before. WARM=0 skips it.
 // KIT_COMPARE=<a server-kit dist directory> adds a "kit (compare), limits off" row built from
 // that directory, e.g. the previous commit's, for a before/after in the same run.
 // Node resolves its imports from there: copy it inside a tree with node_modules (or link one next to it).
