@@ -53,7 +53,7 @@ const url = `http://127.0.0.1:${up.port}/score`;
 const execArgv = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean).concat(prof ? ['--import', join(dir, 'prof-hook.mjs')] : []);
 const profDir = process.env.PROF_DIR ?? '/tmp/gc-prof';
 const profFile = join(profDir, `${which}-${limits.replace(/[^a-z0-9]+/gi, '_')}-${Date.now()}.cpuprofile`);
-const server = which !== 'kit' ? await child(join(dir, which.endsWith('.mjs') ? which : 'floor-server.mjs'), [url], execArgv) : await child(join(dir, 'kit-server.mjs'), [url, limits], execArgv);
+const server = which !== 'kit' ? await child(join(dir, which.endsWith('.mjs') ? which : 'floor-server.mjs'), [url], execArgv) : await child(join(dir, process.env.KIT_SERVER ?? 'kit-server.mjs'), [url, limits], execArgv);
 try {
   for (let i = 0; i < Number(process.env.WARMUP ?? 20); i++) await firstByte(server.port);
   if (prof) {
