@@ -10,7 +10,8 @@
 // costs per stream before any of the kit's work.
 // Also printed: the server's CPU per stream started in the burst (the stand-in's for the direct
 // row, nginx's worker, the kit's process), which moves much less with the machine's load than
-// streams/s do; and memory per held stream as RSS and as V8 heap + external, both after a first
+// streams/s do, with the bench client's own (it shares the cores, so it bounds every row's
+// streams/s); and memory per held stream as RSS and as V8 heap + external, both after a first
 // round of held streams has grown the process to its working size (so a shrinking RSS cannot
 // give a negative figure).
 // Then, per server, a warm burst: the same burst after WARM (default 3000) more streams. The first
@@ -94,11 +95,15 @@ async function burst(t, warmUp = 0) {
   for (let i = 0; i < 20; i++) await firstByte(t.port, t.path, t.marker);
   for (let i = 0; i < warmUp; i += 200) await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker)));
   const cpu0 = await cpuOf(t);
+  const mine0 = process.cpuUsage();
   const t0 = performance.now();
   for (let r = 0; r < ROUNDS; r++) await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker)));
   const startsPerSec = (ROUNDS * 200) / ((performance.now() - t0) / 1000);
+  const mine = process.cpuUsage(mine0);
   const cpu1 = await cpuOf(t);
-  return { startsPerSec, cpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / (ROUNDS * 200) };
+  // The client's own CPU too: it shares the cores, so it bounds every row's starts/s.
+  const clientUs = (mine.user + mine.system) / (ROUNDS * 200);
+  return { startsPerSec, clientUs, cpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / (ROUNDS * 200) };
 }
 
 async function ttfbUnderLoad(t) {
@@ -197,19 +202,19 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
 
   const results = [];
   for (const t of targets) {
-    const { startsPerSec, cpuUs } = await burst(t);
+    const { startsPerSec, cpuUs, clientUs } = await burst(t);
     const load = await ttfbUnderLoad(t);
     const mem = t.proc ? await memoryPerStream(t) : undefined;
     // Last, so the phases above run exactly as before: the same burst once V8 has optimized the hot path.
     const warm = WARM > 0 ? await burst(t, WARM) : undefined;
-    results.push({ ...t, startsPerSec, cpuUs, load, mem, warm });
+    results.push({ ...t, startsPerSec, cpuUs, clientUs, load, mem, warm });
   }
   const ref = results.find((r) => r.name === 'nginx');
   const direct = results[0];
   console.log(`burst: ${ROUNDS}×200 streams; p99: 200 in flight, ${ARRIVALS} arrivals at 40/s; memory: ${HELD} streams held; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const r of results) {
     const vs = ref ? `  ${(r.startsPerSec / ref.startsPerSec).toFixed(2)}× nginx` : '';
-    const cpu = r.cpuUs === undefined ? '' : `  ${r.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref?.cpuUs ? ` (${(r.cpuUs / ref.cpuUs).toFixed(2)}× nginx)` : ''}`;
+    const cpu = r.cpuUs === undefined ? '' : `  ${r.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref?.cpuUs ? ` (${(r.cpuUs / ref.cpuUs).toFixed(2)}× nginx)` : ''} (client ${r.clientUs.toFixed(0)} µs)`;
     const mem = r.mem === undefined ? '' : `  ${r.mem.rssKb.toFixed(1)} KB/stream RSS (noisy), ${r.mem.heapKb.toFixed(1)} KB heap+external (${r.mem.open} open)`;
     const signed = (ms) => `${ms >= 0 ? '+' : ''}${fmt(ms)}`;
     const added = r === direct ? '' : `  (${signed(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${signed(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
@@ -219,7 +224,7 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
     console.log(`warm burst: the same ${ROUNDS}×200 burst after ${WARM} more streams (V8 has optimized the hot path; nginx has nothing to warm)`);
     for (const r of results) {
       const cpu = r.warm.cpuUs === undefined ? '' : `  ${r.warm.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref.warm.cpuUs ? ` (${(r.warm.cpuUs / ref.warm.cpuUs).toFixed(2)}× nginx)` : ''}`;
-      console.log(`  ${r.name.padEnd(30)} ${r.warm.startsPerSec.toFixed(0).padStart(6)} starts/s  ${(r.warm.startsPerSec / ref.warm.startsPerSec).toFixed(2)}× nginx${cpu}`);
+      console.log(`  ${r.name.padEnd(30)} ${r.warm.startsPerSec.toFixed(0).padStart(6)} starts/s  ${(r.warm.startsPerSec / ref.warm.startsPerSec).toFixed(2)}× nginx${cpu}  (client ${r.warm.clientUs.toFixed(0)} µs)`);
     }
   }
   if (nginxNote) console.log(`  note: ${nginxNote}`);
