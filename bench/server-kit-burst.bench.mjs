@@ -10,11 +10,19 @@
 // costs per stream before any of the kit's work.
 // Also printed: the server's CPU per stream started in the burst (the stand-in's for the direct
 // row, nginx's worker, the kit's process), which moves much less with the machine's load than
-// streams/s do; and memory per held stream as RSS and as V8 heap + external, both after a first
+// streams/s do, with the bench client's own (it shares the cores, so it bounds every row's
+// streams/s); and memory per held stream as RSS and as V8 heap + external, both after a first
 // round of held streams has grown the process to its working size (so a shrinking RSS cannot
 // give a negative figure).
+// Then, per server, a warm burst: the same burst after WARM (default 3000) more streams. The first
+// burst runs 20 streams into a fresh process, so much of its CPU is V8 optimizing the hot path of
+// Node's HTTP stack, undici, Express and the kit (with --trace-opt, TurboFan's jobs took about
+// 0.4 s in the floor's process and 0.7 s in the kit's over start-up plus that burst, while 1,000
+// warm streams cost either about 0.35-0.55 s of CPU in all); the warm burst shows the per-stream
+// cost once that is done. It runs last, so the phases above are measured as before. WARM=0 skips it.
 // KIT_COMPARE=<a server-kit dist directory> adds a "kit (compare), limits off" row built from
 // that directory, e.g. the previous commit's, for a before/after in the same run.
+// Node resolves its imports from there: copy it inside a tree with node_modules (or link one next to it).
 import http from 'node:http';
 import { fork, spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
@@ -27,6 +35,8 @@ const kitBench = join(root, 'server-kit/bench');
 const ROUNDS = Number(process.env.BURST_ROUNDS ?? 5);
 const ARRIVALS = Number(process.env.ARRIVALS ?? 200);
 const HELD = Number(process.env.HELD ?? 1000);
+// The warm burst: the same burst again after this many more streams (0: skipped).
+const WARM = Number(process.env.WARM ?? 3000);
 const body = JSON.stringify({ messages: [{ role: 'user', content: 'How do I mount the server kit in Express?' }] });
 // The memory phase's streams: the stand-in keeps them open until the client leaves.
 const holdBody = JSON.stringify({ messages: [{ role: 'user', content: 'hold: How do I mount the server kit in Express?' }] });
@@ -35,7 +45,11 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 function child(script, args, env) {
   const proc = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'], env: { ...process.env, ...env } });
-  return new Promise((r) => proc.once('message', (m) => r({ port: m.port, proc })));
+  return new Promise((r, fail) => {
+    proc.once('message', (m) => r({ port: m.port, proc }));
+    // A child that cannot start (e.g. a KIT_COMPARE build outside a tree with node_modules) must not hang the bench.
+    proc.once('exit', (code) => fail(new Error(`${script} exited (${code}) before listening`)));
+  });
 }
 const ask = (proc, what) => new Promise((r) => { proc.once('message', r); proc.send(what); });
 
@@ -77,14 +91,19 @@ async function cpuOf(t) {
   return undefined;
 }
 
-async function burst(t) {
+async function burst(t, warmUp = 0) {
   for (let i = 0; i < 20; i++) await firstByte(t.port, t.path, t.marker);
+  for (let i = 0; i < warmUp; i += 200) await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker)));
   const cpu0 = await cpuOf(t);
+  const mine0 = process.cpuUsage();
   const t0 = performance.now();
   for (let r = 0; r < ROUNDS; r++) await Promise.all(Array.from({ length: 200 }, () => firstByte(t.port, t.path, t.marker)));
   const startsPerSec = (ROUNDS * 200) / ((performance.now() - t0) / 1000);
+  const mine = process.cpuUsage(mine0);
   const cpu1 = await cpuOf(t);
-  return { startsPerSec, cpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / (ROUNDS * 200) };
+  // The client's own CPU too: it shares the cores, so it bounds every row's starts/s.
+  const clientUs = (mine.user + mine.system) / (ROUNDS * 200);
+  return { startsPerSec, clientUs, cpuUs: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / (ROUNDS * 200) };
 }
 
 async function ttfbUnderLoad(t) {
@@ -110,8 +129,15 @@ async function holdStreams(t) {
 async function memoryPerStream(t) {
   // A first round grows the heap and the process to their working size; the figure is the second.
   for (const h of await holdStreams(t)) h.req.destroy();
-  await new Promise((r) => setTimeout(r, 500));
-  const before = await ask(t.proc, 'mem');
+  // The baseline is the lowest of readings over 2 s: right after a thousand streams close, what
+  // they held can take up to a second to be let go (seen: 45 MB, then 29 MB), and such a
+  // baseline made held streams read as 2 KB each instead of 17.
+  let before;
+  for (let i = 0; i < 8; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const m = await ask(t.proc, 'mem');
+    if (!before || m.heap + m.external < before.heap + before.external) before = m;
+  }
   const held = await holdStreams(t);
   const during = await ask(t.proc, 'mem');
   for (const h of held) h.req.destroy();
@@ -176,21 +202,30 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir};
 
   const results = [];
   for (const t of targets) {
-    const { startsPerSec, cpuUs } = await burst(t);
+    const { startsPerSec, cpuUs, clientUs } = await burst(t);
     const load = await ttfbUnderLoad(t);
     const mem = t.proc ? await memoryPerStream(t) : undefined;
-    results.push({ ...t, startsPerSec, cpuUs, load, mem });
+    // Last, so the phases above run exactly as before: the same burst once V8 has optimized the hot path.
+    const warm = WARM > 0 ? await burst(t, WARM) : undefined;
+    results.push({ ...t, startsPerSec, cpuUs, clientUs, load, mem, warm });
   }
   const ref = results.find((r) => r.name === 'nginx');
   const direct = results[0];
   console.log(`burst: ${ROUNDS}×200 streams; p99: 200 in flight, ${ARRIVALS} arrivals at 40/s; memory: ${HELD} streams held; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const r of results) {
     const vs = ref ? `  ${(r.startsPerSec / ref.startsPerSec).toFixed(2)}× nginx` : '';
-    const cpu = r.cpuUs === undefined ? '' : `  ${r.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref?.cpuUs ? ` (${(r.cpuUs / ref.cpuUs).toFixed(2)}× nginx)` : ''}`;
+    const cpu = r.cpuUs === undefined ? '' : `  ${r.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref?.cpuUs ? ` (${(r.cpuUs / ref.cpuUs).toFixed(2)}× nginx)` : ''} (client ${r.clientUs.toFixed(0)} µs)`;
     const mem = r.mem === undefined ? '' : `  ${r.mem.rssKb.toFixed(1)} KB/stream RSS (noisy), ${r.mem.heapKb.toFixed(1)} KB heap+external (${r.mem.open} open)`;
     const signed = (ms) => `${ms >= 0 ? '+' : ''}${fmt(ms)}`;
     const added = r === direct ? '' : `  (${signed(r.load.p99 - direct.load.p99)} vs direct${ref && r !== ref ? `, ${signed(r.load.p99 - ref.load.p99)} vs nginx` : ''})`;
     console.log(`  ${r.name.padEnd(30)} ${r.startsPerSec.toFixed(0).padStart(6)} starts/s${vs}${cpu}   p99 ${fmt(r.load.p99)}${added}${mem}`);
+  }
+  if (ref?.warm) {
+    console.log(`warm burst: the same ${ROUNDS}×200 burst after ${WARM} more streams (V8 has optimized the hot path; nginx has nothing to warm)`);
+    for (const r of results) {
+      const cpu = r.warm.cpuUs === undefined ? '' : `  ${r.warm.cpuUs.toFixed(0).padStart(5)} µs CPU/stream${ref.warm.cpuUs ? ` (${(r.warm.cpuUs / ref.warm.cpuUs).toFixed(2)}× nginx)` : ''}`;
+      console.log(`  ${r.name.padEnd(30)} ${r.warm.startsPerSec.toFixed(0).padStart(6)} starts/s  ${(r.warm.startsPerSec / ref.warm.startsPerSec).toFixed(2)}× nginx${cpu}  (client ${r.warm.clientUs.toFixed(0)} µs)`);
+    }
   }
   if (nginxNote) console.log(`  note: ${nginxNote}`);
 } finally {

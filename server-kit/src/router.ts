@@ -27,6 +27,7 @@ import { memoryStore } from './limits/memory-store.js';
 import { consoleLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_FIELDS, toScorePayload, type FieldNames } from './mapping.js';
 import { ClientGoneError, OrchestratorClient, type UpstreamCall } from './orchestrator-client.js';
+import { CallSignal } from './upstream-call.js';
 import { readContext } from './outputs.js';
 import { PRINCIPAL_HEADER, principalHeader } from './principal-header.js';
 import { checkRouterOptions, type ChatEndEvent, type ChatRouterOptions } from './router-options.js';
@@ -110,7 +111,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const authMode = options.auth ? 'custom' : onAppService ? 'easyauth' : 'none';
 
   /** Open chats, so drain() can end them. */
-  const open = new Set<AbortController>();
+  const open = new Set<CallSignal>();
   let draining = false;
 
   /** Auth; undefined when a middleware-style authenticator already answered. */
@@ -141,13 +142,13 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     run.traceId = trace.traceId;
     // The visitor leaving aborts the upstream request (and with it the model's work); so do the
     // deadline and a shutdown, with their own error for the visitor.
-    const controller = new AbortController();
+    const controller = new CallSignal();
     open.add(controller);
     const deadline = setTimeout(() => controller.abort(new ChatKitError('timeout')), deadlineMs);
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(VISITOR_LEFT);
     });
-    const call: UpstreamCall = { trace, signal: controller.signal };
+    const call: UpstreamCall = { trace, signal: controller };
     if (forward) {
       const header = principalHeader(principal, forward, logger);
       if (header) call.headers = { [PRINCIPAL_HEADER]: header };
@@ -244,30 +245,34 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const onChatEnd = options.onChatEnd;
   function chatRoute(route: ChatEndEvent['route'], fn: (req: Request, res: Response, run: ChatRun) => Promise<void>): RequestHandler {
     const report = (run: ChatRun) => {
-      const { started, question, retryAfterS, admitted, ...event } = run;
-      const ended: ChatEndEvent = { ...event, outcome: run.outcome ?? 'ok', durationMs: performance.now() - started };
+      const outcome = run.outcome ?? 'ok';
+      const durationMs = performance.now() - run.started;
       const userId = visitorId(run.principal);
+      const usage = run.usage;
       try {
-      telemetry.chatEnded({
-        route,
-        outcome: ended.outcome,
-        durationMs: ended.durationMs,
-        firstContentMs: ended.firstContentMs,
-        upstreamHeadersMs: ended.upstreamHeadersMs,
-        userId,
-        mode: ended.mode,
-        usage: ended.usage ? { prompt_tokens: ended.usage.promptTokens, completion_tokens: ended.usage.completionTokens, model: ended.usage.model } : undefined,
-        citations: ended.citations,
-        question,
-      });
-      // Refusals by the kit itself; the same codes relayed from the orchestrator are in `chat`'s outcome.
-      if (!admitted && ended.outcome === 'rate_limited') telemetry.rateLimited({ route, userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS });
-      else if (!admitted && ended.outcome === 'quota_exceeded') telemetry.quotaExceeded({ route, userId, window: 'day', retryAfterS });
-      else if (ended.outcome === 'unauthorized' || ended.outcome === 'forbidden') telemetry.authFailed({ route, reason: ended.outcome, authMode });
+        telemetry.chatEnded({
+          route,
+          outcome,
+          durationMs,
+          firstContentMs: run.firstContentMs,
+          upstreamHeadersMs: run.upstreamHeadersMs,
+          userId,
+          mode: run.mode,
+          usage: usage ? { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, model: usage.model } : undefined,
+          citations: run.citations,
+          question: run.question,
+        });
+        // Refusals by the kit itself; the same codes relayed from the orchestrator are in `chat`'s outcome.
+        if (!run.admitted && outcome === 'rate_limited') telemetry.rateLimited({ route, userId, keyedBy: userId ? 'principal' : 'ip', retryAfterS: run.retryAfterS });
+        else if (!run.admitted && outcome === 'quota_exceeded') telemetry.quotaExceeded({ route, userId, window: 'day', retryAfterS: run.retryAfterS });
+        else if (outcome === 'unauthorized' || outcome === 'forbidden') telemetry.authFailed({ route, reason: outcome, authMode });
       } catch (err) {
         logger.error('telemetry failed', { error: (err as Error)?.name ?? typeof err });
       }
       if (!onChatEnd) return;
+      // The event is built only for a host that asked for it (no rest/spread copy per chat otherwise).
+      const { started: _s, question: _q, retryAfterS: _r, admitted: _a, ...event } = run;
+      const ended: ChatEndEvent = { ...event, outcome, durationMs };
       try {
         onChatEnd(ended);
       } catch (err) {

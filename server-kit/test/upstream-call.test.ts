@@ -1,7 +1,11 @@
 /** The response body the relay reads (upstream-call.ts): buffering before a reader, flow control, abort. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BodyTooLargeError, UpstreamBody } from '../src/upstream-call.js';
+import http from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+import { BodyTooLargeError, CallSignal, dispatchCall, UpstreamBody } from '../src/upstream-call.js';
 
 function fakeController() {
   const calls: string[] = [];
@@ -78,5 +82,49 @@ describe('UpstreamBody', () => {
     body.push(Buffer.from('12345'));
     await assert.rejects(text, BodyTooLargeError);
     assert.deepEqual(c.calls, ['abort']);
+  });
+});
+
+describe('CallSignal', () => {
+  it('runs each listener once, with the first reason only; removed and late listeners are not run', () => {
+    const signal = new CallSignal();
+    const seen: string[] = [];
+    const a = () => seen.push(`a:${String(signal.reason)}`);
+    const b = () => seen.push('b');
+    signal.addEventListener('abort', a, { once: true });
+    signal.addEventListener('abort', b);
+    signal.removeEventListener('abort', b);
+    assert.equal(signal.aborted, false);
+    signal.abort('gone');
+    signal.abort('again');
+    signal.addEventListener('abort', () => seen.push('late'));
+    assert.deepEqual(seen, ['a:gone']);
+    assert.equal(signal.aborted, true);
+    assert.equal(signal.reason, 'gone');
+  });
+
+  it('aborting it mid-stream closes the upstream request, as an AbortSignal does', { timeout: 10_000 }, async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((r) => (upstreamClosed = r));
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"answer":"first"}\n\n');
+      res.on('close', () => upstreamClosed()); // never ended by the server: only the abort closes it
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const pool = new Pool(origin);
+    try {
+      const signal = new CallSignal();
+      const head = await dispatchCall(pool, { origin, path: '/score', method: 'POST', body: '{}' }, signal);
+      assert.equal(head.statusCode, 200);
+      const failed = new Promise<unknown>((resolve) => head.body.attach({ data: () => signal.abort('visitor left'), end: () => resolve('ended'), error: resolve }));
+      assert.equal(await failed, 'visitor left', 'the body fails with the abort reason');
+      await closed;
+    } finally {
+      await pool.destroy();
+      server.close();
+    }
   });
 });
