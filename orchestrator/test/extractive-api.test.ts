@@ -222,3 +222,22 @@ describe('between examples that tie, the one calling what the question names', (
     assert.match(renderExtractive(planExtractive('How do I filter a list of paths?', [passages[1]!, passages[0]!, passages[2]!], one)), /ig\.filter\(paths\)/);
   });
 });
+
+describe('a call named like a file type is a call, not a file name', () => {
+  it('scores the words of `body.json()` in an example, so "as JSON" finds it; a path like `config/app.json` still does not score', () => {
+    const passages = [
+      section('responsebody', 'fetcher/README.md', ['fetcher', '`response.body`'], "There are web streams and Node streams. `response.body` returns a web stream.\n\n```js\nimport { fetch } from 'fetcher'\nconst response = await fetch(url)\nconst readable = response.body\n```"),
+      section('body-mixins', 'fetcher/README.md', ['fetcher', 'Body mixins'], "The `body` mixins are the most common way to format the response body.\n\nExample usage:\n\n```js\nimport { request } from 'fetcher'\nconst { body } = await request(url)\nconsole.log('response', await body.json())\n```"),
+    ];
+    const one = { maxSentences: 1, minSentences: 1 };
+    const answer = renderExtractive(planExtractive('How do I read the response body as JSON with fetcher?', passages, one));
+    assert.match(answer, /body\.json\(\)/);
+    assert.doesNotMatch(answer, /response\.body\n/);
+    // A file name in code is still where something is, not what the example does.
+    const files = [
+      section('load', 'cfg/README.md', ['cfg', 'Load'], "```js\nload('config/app.json')\n```"),
+      section('parse', 'cfg/README.md', ['cfg', 'Parse'], '```js\nparse(text, { format: "json" })\n```'),
+    ];
+    assert.match(renderExtractive(planExtractive('How do I parse JSON text?', files, one)), /parse\(text/);
+  });
+});

@@ -261,8 +261,9 @@ function withoutCode(s: Sentence): Sentence {
 /**
  * URLs and file names (with an optional #anchor) inside a code block: a JSON example that mentions
  * `"/docs/server-kit.md#mounting"` is not about mounting the server kit, so their words don't score.
+ * A call is no file name: `body.json()` and `res.html(…)` keep their words ("as JSON").
  */
-const CODE_PATH = /\bhttps?:\/\/\S+|[\w./-]*\.(?:md|html?|json|ya?ml|txt)(?:#[\w-]*)?\b/g;
+export const CODE_PATH = /\bhttps?:\/\/\S+|[\w./-]*\.(?:md|html?|json|ya?ml|txt)(?:#[\w-]*)?\b(?!\s*\()/g;
 
 /** `perMessageDeflate` → `per Message Deflate`: code names things in camelCase, questions in words. */
 export function splitIdentifiers(code: string): string {
