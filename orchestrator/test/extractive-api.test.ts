@@ -241,3 +241,24 @@ describe('a call named like a file type is a call, not a file name', () => {
     assert.match(renderExtractive(planExtractive('How do I parse JSON text?', files, one)), /parse\(text/);
   });
 });
+
+describe('a short example elsewhere against the sentence of the section the question names', () => {
+  const passages = [
+    section('sorting', 'vers/README.md', ['vers', 'Functions', 'Sorting'], '* `sort(versions)`: Returns a sorted array of versions.\n* `rsort(versions)`: The reverse of `sort`.'),
+    section('usage~3', 'vers/README.md', ['vers', 'Usage'], 'The command line:\n\n```\nUsage: vers [options] <version>\nPrints valid versions sorted by precedence\n```'),
+  ];
+  const one = { maxSentences: 1, minSentences: 1 };
+
+  it('quotes the sentence under the heading that names the question, not a CLI block elsewhere that shares as many words', () => {
+    const answer = renderExtractive(planExtractive('How do I sort a list of versions?', passages, one));
+    assert.match(answer, /`sort\(versions\)`: Returns a sorted array/);
+    assert.doesNotMatch(answer, /Prints valid versions/);
+  });
+
+  it('still prefers a short example to the prose of its own passage, and one that calls what the question names anywhere', () => {
+    const own = [section('usage', 'q/README.md', ['q', 'Usage'], 'Sort the versions with the sort function:\n\nOr:\n\n```js\nvers.sort(versions)\n```')];
+    assert.match(renderExtractive(planExtractive('How do I sort a list of versions?', own, one)), /vers\.sort\(versions\)/);
+    const calling = [passages[0]!, section('usage', 'vers/README.md', ['vers', 'Usage'], 'Example:\n\n```js\nvers.sort(versions)\n```')];
+    assert.match(renderExtractive(planExtractive('How do I sort a list of versions?', calling, one)), /vers\.sort\(versions\)/);
+  });
+});

@@ -138,12 +138,19 @@ export function planExtractive(question: string, passages: Passage[], options: E
     if (!s.text && s.code !== undefined && asked.some((w) => callsName(prose[s.passage]!.units[s.code!]!.text, w))) calling.set(s, 1);
   }
   const callsAsked = (s: Sentence) => calling.get(s) ?? 0;
+  // A short example's half point (./code-choice.ts) beats the prose about it in its own passage,
+  // but not a sentence of a passage that is better on its own merits: as many of the question's
+  // words in a section whose heading names the question ("Sorting": "`sort(versions)`: Returns a
+  // sorted array") answer it better than a CLI usage block elsewhere that says "sorted". Unless
+  // the example calls what the question names: then it is the answer, and keeps its half point.
+  const bonus = (s: Sentence) => ((s as { short?: boolean }).short && !callsAsked(s) ? 0.5 : 0);
   const ranked = [...candidates].sort(
     (a, b) =>
-      b.score - a.score ||
+      b.score - bonus(b) - (a.score - bonus(a)) ||
       callsAsked(b) - callsAsked(a) ||
       topFile[b.passage]! - topFile[a.passage]! ||
       headingScore[b.passage]! - headingScore[a.passage]! ||
+      bonus(b) - bonus(a) ||
       a.passage - b.passage ||
       a.position - b.position,
   );
