@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LocalIndex } from '../src/retrieval/local-index.js';
 import { planExtractive, renderExtractive } from '../src/answer/extractive.js';
+import { leadingFile } from '../src/leading-file.js';
 import { makeCorpus } from './helpers.js';
 
 /**
@@ -201,5 +202,73 @@ describe('LocalIndex: camelCase identifiers in code (./local-terms.ts)', () => {
     // The identifier itself still finds it whole.
     assert.equal((await index.retrieve('keepAliveTimeout headersTimeout'))[0]?.id, 'srv/README.md#options');
     index.close();
+  });
+});
+
+describe('the leading file is the one most results come from (../src/leading-file.ts)', () => {
+  it('is the file holding at least half of the results, the earliest on a tie, else none', () => {
+    assert.equal(leadingFile(['q.md', 'v.md', 'v.md', 'v.md', 'q.md']), 'v.md');
+    assert.equal(leadingFile(['a.md', 'b.md', 'b.md', 'a.md']), 'a.md');
+    assert.equal(leadingFile(['a.md', 'b.md', 'c.md', 'd.md', 'a.md']), undefined);
+    assert.equal(leadingFile(['a.md']), 'a.md');
+    assert.equal(leadingFile([]), undefined);
+  });
+
+  const VALID = `# vers
+
+## Usage
+
+\`\`\`js
+vers.valid('1.2.3') // '1.2.3'
+\`\`\`
+
+## API
+
+### valid(v)
+
+Return the parsed version, or null if the version is not valid.
+
+### clean(version)
+
+Clean a string to be a valid version if possible.
+
+### coerce(version)
+
+Coerce a string into a valid version, checking it loosely.
+`;
+  const QUERY = `# query
+
+## Checking valid strings
+
+Checking that a query string is valid with one parser and reading it with another is unsafe.
+
+The version of the parser that checks a string must be the one that reads it.
+`;
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let index: LocalIndex;
+  before(async () => {
+    corpus = await makeCorpus({ 'vers/README.md': VALID, 'query/README.md': QUERY });
+    index = new LocalIndex({ corpusDir: corpus.dir });
+    await index.ready();
+  });
+  after(() => {
+    index.close();
+    return corpus.cleanup();
+  });
+
+  const question = 'How do I check that a version string is valid?';
+
+  it('brings the usage example of the file most results come from, though another file comes first', async () => {
+    const hits = await index.retrieve(question);
+    assert.equal(hits[0]!.sourcePath, 'query/README.md', hits.map((h) => h.id).join(', '));
+    assert.equal(hits.at(-1)!.id, 'vers/README.md#usage', hits.map((h) => h.id).join(', '));
+  });
+
+  it('and the offline answer gives that file the ties', async () => {
+    // "Clean a string to be a valid version" and "Checking that a query string is valid …" share
+    // as many of the question's words: the file most results come from wins.
+    const plan = planExtractive(question, await index.retrieve(question), { maxSentences: 2, minSentences: 1 });
+    const files = plan.citations.map((c) => c.passage.sourcePath);
+    assert.ok(files.length >= 2 && files.every((f) => f === 'vers/README.md'), files.join(', '));
   });
 });

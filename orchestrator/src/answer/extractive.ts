@@ -37,6 +37,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
 import { suggestFollowups } from './followups.js';
+import { leadingFile } from '../leading-file.js';
 import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
@@ -112,7 +113,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const all = prose.flatMap((p) => p.sentences);
   if (all.length === 0) return codeOnlyPlan(passages, prose, score, opts.snippetChars);
 
-  // Ties go to the retriever's first file, then to sentences under a heading that names the
+  // Ties go to the file most results come from (else the first), then to sentences under a heading that names the
   // question's topic, then to better-ranked passages.
   const headingScore = passages.map((p) => scoreSentence(p.headingPath.join(' '), terms));
   // Asked how, a passage's example competes with its sentences (./code-choice.ts).
@@ -128,8 +129,9 @@ export function planExtractive(question: string, passages: Passage[], options: E
       ]
     : all;
   // (A README section that shares as many words with the question as one of another package is
-  // more likely the answer when its file is the one the retriever put first.)
-  const topFile = passages.map((p) => (p.sourcePath === passages[0]!.sourcePath ? 1 : 0));
+  // more likely the answer when its file is the one most results come from, else the first.)
+  const lead = leadingFile(passages.map((p) => p.sourcePath)) ?? passages[0]!.sourcePath;
+  const topFile = passages.map((p) => (p.sourcePath === lead ? 1 : 0));
   // (Between examples that tie, the one that calls what the question names: `ig.filter(paths)`
   // for "filter paths", ./call-example.ts.)
   const asked = procedural ? questionNames(question) : [];
