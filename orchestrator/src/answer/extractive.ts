@@ -25,7 +25,7 @@
  * links), and a sentence whose content terms are mostly among those of a sentence already chosen
  * ("The server kit is an Express router." after a longer sentence that says so). A section's
  * opening sentence is scored with its heading's words as well, as it usually answers the heading;
- * words of code spans that only name a file or folder don't score.
+ * words of code spans that only name a file or folder don't score (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
  * citations before `stream` runs, so the `[n]` in the text must match them. The flow hands
@@ -38,7 +38,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
 import { suggestFollowups } from './followups.js';
 import { leadingFile } from '../leading-file.js';
-import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
+import { queryTerms } from '../text.js';
+import { CODE_PATH, scoreSentence, splitIdentifiers } from './score.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
@@ -267,18 +268,6 @@ function withoutCode(s: Sentence): Sentence {
   return rest;
 }
 
-/**
- * URLs and file names (with an optional #anchor) inside a code block: a JSON example that mentions
- * `"/docs/server-kit.md#mounting"` is not about mounting the server kit, so their words don't score.
- * A call is no file name: `body.json()` and `res.html(…)` keep their words ("as JSON").
- */
-export const CODE_PATH = /\bhttps?:\/\/\S+|[\w./-]*\.(?:md|html?|json|ya?ml|txt)(?:#[\w-]*)?\b(?!\s*\()/g;
-
-/** `perMessageDeflate` → `per Message Deflate`: code names things in camelCase, questions in words. */
-export function splitIdentifiers(code: string): string {
-  return code.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2');
-}
-
 /** Most of `s`'s content terms already occur in one chosen sentence. */
 function isNearDuplicate(s: Sentence, chosen: Sentence[]): boolean {
   if (s.terms.length === 0) return false;
@@ -388,30 +377,4 @@ function passageProse(markdown: string, passage: number, terms: string[], headin
       ...(s.code !== undefined ? { code: s.code } : {}),
     })),
   };
-}
-
-/**
- * A code span naming a file or folder (`widget/test/*.test.ts`, `bench/size.bench.mjs`, `dist/`):
- * its words say where something is, not what the sentence is about, so they don't score.
- * Package names (`@grounded-chat/widget`), routes (`/api/chat`) and identifiers still do.
- */
-const FILE_SPAN = /`(?:[\w.*-]+\/[\w.*/-]*|[\w*-]+(?:\.[\w*-]+)*\.(?:[cm]?[jt]sx?|json|md|html?|css|ya?ml|sh))`/g;
-
-/** Distinct question terms the sentence contains (prefix-aware, as the index matches). */
-function scoreSentence(sentence: string, terms: string[]): number {
-  const sentenceWords = new Set<string>();
-  for (const w of words(sentence.replace(FILE_SPAN, ' '))) {
-    const t = normalizeTerm(w);
-    if (t) sentenceWords.add(t);
-  }
-  let score = 0;
-  for (const term of terms) {
-    for (const w of sentenceWords) {
-      if (termMatches(term, w)) {
-        score++;
-        break;
-      }
-    }
-  }
-  return score;
 }
