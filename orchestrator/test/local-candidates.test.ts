@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LocalIndex } from '../src/retrieval/local-index.js';
+import { LocalRetriever } from '../src/retrieval/local-retriever.js';
 import { planExtractive, renderExtractive } from '../src/answer/extractive.js';
 import { leadingFile } from '../src/leading-file.js';
 import { makeCorpus } from './helpers.js';
@@ -270,5 +271,41 @@ The version of the parser that checks a string must be the one that reads it.
     const plan = planExtractive(question, await index.retrieve(question), { maxSentences: 2, minSentences: 1 });
     const files = plan.citations.map((c) => c.passage.sourcePath);
     assert.ok(files.length >= 2 && files.every((f) => f === 'vers/README.md'), files.join(', '));
+  });
+});
+
+describe('LocalRetriever: a message that opens with context (../src/retrieval/local-retriever.ts)', () => {
+  const files = {
+    // Shares the context's words (install, page, docs, command line) and none of the ask's.
+    'setup/README.md': '# setup\n\n## Install\n\nAfter install, the command line tool prints the docs page and shows a tip.\n',
+    'opener/README.md': "# opener\n\nOpen URLs, files and apps.\n\n## Usage\n\nOpen a URL in the default browser:\n\n```js\nawait opener('https://example.com')\n```\n",
+  };
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let retriever: LocalRetriever;
+  before(async () => {
+    corpus = await makeCorpus(files);
+    retriever = new LocalRetriever({ corpusDir: corpus.dir });
+    await retriever.ready();
+  });
+  after(() => {
+    retriever.index.close();
+    return corpus.cleanup();
+  });
+
+  const message = "Our command line tool should show the docs page after install. How do I open a URL in the user's browser?";
+
+  it('adds what the asking sentence finds after what the whole message finds', async () => {
+    const whole = await retriever.index.retrieve(message);
+    assert.ok(!whole.some((h) => h.sourcePath === 'opener/README.md'), `the whole message alone: ${whole.map((h) => h.id).join(', ')}`);
+    const hits = await retriever.retrieve(message);
+    assert.deepEqual(hits.slice(0, whole.length).map((h) => h.id), whole.map((h) => h.id), 'the whole message first');
+    assert.ok(hits.some((h) => h.id === 'opener/README.md#usage'), hits.map((h) => h.id).join(', '));
+    assert.equal(new Set(hits.map((h) => h.id)).size, hits.length, 'no passage twice');
+    assert.ok((await retriever.retrieve(message, { top: 1 })).length <= 1);
+  });
+
+  it('searches a one-sentence question once, as it is', async () => {
+    const q = 'How do I open a URL in the browser?';
+    assert.deepEqual((await retriever.retrieve(q)).map((h) => h.id), (await retriever.index.retrieve(q)).map((h) => h.id));
   });
 });
