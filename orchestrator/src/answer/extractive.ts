@@ -114,8 +114,8 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const all = prose.flatMap((p) => p.sentences);
   if (all.length === 0) return codeOnlyPlan(passages, prose, score, opts.snippetChars);
 
-  // Ties go to the file most results come from (else the first), then to sentences under a heading that names the
-  // question's topic, then to better-ranked passages.
+  // Ties go to the file most results come from (else the first), then to sentences under a
+  // heading that names the question's topic, then to better-ranked passages.
   const headingScore = passages.map((p) => scoreSentence(p.headingPath.join(' '), terms));
   // Asked how, a passage's example competes with its sentences (./code-choice.ts).
   const candidates = procedural
@@ -146,7 +146,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // words in a section whose heading names the question ("Sorting": "`sort(versions)`: Returns a
   // sorted array") answer it better than a CLI usage block elsewhere that says "sorted". Unless
   // the example calls what the question names: then it is the answer, and keeps its half point.
-  const bonus = (s: Sentence) => ((s as { short?: boolean }).short && !callsAsked(s) ? 0.5 : 0);
+  const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - bonus(b) - (a.score - bonus(a)) ||
