@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chunkDocument, inlinePlain, MAX_BLOCK_CHARS, MAX_HEADING_CHARS, splitFrontMatter, splitLong } from '../src/ingest/chunk.js';
 import { CODE_SNIPPET_CHARS, planExtractive } from '../src/answer/extractive.js';
-import { chunkCorpus } from '../src/ingest/corpus.js';
+import { chunkCorpus, readmeTitle } from '../src/ingest/corpus.js';
+import { readDocuments } from '../src/ingest/read-documents.js';
+import { LocalIndex } from '../src/retrieval/local-index.js';
 import { makeCorpus } from './helpers.js';
 import { words } from '../src/text.js';
 
@@ -66,6 +68,57 @@ describe('chunkDocument', () => {
     assert.equal(chunkDocument('w.md', 'Intro.\n\n# Heading one\n\nText.\n')[0]!.title, 'Heading one');
     assert.equal(chunkDocument('dir/getting-started.md', 'Just text.\n')[0]!.title, 'getting-started');
     assert.deepEqual(splitFrontMatter('no front matter'), { body: 'no front matter' });
+  });
+
+  it('takes the title from an H1 only when it is the first heading; a README without one is named by its folder', () => {
+    // A trailing "# License" names a section, not the document (it used to title all of koa's README).
+    const koa = chunkDocument('notes/intro.md', 'Intro.\n\n## Installation\n\nnpm i.\n\n# License\n\nMIT.\n');
+    assert.deepEqual(new Set(koa.map((c) => c.title)), new Set(['intro']));
+    // A README whose heading is HTML (a logo, centred) or missing: the folder names it.
+    const yargs = '<h1 align="center"> Yargs </h1>\n\nParses arguments.\n\n## Description\n\nText.\n';
+    assert.deepEqual(new Set(chunkDocument('yargs/README.md', yargs).map((c) => c.title)), new Set(['yargs']));
+    assert.equal(chunkDocument('pkgs/Readme.markdown', '## Usage\n\nText.\n')[0]!.title, 'pkgs');
+    assert.equal(chunkDocument('README.md', 'Text.\n')[0]!.title, 'README');
+    // The caller's name (a package.json beside it) wins over the folder; a text H1 over both.
+    assert.equal(chunkDocument('x/README.md', '## Usage\n\nText.\n', {}, '@scope/lib')[0]!.title, '@scope/lib');
+    assert.equal(chunkDocument('x/README.md', '# My lib\n\nText.\n', {}, '@scope/lib')[0]!.title, 'My lib');
+    assert.equal(chunkDocument('x/README.txt', 'Text.\n', {}, 'lib')[0]!.title, 'lib');
+    // An H1 that is only an image without alt text is no title either.
+    assert.equal(chunkDocument('y/README.md', '# ![](logo.svg)\n\nText.\n')[0]!.title, 'y');
+  });
+
+  it('names a README by its package.json, else its folder, the same way for the local index and ingest', async () => {
+    const readme = '<p align="center"><img src="logo.svg"></p>\n\n## Define commands\n\nCall `.command()` with a name.\n';
+    const { dir, cleanup } = await makeCorpus({
+      'packages/cli/README.md': readme,
+      'packages/cli/package.json': JSON.stringify({ name: '@acme/argparse' }),
+      'vendor/yargs/README.md': readme,
+      'vendor/broken/README.md': readme,
+      'vendor/broken/package.json': '{ not json',
+      'guide.md': '## Setup\n\nText.\n',
+    });
+    try {
+      assert.equal(readmeTitle(dir, 'packages/cli/README.md'), '@acme/argparse');
+      assert.equal(readmeTitle(dir, 'vendor/yargs/README.md'), 'yargs');
+      assert.equal(readmeTitle(dir, 'vendor/broken/README.md'), 'broken');
+      assert.equal(readmeTitle(dir, 'guide.md'), undefined);
+      const expected = { 'packages/cli/README.md': '@acme/argparse', 'vendor/yargs/README.md': 'yargs', 'vendor/broken/README.md': 'broken', 'guide.md': 'guide' };
+      const titles = (chunks: { sourcePath: string; title: string }[]) => Object.fromEntries(chunks.map((c) => [c.sourcePath, c.title]));
+      assert.deepEqual(titles((await chunkCorpus(dir)).chunks), expected);
+      assert.deepEqual(titles((await readDocuments(dir)).chunks), expected);
+      const index = new LocalIndex({ corpusDir: dir });
+      try {
+        await index.ready();
+        // The question names the package, the README's text never does: only the title can match.
+        const [hit] = await index.retrieve('How do I define commands with yargs?');
+        assert.equal(hit?.sourcePath, 'vendor/yargs/README.md');
+        assert.equal(hit?.title, 'yargs');
+      } finally {
+        index.close();
+      }
+    } finally {
+      await cleanup();
+    }
   });
 
   it('gives repeated headings distinct ids and content before any heading the bare path', () => {

@@ -222,3 +222,43 @@ describe('between examples that tie, the one calling what the question names', (
     assert.match(renderExtractive(planExtractive('How do I filter a list of paths?', [passages[1]!, passages[0]!, passages[2]!], one)), /ig\.filter\(paths\)/);
   });
 });
+
+describe('a call named like a file type is a call, not a file name', () => {
+  it('scores the words of `body.json()` in an example, so "as JSON" finds it; a path like `config/app.json` still does not score', () => {
+    const passages = [
+      section('responsebody', 'fetcher/README.md', ['fetcher', '`response.body`'], "There are web streams and Node streams. `response.body` returns a web stream.\n\n```js\nimport { fetch } from 'fetcher'\nconst response = await fetch(url)\nconst readable = response.body\n```"),
+      section('body-mixins', 'fetcher/README.md', ['fetcher', 'Body mixins'], "The `body` mixins are the most common way to format the response body.\n\nExample usage:\n\n```js\nimport { request } from 'fetcher'\nconst { body } = await request(url)\nconsole.log('response', await body.json())\n```"),
+    ];
+    const one = { maxSentences: 1, minSentences: 1 };
+    const answer = renderExtractive(planExtractive('How do I read the response body as JSON with fetcher?', passages, one));
+    assert.match(answer, /body\.json\(\)/);
+    assert.doesNotMatch(answer, /response\.body\n/);
+    // A file name in code is still where something is, not what the example does.
+    const files = [
+      section('load', 'cfg/README.md', ['cfg', 'Load'], "```js\nload('config/app.json')\n```"),
+      section('parse', 'cfg/README.md', ['cfg', 'Parse'], '```js\nparse(text, { format: "json" })\n```'),
+    ];
+    assert.match(renderExtractive(planExtractive('How do I parse JSON text?', files, one)), /parse\(text/);
+  });
+});
+
+describe('a short example elsewhere against the sentence of the section the question names', () => {
+  const passages = [
+    section('sorting', 'vers/README.md', ['vers', 'Functions', 'Sorting'], '* `sort(versions)`: Returns a sorted array of versions.\n* `rsort(versions)`: The reverse of `sort`.'),
+    section('usage~3', 'vers/README.md', ['vers', 'Usage'], 'The command line:\n\n```\nUsage: vers [options] <version>\nPrints valid versions sorted by precedence\n```'),
+  ];
+  const one = { maxSentences: 1, minSentences: 1 };
+
+  it('quotes the sentence under the heading that names the question, not a CLI block elsewhere that shares as many words', () => {
+    const answer = renderExtractive(planExtractive('How do I sort a list of versions?', passages, one));
+    assert.match(answer, /`sort\(versions\)`: Returns a sorted array/);
+    assert.doesNotMatch(answer, /Prints valid versions/);
+  });
+
+  it('still prefers a short example to the prose of its own passage, and one that calls what the question names anywhere', () => {
+    const own = [section('usage', 'q/README.md', ['q', 'Usage'], 'Sort the versions with the sort function:\n\nOr:\n\n```js\nvers.sort(versions)\n```')];
+    assert.match(renderExtractive(planExtractive('How do I sort a list of versions?', own, one)), /vers\.sort\(versions\)/);
+    const calling = [passages[0]!, section('usage', 'vers/README.md', ['vers', 'Usage'], 'Example:\n\n```js\nvers.sort(versions)\n```')];
+    assert.match(renderExtractive(planExtractive('How do I sort a list of versions?', calling, one)), /vers\.sort\(versions\)/);
+  });
+});

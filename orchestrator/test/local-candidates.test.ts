@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LocalIndex } from '../src/retrieval/local-index.js';
+import { LocalRetriever } from '../src/retrieval/local-retriever.js';
 import { planExtractive, renderExtractive } from '../src/answer/extractive.js';
+import { leadingFile } from '../src/leading-file.js';
 import { makeCorpus } from './helpers.js';
 
 /**
@@ -201,5 +203,109 @@ describe('LocalIndex: camelCase identifiers in code (./local-terms.ts)', () => {
     // The identifier itself still finds it whole.
     assert.equal((await index.retrieve('keepAliveTimeout headersTimeout'))[0]?.id, 'srv/README.md#options');
     index.close();
+  });
+});
+
+describe('the leading file is the one most results come from (../src/leading-file.ts)', () => {
+  it('is the file holding at least half of the results, the earliest on a tie, else none', () => {
+    assert.equal(leadingFile(['q.md', 'v.md', 'v.md', 'v.md', 'q.md']), 'v.md');
+    assert.equal(leadingFile(['a.md', 'b.md', 'b.md', 'a.md']), 'a.md');
+    assert.equal(leadingFile(['a.md', 'b.md', 'c.md', 'd.md', 'a.md']), undefined);
+    assert.equal(leadingFile(['a.md']), 'a.md');
+    assert.equal(leadingFile([]), undefined);
+  });
+
+  const VALID = `# vers
+
+## Usage
+
+\`\`\`js
+vers.valid('1.2.3') // '1.2.3'
+\`\`\`
+
+## API
+
+### valid(v)
+
+Return the parsed version, or null if the version is not valid.
+
+### clean(version)
+
+Clean a string to be a valid version if possible.
+
+### coerce(version)
+
+Coerce a string into a valid version, checking it loosely.
+`;
+  const QUERY = `# query
+
+## Checking valid strings
+
+Checking that a query string is valid with one parser and reading it with another is unsafe.
+
+The version of the parser that checks a string must be the one that reads it.
+`;
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let index: LocalIndex;
+  before(async () => {
+    corpus = await makeCorpus({ 'vers/README.md': VALID, 'query/README.md': QUERY });
+    index = new LocalIndex({ corpusDir: corpus.dir });
+    await index.ready();
+  });
+  after(() => {
+    index.close();
+    return corpus.cleanup();
+  });
+
+  const question = 'How do I check that a version string is valid?';
+
+  it('brings the usage example of the file most results come from, though another file comes first', async () => {
+    const hits = await index.retrieve(question);
+    assert.equal(hits[0]!.sourcePath, 'query/README.md', hits.map((h) => h.id).join(', '));
+    assert.equal(hits.at(-1)!.id, 'vers/README.md#usage', hits.map((h) => h.id).join(', '));
+  });
+
+  it('and the offline answer gives that file the ties', async () => {
+    // "Clean a string to be a valid version" and "Checking that a query string is valid …" share
+    // as many of the question's words: the file most results come from wins.
+    const plan = planExtractive(question, await index.retrieve(question), { maxSentences: 2, minSentences: 1 });
+    const files = plan.citations.map((c) => c.passage.sourcePath);
+    assert.ok(files.length >= 2 && files.every((f) => f === 'vers/README.md'), files.join(', '));
+  });
+});
+
+describe('LocalRetriever: a message that opens with context (../src/retrieval/local-retriever.ts)', () => {
+  const files = {
+    // Shares the context's words (install, page, docs, command line) and none of the ask's.
+    'setup/README.md': '# setup\n\n## Install\n\nAfter install, the command line tool prints the docs page and shows a tip.\n',
+    'opener/README.md': "# opener\n\nOpen URLs, files and apps.\n\n## Usage\n\nOpen a URL in the default browser:\n\n```js\nawait opener('https://example.com')\n```\n",
+  };
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let retriever: LocalRetriever;
+  before(async () => {
+    corpus = await makeCorpus(files);
+    retriever = new LocalRetriever({ corpusDir: corpus.dir });
+    await retriever.ready();
+  });
+  after(() => {
+    retriever.index.close();
+    return corpus.cleanup();
+  });
+
+  const message = "Our command line tool should show the docs page after install. How do I open a URL in the user's browser?";
+
+  it('adds what the asking sentence finds after what the whole message finds', async () => {
+    const whole = await retriever.index.retrieve(message);
+    assert.ok(!whole.some((h) => h.sourcePath === 'opener/README.md'), `the whole message alone: ${whole.map((h) => h.id).join(', ')}`);
+    const hits = await retriever.retrieve(message);
+    assert.deepEqual(hits.slice(0, whole.length).map((h) => h.id), whole.map((h) => h.id), 'the whole message first');
+    assert.ok(hits.some((h) => h.id === 'opener/README.md#usage'), hits.map((h) => h.id).join(', '));
+    assert.equal(new Set(hits.map((h) => h.id)).size, hits.length, 'no passage twice');
+    assert.ok((await retriever.retrieve(message, { top: 1 })).length <= 1);
+  });
+
+  it('searches a one-sentence question once, as it is', async () => {
+    const q = 'How do I open a URL in the browser?';
+    assert.deepEqual((await retriever.retrieve(q)).map((h) => h.id), (await retriever.index.retrieve(q)).map((h) => h.id));
   });
 });

@@ -74,6 +74,69 @@ describe('LocalIndex ranking', () => {
   });
 });
 
+describe('LocalIndex ranking: a question that names a document', () => {
+  // Two argument parsers; the question names one, whose README never says its own name in the
+  // section that answers (its title comes from its folder, see src/ingest/chunk.ts).
+  const parsers: Record<string, string> = {
+    'commander/README.md': [
+      '# Commander',
+      '',
+      '## Command-specific options',
+      '',
+      'You can attach options to a command: each command has its own options.',
+      '',
+      '## Option parsing',
+      '',
+      'Options are declared with the option method.',
+    ].join('\n'),
+    'yargs/README.md': [
+      '<h1 align="center">Yargs</h1>',
+      '',
+      '## Complex example',
+      '',
+      'Define a command and its options in the builder:',
+      '',
+      '```js',
+      "argv.command('serve [port]', 'start the server', (y) => y.positional('port', {}))",
+      '```',
+      '',
+      '## Install',
+      '',
+      'npm i yargs',
+    ].join('\n'),
+    'configuration.md': ['---', 'title: Configuration', '---', '## Environment', '', 'The router is configured from environment variables such as PORT.'].join('\n'),
+    'server.md': ['# Server', '', '## Mounting the router', '', 'Mount the router; it reads the environment variables it is configured by (PORT, HOST) once, when mounted, and is configured by nothing else.'].join('\n'),
+    // Other tools whose READMEs talk about commands and options, as a real corpus's do.
+    ...Object.fromEntries(
+      ['lint', 'fmt', 'test', 'bundle', 'serve', 'deploy'].map((t) => [`${t}/README.md`, `# ${t}\n\nRun the ${t} command with its options.\n\n## Options\n\nEvery option of the command.\n`]),
+    ),
+  };
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let index: LocalIndex;
+  before(async () => {
+    corpus = await makeCorpus(parsers);
+    index = new LocalIndex({ corpusDir: corpus.dir });
+    await index.ready();
+  });
+  after(async () => {
+    index.close();
+    await corpus.cleanup();
+  });
+
+  it('ranks the named document first, over a heading that shares more of the question', async () => {
+    const hits = await index.retrieve('How do I define a command with its own options in yargs?');
+    assert.equal(hits[0]?.sourcePath, 'yargs/README.md');
+    // Without the name, the heading wins as before.
+    const plain = await index.retrieve('How do I define a command with its own options?');
+    assert.equal(plain[0]?.id, 'commander/README.md#command-specific-options');
+  });
+
+  it('does not take a common word for a title ("configured" does not name "Configuration")', async () => {
+    const hits = await index.retrieve('How is the router mounted and configured by environment variables?');
+    assert.equal(hits[0]?.id, 'server.md#mounting-the-router');
+  });
+});
+
 describe('LocalIndex ranking statistics', () => {
   it('keeps the passages’ total length the same through an in-place update as a full build gives', async () => {
     const corpus = await makeCorpus(FILES);

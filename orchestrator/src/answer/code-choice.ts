@@ -88,7 +88,8 @@ export function bestCodeOnly(
 /**
  * The code units of one passage that share a question term, as candidates ranked with its
  * sentences: scored by the terms they share, plus a half for a short example (on a tie it beats
- * the prose about it) or minus a half for a long one (a long listing shares many words by
+ * the prose about it: `short`, which the answerer weighs after the passage's own merits, see
+ * ../answer/extractive.ts) or minus a half for a long one (a long listing shares many words by
  * chance, so it must share more than the best sentence), placed in reading order just after the
  * sentence before them.
  */
@@ -98,14 +99,15 @@ export function codeCandidates(
   units: CodeUnit[],
   sentences: { unit: number; position: number }[],
   score: (text: string) => number,
-): { unit: number; position: number; score: number; code: number }[] {
-  const out: { unit: number; position: number; score: number; code: number }[] = [];
+): { unit: number; position: number; score: number; code: number; short: boolean }[] {
+  const out: { unit: number; position: number; score: number; code: number; short: boolean }[] = [];
   units.forEach((u, i) => {
     if (u.kind !== 'code' || u.text.length > MAX_QUOTED_CODE_CHARS) return;
     const sc = score(u.text);
     if (sc <= 0) return;
     const before = sentences.filter((s) => s.unit < i).at(-1);
-    out.push({ unit: i, position: (before?.position ?? -1) + 0.5, score: sc + (u.text.length <= SHORT_CODE_CHARS ? 0.5 : -0.5), code: i });
+    const short = u.text.length <= SHORT_CODE_CHARS;
+    out.push({ unit: i, position: (before?.position ?? -1) + 0.5, score: sc + (short ? 0.5 : -0.5), code: i, short });
   });
   return out;
 }

@@ -25,7 +25,7 @@
  * links), and a sentence whose content terms are mostly among those of a sentence already chosen
  * ("The server kit is an Express router." after a longer sentence that says so). A section's
  * opening sentence is scored with its heading's words as well, as it usually answers the heading;
- * words of code spans that only name a file or folder don't score.
+ * words of code spans that only name a file or folder don't score (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
  * citations before `stream` runs, so the `[n]` in the text must match them. The flow hands
@@ -37,7 +37,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
 import { suggestFollowups } from './followups.js';
-import { normalizeTerm, queryTerms, termMatches, words } from '../text.js';
+import { leadingFile } from '../leading-file.js';
+import { queryTerms } from '../text.js';
+import { CODE_PATH, scoreSentence, splitIdentifiers } from './score.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
@@ -112,8 +114,8 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const all = prose.flatMap((p) => p.sentences);
   if (all.length === 0) return codeOnlyPlan(passages, prose, score, opts.snippetChars);
 
-  // Ties go to the retriever's first file, then to sentences under a heading that names the
-  // question's topic, then to better-ranked passages.
+  // Ties go to the file most results come from (else the first), then to sentences under a
+  // heading that names the question's topic, then to better-ranked passages.
   const headingScore = passages.map((p) => scoreSentence(p.headingPath.join(' '), terms));
   // Asked how, a passage's example competes with its sentences (./code-choice.ts).
   const candidates = procedural
@@ -128,8 +130,9 @@ export function planExtractive(question: string, passages: Passage[], options: E
       ]
     : all;
   // (A README section that shares as many words with the question as one of another package is
-  // more likely the answer when its file is the one the retriever put first.)
-  const topFile = passages.map((p) => (p.sourcePath === passages[0]!.sourcePath ? 1 : 0));
+  // more likely the answer when its file is the one most results come from, else the first.)
+  const lead = leadingFile(passages.map((p) => p.sourcePath)) ?? passages[0]!.sourcePath;
+  const topFile = passages.map((p) => (p.sourcePath === lead ? 1 : 0));
   // (Between examples that tie, the one that calls what the question names: `ig.filter(paths)`
   // for "filter paths", ./call-example.ts.)
   const asked = procedural ? questionNames(question) : [];
@@ -138,12 +141,19 @@ export function planExtractive(question: string, passages: Passage[], options: E
     if (!s.text && s.code !== undefined && asked.some((w) => callsName(prose[s.passage]!.units[s.code!]!.text, w))) calling.set(s, 1);
   }
   const callsAsked = (s: Sentence) => calling.get(s) ?? 0;
+  // A short example's half point (./code-choice.ts) beats the prose about it in its own passage,
+  // but not a sentence of a passage that is better on its own merits: as many of the question's
+  // words in a section whose heading names the question ("Sorting": "`sort(versions)`: Returns a
+  // sorted array") answer it better than a CLI usage block elsewhere that says "sorted". Unless
+  // the example calls what the question names: then it is the answer, and keeps its half point.
+  const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
   const ranked = [...candidates].sort(
     (a, b) =>
-      b.score - a.score ||
+      b.score - bonus(b) - (a.score - bonus(a)) ||
       callsAsked(b) - callsAsked(a) ||
       topFile[b.passage]! - topFile[a.passage]! ||
       headingScore[b.passage]! - headingScore[a.passage]! ||
+      bonus(b) - bonus(a) ||
       a.passage - b.passage ||
       a.position - b.position,
   );
@@ -258,17 +268,6 @@ function withoutCode(s: Sentence): Sentence {
   return rest;
 }
 
-/**
- * URLs and file names (with an optional #anchor) inside a code block: a JSON example that mentions
- * `"/docs/server-kit.md#mounting"` is not about mounting the server kit, so their words don't score.
- */
-const CODE_PATH = /\bhttps?:\/\/\S+|[\w./-]*\.(?:md|html?|json|ya?ml|txt)(?:#[\w-]*)?\b/g;
-
-/** `perMessageDeflate` → `per Message Deflate`: code names things in camelCase, questions in words. */
-export function splitIdentifiers(code: string): string {
-  return code.replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2');
-}
-
 /** Most of `s`'s content terms already occur in one chosen sentence. */
 function isNearDuplicate(s: Sentence, chosen: Sentence[]): boolean {
   if (s.terms.length === 0) return false;
@@ -378,30 +377,4 @@ function passageProse(markdown: string, passage: number, terms: string[], headin
       ...(s.code !== undefined ? { code: s.code } : {}),
     })),
   };
-}
-
-/**
- * A code span naming a file or folder (`widget/test/*.test.ts`, `bench/size.bench.mjs`, `dist/`):
- * its words say where something is, not what the sentence is about, so they don't score.
- * Package names (`@grounded-chat/widget`), routes (`/api/chat`) and identifiers still do.
- */
-const FILE_SPAN = /`(?:[\w.*-]+\/[\w.*/-]*|[\w*-]+(?:\.[\w*-]+)*\.(?:[cm]?[jt]sx?|json|md|html?|css|ya?ml|sh))`/g;
-
-/** Distinct question terms the sentence contains (prefix-aware, as the index matches). */
-function scoreSentence(sentence: string, terms: string[]): number {
-  const sentenceWords = new Set<string>();
-  for (const w of words(sentence.replace(FILE_SPAN, ' '))) {
-    const t = normalizeTerm(w);
-    if (t) sentenceWords.add(t);
-  }
-  let score = 0;
-  for (const term of terms) {
-    for (const w of sentenceWords) {
-      if (termMatches(term, w)) {
-        score++;
-        break;
-      }
-    }
-  }
-  return score;
 }

@@ -24,6 +24,8 @@ export interface Sentence {
   code?: number;
   /** Content terms, for the near-duplicate check. */
   terms: string[];
+  /** A short example competing with sentences (./code-choice.ts): its score has a half point added. */
+  short?: boolean;
 }
 
 export interface PassageProse {

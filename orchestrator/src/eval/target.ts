@@ -12,7 +12,7 @@
 import type { Citation, ScoreResponse } from '../contract.js';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { loadConfig } from '../config.js';
-import { LocalIndex } from '../retrieval/local-index.js';
+import { LocalRetriever } from '../retrieval/local-retriever.js';
 import { ExtractiveChatModel } from '../answer/extractive.js';
 import { startScoringServer, type ScoringServer } from '../scoring-server.js';
 
@@ -69,7 +69,8 @@ class RecordingRetriever implements Retriever {
 
 /** Starts an orchestrator over `corpusDir` (in memory, nothing persisted) and asks it. */
 export async function localTarget(corpusDir: string): Promise<EvalTarget> {
-  const recorder = new RecordingRetriever(new LocalIndex({ corpusDir }));
+  // The retriever a local orchestrator serves with (index plus its query handling), not the bare index.
+  const recorder = new RecordingRetriever(new LocalRetriever({ corpusDir }));
   const server: ScoringServer = await startScoringServer({
     port: 0,
     host: '127.0.0.1',

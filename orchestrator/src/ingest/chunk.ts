@@ -21,7 +21,7 @@ import { basename, extname } from 'node:path';
 import { countWords } from '../text.js';
 
 /** Bump when chunking output changes for the same input: persisted indexes then rebuild. */
-export const CHUNKER_VERSION = 2;
+export const CHUNKER_VERSION = 3;
 
 /**
  * Bounds, so one hostile or broken document cannot make every answer that cites it huge (a 1 MiB
@@ -55,13 +55,17 @@ export interface Chunk {
 export const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown', '.mdx']);
 export const TEXT_EXTENSIONS = new Set(['.txt', '.text']);
 
-/** Chunks one document. `sourcePath` is relative to the corpus root with `/` separators. */
-export function chunkDocument(sourcePath: string, content: string, options: ChunkOptions = {}): Chunk[] {
+/**
+ * Chunks one document. `sourcePath` is relative to the corpus root with `/` separators.
+ * `readmeTitle` is the title of a README that names none (see `fallbackTitle`): the caller knows
+ * the folder around it (./corpus.ts, `readmeTitle`), the chunker only the relative path.
+ */
+export function chunkDocument(sourcePath: string, content: string, options: ChunkOptions = {}, readmeTitle?: string): Chunk[] {
   const opts = { ...DEFAULT_CHUNK_OPTIONS, ...options };
   const normalized = content.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   const ext = extname(sourcePath).toLowerCase();
-  if (TEXT_EXTENSIONS.has(ext)) return chunkPlainText(sourcePath, normalized, opts);
-  return chunkMarkdown(sourcePath, normalized, opts);
+  if (TEXT_EXTENSIONS.has(ext)) return chunkPlainText(sourcePath, normalized, opts, readmeTitle);
+  return chunkMarkdown(sourcePath, normalized, opts, readmeTitle);
 }
 
 interface Block {
@@ -75,7 +79,7 @@ interface Section {
   blocks: Block[];
 }
 
-function chunkMarkdown(sourcePath: string, content: string, opts: Required<ChunkOptions>): Chunk[] {
+function chunkMarkdown(sourcePath: string, content: string, opts: Required<ChunkOptions>, readmeTitle?: string): Chunk[] {
   const { body, frontMatterTitle } = splitFrontMatter(content);
   // Block tokens only: marked's `lex` then lexes every block's inline content too, which nothing
   // here reads (a heading's text is taken as written, see inlinePlain) and which cost two thirds
@@ -88,13 +92,16 @@ function chunkMarkdown(sourcePath: string, content: string, opts: Required<Chunk
   sections.push(current);
   // Headings above the current one, by depth; a new heading pops everything at its depth or deeper.
   const stack: { depth: number; text: string }[] = [];
-  let firstH1: string | undefined;
+  // The document's own title is its first heading when that is an H1; a later H1 ("License" at
+  // the end of a README that opens with "## Installation") names a section, not the document.
+  let leadingH1: string | undefined;
+  let headings = 0;
 
   for (const token of tokens) {
     if (token.type === 'heading') {
       const text = boundHeading(inlinePlain(token.text.slice(0, MAX_HEADING_CHARS * 4)));
       const depth = (token as Token & { depth: number }).depth;
-      if (depth === 1 && firstH1 === undefined) firstH1 = text;
+      if (headings++ === 0 && depth === 1 && text) leadingH1 = text;
       while (stack.length && stack[stack.length - 1]!.depth >= depth) stack.pop();
       stack.push({ depth, text });
       current = { headingPath: stack.map((h) => h.text), anchor: slugger.slug(text), blocks: [] };
@@ -109,7 +116,7 @@ function chunkMarkdown(sourcePath: string, content: string, opts: Required<Chunk
     for (const piece of splitLong(raw)) current.blocks.push({ raw: piece, words: countWords(piece) });
   }
 
-  const title = frontMatterTitle ?? firstH1 ?? fileTitle(sourcePath);
+  const title = frontMatterTitle ?? leadingH1 ?? fallbackTitle(sourcePath, readmeTitle);
   const chunks: Chunk[] = [];
   for (const section of sections) {
     const parts = packBlocks(section.blocks, opts);
@@ -128,14 +135,14 @@ function chunkMarkdown(sourcePath: string, content: string, opts: Required<Chunk
   return chunks;
 }
 
-function chunkPlainText(sourcePath: string, content: string, opts: Required<ChunkOptions>): Chunk[] {
+function chunkPlainText(sourcePath: string, content: string, opts: Required<ChunkOptions>, readmeTitle?: string): Chunk[] {
   const blocks = content
     .split(/\n\s*\n/)
     .map((p) => p.trim())
     .filter(Boolean)
     .flatMap(splitLong)
     .map((raw) => ({ raw, words: countWords(raw) }));
-  const title = fileTitle(sourcePath);
+  const title = fallbackTitle(sourcePath, readmeTitle);
   return packBlocks(blocks, opts).map((part, i) => ({
     id: i === 0 ? sourcePath : `${sourcePath}~${i + 1}`,
     title,
@@ -191,9 +198,23 @@ export function splitFrontMatter(content: string): { body: string; frontMatterTi
   return title ? { body, frontMatterTitle: title } : { body };
 }
 
-/** `getting-started.md` → `getting-started`: the title of a document that names none. */
-function fileTitle(sourcePath: string): string {
-  return basename(sourcePath, extname(sourcePath));
+/**
+ * The title of a document that names none: `getting-started.md` → `getting-started`. A README's
+ * file name says nothing about what it documents (and its first heading is often a logo or badges
+ * in HTML), so a README takes `readmeTitle` (the caller's: a package.json name beside it, or the
+ * folder's name), else its folder's name in `sourcePath`: `yargs/README.md` → `yargs`, so a
+ * question that names the package finds every passage of its README through the title.
+ */
+export function fallbackTitle(sourcePath: string, readmeTitle?: string): string {
+  const name = basename(sourcePath, extname(sourcePath));
+  if (!isReadme(sourcePath)) return name;
+  const folder = sourcePath.split('/').at(-2);
+  return boundHeading((readmeTitle?.trim() || folder || name).replace(/\s+/g, ' '));
+}
+
+/** `README.md`, `readme.markdown`, `Readme.txt`: a file that introduces the folder it is in. */
+export function isReadme(path: string): boolean {
+  return /^readme$/i.test(basename(path, extname(path)));
 }
 
 /**

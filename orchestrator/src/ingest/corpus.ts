@@ -3,10 +3,10 @@
  * pure function of (path, text) and can be tested without a file system.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname, join, relative, sep } from 'node:path';
-import { chunkDocument, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type Chunk, type ChunkOptions } from './chunk.js';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { chunkDocument, isReadme, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type Chunk, type ChunkOptions } from './chunk.js';
 
 export interface CorpusFile {
   /** Relative to the corpus root, POSIX separators. */
@@ -54,7 +54,27 @@ export async function chunkCorpus(dir: string, options?: ChunkOptions): Promise<
   for (const file of listed) {
     const buf = await readFile(join(dir, ...file.path.split('/')));
     files.push({ ...file, size: buf.length, sha256: sha256(buf) });
-    chunks.push(...chunkDocument(file.path, buf.toString('utf8'), options));
+    chunks.push(...chunkDocument(file.path, buf.toString('utf8'), options, readmeTitle(dir, file.path)));
   }
   return { files, chunks };
+}
+
+/**
+ * The title for a README that names none (../ingest/chunk.ts, `fallbackTitle`): the `name` of a
+ * package.json beside it, else the name of the folder it is in (the corpus folder's own name for a
+ * README at the top). Undefined for any other file. Read here, not in the chunker, which sees only
+ * the path relative to the corpus; every reader (local index, `ingest`, this file) calls it, so
+ * the local index and Azure get the same title. A package.json that changes while its README does
+ * not changes no title until the README is re-read.
+ */
+export function readmeTitle(corpusDir: string, relPath: string): string | undefined {
+  if (!isReadme(relPath)) return undefined;
+  const folder = dirname(join(resolve(corpusDir), ...relPath.split('/')));
+  try {
+    const name = (JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: unknown }).name;
+    if (typeof name === 'string' && name.trim()) return name.trim();
+  } catch {
+    // No package.json, or not one we can read: the folder's name will do.
+  }
+  return basename(folder) || undefined;
 }

@@ -16,7 +16,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, sep } from 'node:path';
 import { NodeHtmlMarkdown } from 'node-html-markdown';
 import { chunkDocument, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type Chunk } from './chunk.js';
-import { sha256 } from './corpus.js';
+import { readmeTitle, sha256 } from './corpus.js';
 
 export const HTML_EXTENSIONS = new Set(['.html', '.htm']);
 export const PDF_EXTENSIONS = new Set(['.pdf']);
@@ -58,7 +58,7 @@ export async function readDocuments(dir: string, maxBytes = 50 * 1024 * 1024): P
       const size = (await stat(full)).size;
       if (size > maxBytes) throw new Error(`larger than ${maxBytes} bytes`);
       const buf = await readFile(full);
-      const chunks = await chunkFile(path, buf);
+      const chunks = await chunkFile(path, buf, readmeTitle(dir, path));
       result.files.push({ path, size: buf.length, sha256: sha256(buf) });
       result.chunks.push(...chunks);
     } catch (e) {
@@ -68,12 +68,12 @@ export async function readDocuments(dir: string, maxBytes = 50 * 1024 * 1024): P
   return result;
 }
 
-/** One file's passages, by its extension. */
-export async function chunkFile(path: string, buf: Buffer): Promise<Chunk[]> {
+/** One file's passages, by its extension (`readme`: see ./corpus.ts, `readmeTitle`). */
+export async function chunkFile(path: string, buf: Buffer, readme?: string): Promise<Chunk[]> {
   const ext = extname(path).toLowerCase();
-  if (HTML_EXTENSIONS.has(ext)) return chunkDocument(path, htmlToMarkdown(buf.toString('utf8')));
+  if (HTML_EXTENSIONS.has(ext)) return chunkDocument(path, htmlToMarkdown(buf.toString('utf8')), {}, readme);
   if (PDF_EXTENSIONS.has(ext)) return chunkPdf(path, buf);
-  return chunkDocument(path, buf.toString('utf8'));
+  return chunkDocument(path, buf.toString('utf8'), {}, readme);
 }
 
 export function htmlToMarkdown(html: string): string {

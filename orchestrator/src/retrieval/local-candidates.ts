@@ -11,8 +11,8 @@
  * The usage companion: a README's Usage, Example or Quick start section is often only code, and
  * its heading shares no word with a question ("How do I check whether a version satisfies a
  * range?" is answered by `semver.satisfies(…)` under "Usage"), so it ranks low or the gate drops
- * it, while the prose around the API it calls ranks first. When the first result's file holds at
- * least half of the results, the passage of that file's usage sections (any heading below the
+ * it, while the prose around the API it calls ranks first. When one file holds at least half of
+ * the results (../leading-file.ts; not always the first result's), the passage of that file's usage sections (any heading below the
  * title named Usage, Example(s), Quick start, Getting started or Synopsis) whose text scores best
  * on the question (its headings left out), among those not returned yet, takes the last place (or a free one) if it matches at
  * least one of the question's terms; one whose code calls a function the question names
@@ -21,6 +21,7 @@
  * never gets one, as it has no results to lead.
  */
 import type { Statement } from 'better-sqlite3';
+import { leadingFile } from '../leading-file.js';
 import { contentTerms } from '../text.js';
 import { groupMatches, MAX_CANDIDATES, type GateRule, type Group } from './local-query.js';
 import type { FieldStems, Ranker } from './local-rank.js';
@@ -115,8 +116,8 @@ export class CandidateCollector {
   private usageCompanion(picked: Candidate[], live: Group[]): Candidate | undefined {
     if (!picked.length) return undefined;
     const paths = this.store.pathsOf(picked.map((c) => c.rowid));
-    const lead = paths.get(picked[0]!.rowid);
-    if (lead === undefined || picked.filter((c) => paths.get(c.rowid) === lead).length * 2 < picked.length) return undefined;
+    const lead = leadingFile(picked.map((c) => paths.get(c.rowid)));
+    if (lead === undefined) return undefined;
     const taken = new Set(picked.map((c) => c.rowid));
     const usage = this.store.usageOf(lead, MAX_USAGE_PASSAGES).filter((rowid) => !taken.has(rowid));
     const data = this.store.rankDataMany(usage);

@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chunkDocument, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
-import { sha256, type CorpusFile } from '../ingest/corpus.js';
+import { readmeTitle, sha256, type CorpusFile } from '../ingest/corpus.js';
 import { ByteSink, TermScanner } from './local-terms.js';
 
 /**
@@ -87,6 +87,6 @@ export function preparePassages(chunks: Chunk[]): PreparedPassage[] {
 
 export async function prepareFile(corpusDir: string, file: CorpusFile, options: ChunkOptions): Promise<PreparedFile> {
   const buf = await readFile(join(corpusDir, ...file.path.split('/')));
-  const chunks = chunkDocument(file.path, buf.toString('utf8'), options);
+  const chunks = chunkDocument(file.path, buf.toString('utf8'), options, readmeTitle(corpusDir, file.path));
   return { file: { ...file, size: buf.length, sha256: sha256(buf) }, passages: preparePassages(chunks) };
 }

@@ -90,7 +90,28 @@ export class Ranker {
         total += groupScore;
       }
     }
-    return total * matchedGroups;
+    return total * matchedGroups * (this.namesTitle(groups, fields.title) ? 2 : 1);
+  }
+
+  /**
+   * Does the question name the passage's document: is every stem of its title one of the
+   * question's terms, and a name rather than a word (a stem that more passages carry in their
+   * title than in their text: `yarg`, but not `configur` of a page titled "Configuration", which
+   * "How is it configured?" does not name)? Such a passage scores double: the question said
+   * which document it is about, as a person adds "in yargs" to be understood.
+   */
+  private namesTitle(groups: Group[], title: Uint8Array): boolean {
+    if (!title.length) return false;
+    for (let at = 0; at < title.length; ) {
+      let end = indexOf(title, SPACE, at);
+      if (end < 0) end = title.length;
+      const stem = decoder.decode(title.subarray(at, end));
+      if (!groups.some((g) => g.term === stem)) return false;
+      const df = this.docFreq(stem);
+      if (df.body > df.title) return false;
+      at = end + 1;
+    }
+    return true;
   }
 
   private docFreq(stem: string): Df {
