@@ -15,16 +15,34 @@
  * the app's main module loads. Without it the orchestrator records no RequestData and its spans
  * lose their parent (checked: that is why it is here).
  *
- * What it turns on: incoming and outgoing `http` (RequestData / RemoteDependencyData), the Azure
- * SDKs' own tracing (AI Search, Key Vault, identity), and `@opentelemetry/instrumentation-undici`,
- * because the distro does not instrument undici (global `fetch`, the `openai` package, the kit's
- * undici Pool): without it no `traceparent` would cross to the next process. The database
- * instrumentations the distro would also load are off: this app has no databases. Live Metrics
- * is off by default (it opens a second connection); APPLICATIONINSIGHTS_CONFIGURATION_CONTENT
- * (JSON, read by the SDK after these defaults) turns it on, or changes any other option.
+ * What it turns on (docs/telemetry.md#cost says what each default costs and how to change it):
+ * incoming `http` (RequestData), the Azure SDKs' own tracing (AI Search, Key Vault, identity: their
+ * dependencies, with `traceparent`), and `@opentelemetry/instrumentation-undici`, because the distro
+ * does not instrument undici (global `fetch`, the `openai` package, the kit's undici Pool): without
+ * it no `traceparent` would cross to the next process.
+ *
+ * What it leaves off, because each costs CPU on every request (profiled: bench/telemetry.bench.mjs
+ * with BENCH_CPU_PROF) and nothing this project reads needs it:
+ * - outgoing `node:http` requests: the Azure SDKs record their own calls and everything else goes
+ *   through undici, so they would only record the exporter's own uploads (ignored anyway) or
+ *   duplicate the Azure SDKs' spans;
+ * - the distro's standard metrics and performance counters (pre-aggregated request/dependency
+ *   metrics, CPU and memory counters): the workbook reads the `requests`, `dependencies`,
+ *   `customEvents` and `customMetrics` tables, not those;
+ * - Live Metrics (a second connection, and work on every span);
+ * - the instrumentations' own `http.*.request.duration` histograms (views that drop them): the
+ *   same durations are on every request and dependency;
+ * - the database instrumentations: this app has no databases.
+ * APPLICATIONINSIGHTS_CONFIGURATION_CONTENT (JSON, read by the SDK after these defaults) turns any
+ * of them back on; an `instrumentationOptions` entry there replaces ours whole, so it must say
+ * `"enabled": true` too.
+ *
+ * The loader hook patches only `node:http` and `node:https` (the modules whose ESM imports the
+ * http instrumentation must see), not every module the app loads.
  */
 import { register } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { AggregationType } from '@opentelemetry/sdk-metrics';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { flushAzureMonitor, shutdownAzureMonitor, useAzureMonitor, type AzureMonitorOpenTelemetryOptions } from 'applicationinsights';
 
@@ -40,9 +58,27 @@ export interface AzureMonitorHandle {
   shutdown(): Promise<void>;
 }
 
+/** What the loader hook wraps for the http instrumentation (import-in-the-middle's `include`). */
+export const PATCHED_ESM_MODULES = ['node:http', 'node:https', 'http', 'https'];
+
+/** Meters whose instruments are dropped (see the header): the instrumentations' duration histograms. */
+export const DROPPED_METERS = ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici'];
+
+/**
+ * Batch export schedule (OpenTelemetry's environment variables; an operator's value wins): events
+ * go out with the spans every 5 s instead of every second (fewer uploads, each serialized on the
+ * event loop), in batches of at most 128 (smaller pieces of work between requests than 512).
+ */
+export const EXPORT_SCHEDULE = {
+  OTEL_BLRP_SCHEDULE_DELAY: '5000',
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '128',
+  OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '128',
+};
+
 export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonitorHandle {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: PATCHED_ESM_MODULES } });
   const env = options.env ?? process.env;
+  for (const [name, value] of Object.entries(EXPORT_SCHEDULE)) env[name] ||= value;
   // The distro's resource detection reads OTEL_SERVICE_NAME; an operator's value wins.
   env.OTEL_SERVICE_NAME ||= options.serviceName;
   // An Azure SDK call (AI Search, Key Vault, identity) records its own HTTP span; without this the
@@ -59,8 +95,12 @@ export function azureMonitorOptions(connectionString: string): AzureMonitorOpenT
   return {
     azureMonitorExporterOptions: { connectionString },
     enableLiveMetrics: false,
+    enableStandardMetrics: false,
+    enablePerformanceCounters: false,
+    views: DROPPED_METERS.map((meterName) => ({ meterName, aggregation: { type: 1 as AggregationType.DROP } })),
     instrumentationOptions: {
-      http: { enabled: true },
+      // The distro hands this object to HttpInstrumentation whole; its type only names `enabled`.
+      http: { enabled: true, disableOutgoingRequestInstrumentation: true } as { enabled: boolean },
       azureSdk: { enabled: true },
       mongoDb: { enabled: false },
       mySql: { enabled: false },
