@@ -15,8 +15,9 @@
  * the app's main module loads. Without it the orchestrator records no RequestData and its spans
  * lose their parent (checked: that is why it is here).
  *
- * What it turns on (docs/telemetry.md#cost says what each default costs and how to change it):
- * incoming `http` (RequestData), the Azure SDKs' own tracing (AI Search, Key Vault, identity: their
+ * What it turns on (docs/telemetry.md#what-it-costs says what each default costs and how to change
+ * it): incoming `http` (RequestData; in the kit's host only: the orchestrator makes its own request
+ * spans, request-span.ts there, and starts with `httpInstrumentation: false`), the Azure SDKs' own tracing (AI Search, Key Vault, identity: their
  * dependencies, with `traceparent`), and `@opentelemetry/instrumentation-undici`, because the distro
  * does not instrument undici (global `fetch`, the `openai` package, the kit's undici Pool): without
  * it no `traceparent` would cross to the next process.
@@ -38,7 +39,8 @@
  * `"enabled": true` too.
  *
  * The loader hook patches only `node:http` and `node:https` (the modules whose ESM imports the
- * http instrumentation must see), not every module the app loads.
+ * http instrumentation must see), not every module the app loads, and is not registered at all
+ * when the http instrumentation is off (unless APPLICATIONINSIGHTS_CONFIGURATION_CONTENT turns it on).
  */
 import { register } from 'node:module';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
@@ -51,6 +53,12 @@ export interface AzureMonitorStartOptions {
   /** cloud_RoleName in Application Insights, unless OTEL_SERVICE_NAME says otherwise. */
   serviceName: string;
   env?: Record<string, string | undefined>;
+  /**
+   * Record incoming requests with OpenTelemetry's http instrumentation (default true: the kit's
+   * host app, every route). False when the app makes its own request spans (the orchestrator,
+   * orchestrator/src/telemetry/request-span.ts): the instrumentation and its loader hook stay off.
+   */
+  httpInstrumentation?: boolean;
 }
 
 export interface AzureMonitorHandle {
@@ -86,8 +94,11 @@ export const EXPORT_SCHEDULE = {
 };
 
 export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonitorHandle {
-  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: PATCHED_ESM_MODULES } });
   const env = options.env ?? process.env;
+  const httpInstrumentation = options.httpInstrumentation ?? true;
+  if (httpInstrumentation || operatorTurnsHttpOn(env)) {
+    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: PATCHED_ESM_MODULES } });
+  }
   for (const [name, value] of Object.entries(EXPORT_SCHEDULE)) env[name] ||= value;
   // The distro's resource detection reads OTEL_SERVICE_NAME; an operator's value wins.
   env.OTEL_SERVICE_NAME ||= options.serviceName;
@@ -95,13 +106,22 @@ export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonit
   // http instrumentation records the same request again under it (two dependencies per call).
   // Read by the Azure SDK's instrumenter at each span; an operator's value wins.
   env.AZURE_HTTP_TRACING_CHILDREN_DISABLED ||= 'true';
-  useAzureMonitor(azureMonitorOptions(options.connectionString));
+  useAzureMonitor(azureMonitorOptions(options.connectionString, { httpInstrumentation }));
   registerInstrumentations({ instrumentations: [new UndiciInstrumentation()] });
   return { flush: flushAzureMonitor, shutdown: shutdownAzureMonitor };
 }
 
+/** APPLICATIONINSIGHTS_CONFIGURATION_CONTENT turns the http instrumentation on: it needs the loader hook. */
+function operatorTurnsHttpOn(env: Record<string, string | undefined>): boolean {
+  try {
+    return JSON.parse(env.APPLICATIONINSIGHTS_CONFIGURATION_CONTENT ?? '{}')?.instrumentationOptions?.http?.enabled === true;
+  } catch {
+    return false;
+  }
+}
+
 /** What `useAzureMonitor` is given (APPLICATIONINSIGHTS_CONFIGURATION_CONTENT overrides it). */
-export function azureMonitorOptions(connectionString: string): AzureMonitorOpenTelemetryOptions {
+export function azureMonitorOptions(connectionString: string, { httpInstrumentation = true } = {}): AzureMonitorOpenTelemetryOptions {
   return {
     azureMonitorExporterOptions: { connectionString },
     enableLiveMetrics: false,
@@ -110,7 +130,7 @@ export function azureMonitorOptions(connectionString: string): AzureMonitorOpenT
     views: DROPPED_METERS.map(dropView),
     instrumentationOptions: {
       // The distro hands this object to HttpInstrumentation whole; its type only names `enabled`.
-      http: { enabled: true, disableOutgoingRequestInstrumentation: true } as { enabled: boolean },
+      http: { enabled: httpInstrumentation, disableOutgoingRequestInstrumentation: true } as { enabled: boolean },
       azureSdk: { enabled: true },
       mongoDb: { enabled: false },
       mySql: { enabled: false },
