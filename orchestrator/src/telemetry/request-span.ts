@@ -1,4 +1,7 @@
 /**
+ * Twin: server-kit/src/telemetry/request-span.ts (withRequestSpan; test/e2e/telemetry-twins.test.ts
+ * keeps them in step).
+ *
  * The orchestrator's request span (RequestData in Application Insights), made here rather than by
  * OpenTelemetry's `http` instrumentation, which the orchestrator's register module leaves off.
  *
@@ -17,7 +20,7 @@
  * instrumentation back on (APPLICATIONINSIGHTS_CONFIGURATION_CONTENT), its span is already active
  * when the handler runs and this one stands aside, so a request is never recorded twice.
  */
-import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Tracer } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { INSTRUMENTATION_SCOPE } from './names.js';
 
@@ -43,28 +46,31 @@ const headerGetter = {
 
 export function withRequestSpan(handler: Handler): Handler {
   const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
-  return (req, res) => {
-    // The http instrumentation is on after all: its span is the request's.
-    if (trace.getSpan(otelContext.active())) return handler(req, res);
-    const parent = propagation.extract(otelContext.active(), req.headers, headerGetter);
-    const span = tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
-    if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return handler(req, res); // no SDK
-    res.once('close', () => {
-      span.setAttribute(ATTR.statusCode, res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
-    otelContext.with(trace.setSpan(parent, span), handler, undefined, req, res);
-  };
+  return (req, res) => inRequestSpan(tracer, req, res, handler);
+}
+
+function inRequestSpan(tracer: Tracer, req: IncomingMessage, res: ServerResponse, handler: Handler): void {
+  // The http instrumentation is on after all: its span is the request's.
+  if (trace.getSpan(otelContext.active())) return handler(req, res);
+  const parent = propagation.extract(otelContext.active(), req.headers, headerGetter);
+  const span = tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
+  if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return handler(req, res); // no SDK
+  res.once('close', () => {
+    span.setAttribute(ATTR.statusCode, res.statusCode);
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+  otelContext.with(trace.setSpan(parent, span), handler, undefined, req, res);
 }
 
 function requestAttributes(req: IncomingMessage): Attributes {
-  const url = req.url ?? '/';
+  // Express rewrites req.url below a mount point (the kit's router sees `/stream`); originalUrl is the whole path.
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
   const q = url.indexOf('?');
   const attributes: Attributes = {
     [ATTR.method]: req.method ?? 'GET',
     [ATTR.scheme]: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-    // The path only: a query string could carry what privacy keeps out (there is none on /score).
+    // The path only: a query string could carry what privacy keeps out (the chat routes and /score take none).
     [ATTR.path]: q === -1 ? url : url.slice(0, q),
     [ATTR.protocolVersion]: req.httpVersion,
   };
@@ -74,7 +80,11 @@ function requestAttributes(req: IncomingMessage): Attributes {
     if (m?.[1]) attributes[ATTR.serverAddress] = m[1];
     if (m?.[2]) attributes[ATTR.serverPort] = Number(m[2]);
   }
-  if (req.socket.remoteAddress) attributes[ATTR.clientAddress] = req.socket.remoteAddress;
+  // Behind App Service's front end the visitor is the first X-Forwarded-For entry (`ip` or `ipv4:port`).
+  const forwarded = req.headers['x-forwarded-for'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',', 1)[0]?.trim().replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');
+  const client = first || req.socket.remoteAddress;
+  if (client) attributes[ATTR.clientAddress] = client;
   const agent = req.headers['user-agent'];
   if (agent) attributes[ATTR.userAgent] = agent;
   return attributes;
