@@ -2,21 +2,26 @@
 // mounted as the site mounts it) in front of the orchestrator (orchestrator/dist/server.js, its
 // real flow), each started as `npm start` starts it (`--import …/telemetry/register`), the
 // orchestrator on Azure AI Search + Azure OpenAI through the real SDKs against zero-latency HTTPS
-// stand-ins on 127.0.0.1 (so every instrumentation is on the path: http in and out, undici, the
+// stand-ins on 127.0.0.1 (so every instrumentation is on the path: the request spans, undici, the
 // Azure SDK's tracing). Reference: the same pair with telemetry off, in the same run.
-//   off        no connection string: the telemetry helpers run against the no-op OpenTelemetry API
-//   on         applicationinsights 3.x with its default sampling, exporting to a loopback HTTPS sink
-//   all-traces the same with every trace sampled (OTEL_TRACES_SAMPLER=always_on): the worst case
-//   sdk-defaults  (BENCH_VARIANTS=on,sdk-defaults) on, with the SDK's defaults this project turns off
-// Three chains run side by side and the requests are interleaved across them (one at a time), so
-// all see the same machine. Figures: time to first byte (the kit's first line, written once the
-// orchestrator answered) and time to the first answer piece (through retrieve, compose and the
-// model's first token), p50/p90/p99, with what telemetry adds and the ratio to off; then the CPU
-// time per chat across both processes (steady under load, unlike latency), each process's resident
-// memory after the run, and the helpers' cost per call (bench/telemetry/micro.mjs).
-// Budget (issue 12): at most 1 ms added at p99. BENCH_N (default 200) streams per chain; about 45 s.
+//   off           no connection string: the telemetry helpers run against the no-op OpenTelemetry API
+//   on            applicationinsights 3.x with this project's defaults (docs/telemetry.md#what-it-costs)
+//                 and the SDK's default sampling (5 traces a second), exporting to a loopback HTTPS sink
+//   all-traces    the same with every trace sampled (OTEL_TRACES_SAMPLER=always_on): the worst case
+//   sdk-defaults  (BENCH_VARIANTS=on,sdk-defaults) on, with the SDK's defaults where this project
+//                 changes them (the http instrumentation, standard metrics, performance counters, 1 s
+//                 event export, 512-item batches): the before/after of those defaults in one run
+// The chains run side by side and the requests are interleaved across them (one at a time, the
+// order rotating), so all see the same machine. Figures: time to first byte (the kit's first line,
+// written once the orchestrator answered) and time to the first answer piece, p50/p90/p99, with
+// what telemetry adds and the ratio to off; the CPU time per chat in each process (steadier than
+// latency under load; exporting included); each process's resident memory after the run; what the
+// sink received per chain; the helpers' cost per call (bench/telemetry/micro.mjs; BENCH_MICRO=0 skips).
+// Budget (issue 12): at most 1 ms added at p99. BENCH_N (default 200) streams per chain.
 // p99 of 200 samples is the 2nd-slowest: on a loaded machine it measures the neighbours, so judge it
 // on a quiet one (p90 is printed as the steadier figure).
+// Diagnostics: BENCH_CPU_PROF=DIR (V8 profiles, read with bench/telemetry/profile-top.mjs),
+// BENCH_LOOP_DELAY=1 (event loop delay per process), BENCH_EXTRA (variants of your own, see below).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -129,13 +134,18 @@ Object.values(variants).forEach((env, i) => {
 // exit (the servers exit on SIGTERM after draining), for `node bench/telemetry/profile-top.mjs DIR/...`.
 const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
 if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+// BENCH_LOOP_DELAY=1: each server samples its event loop's delay over the measured window
+// (bench/telemetry/loop-delay.mjs); printed after the run. The sampling timer costs CPU in every
+// variant alike, so read the CPU figures from a run without it.
+const loopDelay = process.env.BENCH_LOOP_DELAY === '1';
 
 /** Starts a server as scripts/start.mjs does (register module first) and waits for its "listening on" line. */
 function launch(script, register, env, profName) {
   const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, profName)}`, `--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL ?? 250}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', pathToFileURL(join(root, register)).href, join(root, script)], {
+  const delay = loopDelay ? ['--import', pathToFileURL(join(here, 'telemetry', 'loop-delay.mjs')).href] : [];
+  const child = spawn(process.execPath, [...prof, ...delay, '--import', pathToFileURL(join(root, register)).href, join(root, script)], {
     cwd: root,
-    env: { ...common, ...env },
+    env: { ...common, ...env, ...(loopDelay ? { BENCH_LOOP_DELAY_FILE: join(dir, `loop-${profName}.json`) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -236,6 +246,7 @@ try {
   const cpuOf = (n) => ({ web: cpuMs(chains[n].processes.web.pid), orchestrator: cpuMs(chains[n].processes.orchestrator.pid) });
   const cpuBefore = Object.fromEntries(names.map((n) => [n, cpuOf(n)]));
   const windowStartUs = Number(process.hrtime.bigint() / 1000n);
+  if (loopDelay) for (const c of Object.values(chains)) for (const p of Object.values(c.processes)) p.kill('SIGUSR2'); // start of the window
   for (let i = 0; i < N; i++) {
     // Rotate who goes first each round, so no variant always follows the same one.
     for (let j = 0; j < names.length; j++) {
@@ -306,7 +317,22 @@ try {
       p.kill('SIGTERM');
     }
   }
-  if (cpuProfDir) await Promise.all(exits); // the profiles are written as the processes exit
+  if (cpuProfDir || loopDelay) await Promise.all(exits); // the profiles and delays are written as the processes exit
+  if (loopDelay && Object.keys(chains).length) {
+    console.log('  event loop delay over the measured window (ms): how long a request arriving at a random moment waits');
+    for (const name of Object.keys(chains)) {
+      const tag = name.replace(/\W+/g, '-');
+      const line = ['web', 'orchestrator'].map((p) => {
+        try {
+          const d = JSON.parse(readFileSync(join(dir, `loop-${tag}-${p}.json`), 'utf8'));
+          return `${p} p50 ${d.p50} p99 ${d.p99} p99.9 ${d.p999} max ${d.max}`;
+        } catch {
+          return `${p} (none)`;
+        }
+      });
+      console.log(`    ${name.padEnd(12)} ${line.join('   ')}`);
+    }
+  }
   services.close();
   services.closeAllConnections?.();
 }
