@@ -53,13 +53,19 @@ function inRequestSpan(tracer: Tracer, req: IncomingMessage, res: ServerResponse
   // The http instrumentation is on after all: its span is the request's.
   if (trace.getSpan(otelContext.active())) return handler(req, res);
   const parent = propagation.extract(otelContext.active(), req.headers, headerGetter);
-  const span = tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER, attributes: requestAttributes(req) }, parent);
-  if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return handler(req, res); // no SDK
-  res.once('close', () => {
-    span.setAttribute(ATTR.statusCode, res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
-  });
+  const span = tracer.startSpan(req.method ?? 'HTTP', { kind: SpanKind.SERVER }, parent);
+  if (!span.isRecording()) {
+    // Not sampled, or no SDK: nothing to describe, but a sampled-out trace still propagates its id.
+    if (!trace.isSpanContextValid(span.spanContext())) return handler(req, res);
+  } else {
+    // Read only for a span that will be exported (the SDK's samplers decide by trace id, not attributes).
+    span.setAttributes(requestAttributes(req));
+    res.once('close', () => {
+      span.setAttribute(ATTR.statusCode, res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+  }
   otelContext.with(trace.setSpan(parent, span), handler, undefined, req, res);
 }
 
