@@ -10,17 +10,19 @@
  * and only when APPLICATIONINSIGHTS_CONNECTION_STRING is set: `useAzureMonitor()` throws without
  * one, and an unset string must cost nothing.
  *
- * ES modules are linked before any code runs, so OpenTelemetry can only patch what they import
- * (`node:http`'s createServer in the orchestrator) through the loader hook registered here, before
- * the app's main module loads. Without it the orchestrator records no RequestData and its spans
- * lose their parent (checked: that is why it is here).
+ * Both register modules start it with `httpInstrumentation: false`: the kit's chat router and the
+ * orchestrator's server make their own request spans (request-span.ts in each package), which
+ * costs far less per request than OpenTelemetry's http instrumentation (profiled; see
+ * docs/telemetry.md#what-it-costs). With that instrumentation on (the option, or an operator's
+ * APPLICATIONINSIGHTS_CONFIGURATION_CONTENT), ES modules being linked before any code runs, it can
+ * only patch what they import (`node:http`'s createServer in the orchestrator) through the loader
+ * hook registered here, before the app's main module loads; without the hook the orchestrator's
+ * requests would go unseen.
  *
- * What it turns on (docs/telemetry.md#what-it-costs says what each default costs and how to change
- * it): incoming `http` (RequestData; in the kit's host only: the orchestrator makes its own request
- * spans, request-span.ts there, and starts with `httpInstrumentation: false`), the Azure SDKs' own tracing (AI Search, Key Vault, identity: their
- * dependencies, with `traceparent`), and `@opentelemetry/instrumentation-undici`, because the distro
- * does not instrument undici (global `fetch`, the `openai` package, the kit's undici Pool): without
- * it no `traceparent` would cross to the next process.
+ * What it turns on: the Azure SDKs' own tracing (AI Search, Key Vault, identity: their
+ * dependencies, with `traceparent`), and `@opentelemetry/instrumentation-undici`, because the
+ * distro does not instrument undici (global `fetch`, the `openai` package, the kit's undici Pool):
+ * without it no `traceparent` would cross to the next process.
  *
  * What it leaves off, because each costs CPU on every request (profiled: bench/telemetry.bench.mjs
  * with BENCH_CPU_PROF) and nothing this project reads needs it:
@@ -55,9 +57,9 @@ export interface AzureMonitorStartOptions {
   serviceName: string;
   env?: Record<string, string | undefined>;
   /**
-   * Record incoming requests with OpenTelemetry's http instrumentation (default true: the kit's
-   * host app, every route). False when the app makes its own request spans (the orchestrator,
-   * orchestrator/src/telemetry/request-span.ts): the instrumentation and its loader hook stay off.
+   * Record incoming requests with OpenTelemetry's http instrumentation (every route of the app).
+   * Default true; both register modules pass false, their apps making their own request spans
+   * (request-span.ts): the instrumentation and its loader hook then stay off.
    */
   httpInstrumentation?: boolean;
 }
