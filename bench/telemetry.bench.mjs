@@ -269,11 +269,12 @@ try {
 
   const width = Math.max(8, ...names.map((n) => n.length));
   console.log(`telemetry on the real chain (demo site + server kit → orchestrator flow → AI Search and Azure OpenAI stand-ins), ${N} streams per variant, interleaved`);
+  const stats = {};
   for (const [metric, label] of [['firstByte', 'time to first byte'], ['firstPiece', 'time to first answer piece']]) {
-    const s = Object.fromEntries(names.map((n) => {
+    const s = (stats[metric] = Object.fromEntries(names.map((n) => {
       const v = samples[n][metric];
       return [n, { ...summarize(v), p90: percentile([...v].sort((a, b) => a - b), 90) }];
-    }));
+    })));
     console.log(`  ${label}`);
     for (const n of names) {
       const added = n === 'off' ? '' : `   added p50 ${fmt(s[n].p50 - s.off.p50)}  p90 ${fmt(s[n].p90 - s.off.p90)}  p99 ${fmt(s[n].p99 - s.off.p99)}   ratio p50 ${(s[n].p50 / s.off.p50).toFixed(2)}x  p99 ${(s[n].p99 / s.off.p99).toFixed(2)}x`;
@@ -307,6 +308,13 @@ try {
     const types = Object.entries(r.types).map(([t, c]) => `${t} ${c}`).join(', ') || 'nothing';
     console.log(`    ${n.padEnd(width)} ${types}${r.metrics.size ? `; metrics: ${[...r.metrics].sort().join(', ')}` : ''}`);
   });
+  console.log('  summary: what telemetry adds to a chat (issue 12 budget: at most 1 ms at p99 to the time to first byte)');
+  for (const n of names.filter((v) => v !== 'off')) {
+    const fb = stats.firstByte;
+    const total = (v) => mem[v].web + mem[v].orchestrator;
+    const signed = (ms) => `${ms < 0 ? '-' : '+'}${fmt(Math.abs(ms))}`;
+    console.log(`    ${n.padEnd(width)} time to first byte ${signed(fb[n].p50 - fb.off.p50)} at p50, ${signed(fb[n].p99 - fb.off.p99)} at p99 (off's own p99: ${fmt(fb.off.p99)}); CPU ${signed(cpu[n].total - cpu.off.total)} a chat; memory ${total(n) < total('off') ? '-' : '+'}${Math.abs(total(n) - total('off')).toFixed(0)} MiB`);
+  }
   console.log(`  load average before ${loadBefore}, after ${load()}; ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   agent.destroy();
