@@ -2,22 +2,28 @@
 // mounted as the site mounts it) in front of the orchestrator (orchestrator/dist/server.js, its
 // real flow), each started as `npm start` starts it (`--import …/telemetry/register`), the
 // orchestrator on Azure AI Search + Azure OpenAI through the real SDKs against zero-latency HTTPS
-// stand-ins on 127.0.0.1 (so every instrumentation is on the path: http in and out, undici, the
+// stand-ins on 127.0.0.1 (so every instrumentation is on the path: the request spans, undici, the
 // Azure SDK's tracing). Reference: the same pair with telemetry off, in the same run.
-//   off        no connection string: the telemetry helpers run against the no-op OpenTelemetry API
-//   on         applicationinsights 3.x with its default sampling, exporting to a loopback HTTPS sink
-//   on, all    the same with every trace sampled (OTEL_TRACES_SAMPLER=always_on): the worst case
-// Three chains run side by side and the requests are interleaved across them (one at a time), so
-// all see the same machine. Figures: time to first byte (the kit's first line, written once the
-// orchestrator answered) and time to the first answer piece (through retrieve, compose and the
-// model's first token), p50/p90/p99, with what telemetry adds and the ratio to off; then the CPU
-// time per chat across both processes (steady under load, unlike latency), each process's resident
-// memory after the run, and the helpers' cost per call (bench/telemetry/micro.mjs).
-// Budget (issue 12): at most 1 ms added at p99. BENCH_N (default 200) streams per chain; about 45 s.
+//   off           no connection string: the telemetry helpers run against the no-op OpenTelemetry API
+//   on            applicationinsights 3.x with this project's defaults (docs/telemetry.md#what-it-costs)
+//                 and the SDK's default sampling (5 traces a second), exporting to a loopback HTTPS sink
+//   all-traces    the same with every trace sampled (OTEL_TRACES_SAMPLER=always_on): the worst case
+//   sdk-defaults  (BENCH_VARIANTS=on,sdk-defaults) on, with the SDK's defaults where this project
+//                 changes them (the http instrumentation, standard metrics, performance counters, 1 s
+//                 event export, 512-item batches): the before/after of those defaults in one run
+// The chains run side by side and the requests are interleaved across them (one at a time, the
+// order rotating), so all see the same machine. Figures: time to first byte (the kit's first line,
+// written once the orchestrator answered) and time to the first answer piece, p50/p90/p99, with
+// what telemetry adds and the ratio to off; the CPU time per chat in each process (steadier than
+// latency under load; exporting included); each process's resident memory after the run; what the
+// sink received per chain; the helpers' cost per call (bench/telemetry/micro.mjs; BENCH_MICRO=0 skips).
+// Budget (issue 12): at most 1 ms added at p99. BENCH_N (default 200) streams per chain.
 // p99 of 200 samples is the 2nd-slowest: on a loaded machine it measures the neighbours, so judge it
 // on a quiet one (p90 is printed as the steadier figure).
+// Diagnostics: BENCH_CPU_PROF=DIR (V8 profiles, read with bench/telemetry/profile-top.mjs),
+// BENCH_LOOP_DELAY=1 (event loop delay per process), BENCH_EXTRA (variants of your own, see below).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,7 +45,8 @@ const loadBefore = load();
 const dir = mkdtempSync(join(tmpdir(), 'gc-bench-telemetry-'));
 execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
   '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-const received = { envelopes: 0 };
+/** What the sink received, by instrumentation key (one per variant): envelopes by type, and metric names. */
+const received = new Map();
 const DOCS = [
   { '@search.score': 3.2, id: 'kit-mount', title: 'Server kit', url: 'https://docs.example/server-kit#mounting', content: 'Call createChatRouter() and mount it with app.use.' },
   { '@search.score': 1.4, id: 'kit-auth', title: 'Auth', url: 'https://docs.example/auth', content: 'Easy Auth headers are believed only on App Service.' },
@@ -59,8 +66,18 @@ const services = https.createServer({ key: readFileSync(join(dir, 'key.pem')), c
     if (path.endsWith('/v2.1/track')) {
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-      const n = (() => { try { const p = JSON.parse(body); return Array.isArray(p) ? p.length : 1; } catch { return 0; } })();
-      received.envelopes += n;
+      let envelopes = [];
+      try {
+        const p = JSON.parse(body);
+        envelopes = Array.isArray(p) ? p : [p];
+      } catch {}
+      const n = envelopes.length;
+      for (const e of envelopes) {
+        const r = received.get(e.iKey) ?? received.set(e.iKey, { types: {}, metrics: new Set() }).get(e.iKey);
+        const type = String(e.data?.baseType ?? 'unknown').replace(/Data$/, '');
+        r.types[type] = (r.types[type] ?? 0) + 1;
+        for (const m of e.data?.baseData?.metrics ?? []) r.metrics.add(m.name);
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ itemsReceived: n, itemsAccepted: n, errors: [] }));
     } else if (path.includes('/docs/search')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ value: DOCS }));
@@ -71,7 +88,9 @@ const services = https.createServer({ key: readFileSync(join(dir, 'key.pem')), c
 });
 await new Promise((r) => services.listen(0, '127.0.0.1', r));
 const SERVICES = `https://127.0.0.1:${services.address().port}`;
-const connectionString = `InstrumentationKey=4f6c0b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f;IngestionEndpoint=${SERVICES}/`;
+// Each variant gets its own instrumentation key (set below), so the sink can tell their envelopes apart.
+const connectionString = `InstrumentationKey=4f6c0b9e-1d2a-4c3b-9e8f-0a1b2c3d4e00;IngestionEndpoint=${SERVICES}/`;
+const iKeyOf = (index) => `4f6c0b9e-1d2a-4c3b-9e8f-0a1b2c3d4e${index.toString(16).padStart(2, '0')}`;
 
 const common = {
   PATH: process.env.PATH,
@@ -84,17 +103,49 @@ const common = {
   APPLICATIONINSIGHTS_CONFIGURATION_CONTENT: JSON.stringify({ azureMonitorExporterOptions: { disableOfflineStorage: true } }),
   TMPDIR: dir,
 };
-const variants = {
+const allVariants = {
   off: {},
   on: { APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString },
-  'on, all': { APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString, OTEL_TRACES_SAMPLER: 'always_on' },
+  'all-traces': { APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString, OTEL_TRACES_SAMPLER: 'always_on' },
+  // The SDK's own defaults where this project changed them (docs/telemetry.md#cost), for a before/after in one run.
+  'sdk-defaults': {
+    APPLICATIONINSIGHTS_CONNECTION_STRING: connectionString,
+    APPLICATIONINSIGHTS_CONFIGURATION_CONTENT: JSON.stringify({
+      azureMonitorExporterOptions: { disableOfflineStorage: true },
+      enableStandardMetrics: true,
+      enablePerformanceCounters: true,
+      instrumentationOptions: { http: { enabled: true, disableOutgoingRequestInstrumentation: false } },
+    }),
+    OTEL_BLRP_SCHEDULE_DELAY: '1000',
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512',
+    OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '512',
+  },
 };
+// BENCH_EXTRA='{"name":{"ENV":"value"}}' adds variants (telemetry on plus that environment), to try a
+// setting against the others in the same run; BENCH_VARIANTS=on,sdk-defaults runs only those (off is
+// always kept: it is the reference). Default: off, on, all-traces.
+for (const [name, env] of Object.entries(JSON.parse(process.env.BENCH_EXTRA ?? '{}'))) allVariants[name] = { ...allVariants.on, ...env };
+const picked = process.env.BENCH_VARIANTS?.split(',').map((v) => v.trim()) ?? ['on', 'all-traces', ...Object.keys(JSON.parse(process.env.BENCH_EXTRA ?? '{}'))];
+const variants = Object.fromEntries(Object.entries(allVariants).filter(([n]) => n === 'off' || picked.includes(n)));
+Object.values(variants).forEach((env, i) => {
+  if (env.APPLICATIONINSIGHTS_CONNECTION_STRING) env.APPLICATIONINSIGHTS_CONNECTION_STRING = connectionString.replace(iKeyOf(0), iKeyOf(i));
+});
+// BENCH_CPU_PROF=DIR: each server runs with --cpu-prof, its profile written to DIR/<variant>-<process>/ on
+// exit (the servers exit on SIGTERM after draining), for `node bench/telemetry/profile-top.mjs DIR/...`.
+const cpuProfDir = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : undefined;
+if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+// BENCH_LOOP_DELAY=1: each server samples its event loop's delay over the measured window
+// (bench/telemetry/loop-delay.mjs); printed after the run. The sampling timer costs CPU in every
+// variant alike, so read the CPU figures from a run without it.
+const loopDelay = process.env.BENCH_LOOP_DELAY === '1';
 
 /** Starts a server as scripts/start.mjs does (register module first) and waits for its "listening on" line. */
-function launch(script, register, env) {
-  const child = spawn(process.execPath, ['--import', pathToFileURL(join(root, register)).href, join(root, script)], {
+function launch(script, register, env, profName) {
+  const prof = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, profName)}`, `--cpu-prof-interval=${process.env.BENCH_CPU_PROF_INTERVAL ?? 250}`] : [];
+  const delay = loopDelay ? ['--import', pathToFileURL(join(here, 'telemetry', 'loop-delay.mjs')).href] : [];
+  const child = spawn(process.execPath, [...prof, ...delay, '--import', pathToFileURL(join(root, register)).href, join(root, script)], {
     cwd: root,
-    env: { ...common, ...env },
+    env: { ...common, ...env, ...(loopDelay ? { BENCH_LOOP_DELAY_FILE: join(dir, `loop-${profName}.json`) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -109,7 +160,8 @@ function launch(script, register, env) {
   return { child, ready };
 }
 
-async function startChain(env) {
+async function startChain(env, name) {
+  const tag = name.replace(/\W+/g, '-');
   const [orchPort, webPort] = [await freePort(), await freePort()];
   const key = 'bench-orchestrator-key';
   const orch = launch('orchestrator/dist/server.js', 'orchestrator/dist/telemetry/register.js', {
@@ -124,7 +176,7 @@ async function startChain(env) {
     AZURE_OPENAI_API_KEY: 'bench-aoai-key',
     AZURE_OPENAI_CHAT_DEPLOYMENT: 'chat-dep',
     MODEL_FOLLOWUPS: 'false',
-  });
+  }, `${tag}-orchestrator`);
   await orch.ready;
   const web = launch('demo-site/dist/server.js', 'server-kit/dist/telemetry/register.js', {
     ...env,
@@ -134,7 +186,7 @@ async function startChain(env) {
     ORCHESTRATOR_KEY: key,
     AUTH_MODE: 'none',
     RATE_LIMIT_MAX: '0',
-  });
+  }, `${tag}-web`);
   await web.ready;
   return { port: webPort, processes: { web: web.child, orchestrator: orch.child } };
 }
@@ -187,12 +239,14 @@ async function micro(env) {
 const chains = {};
 const started = performance.now();
 try {
-  for (const [name, env] of Object.entries(variants)) chains[name] = await startChain(env);
+  for (const [name, env] of Object.entries(variants)) chains[name] = await startChain(env, name);
   const names = Object.keys(chains);
   const samples = Object.fromEntries(names.map((k) => [k, { firstByte: [], firstPiece: [] }]));
   for (let i = 0; i < WARMUP; i++) for (const c of Object.values(chains)) await chat(c.port);
-  const cpuOf = (n) => cpuMs(chains[n].processes.web.pid) + cpuMs(chains[n].processes.orchestrator.pid);
+  const cpuOf = (n) => ({ web: cpuMs(chains[n].processes.web.pid), orchestrator: cpuMs(chains[n].processes.orchestrator.pid) });
   const cpuBefore = Object.fromEntries(names.map((n) => [n, cpuOf(n)]));
+  const windowStartUs = Number(process.hrtime.bigint() / 1000n);
+  if (loopDelay) for (const c of Object.values(chains)) for (const p of Object.values(c.processes)) p.kill('SIGUSR2'); // start of the window
   for (let i = 0; i < N; i++) {
     // Rotate who goes first each round, so no variant always follows the same one.
     for (let j = 0; j < names.length; j++) {
@@ -203,25 +257,35 @@ try {
     }
   }
   await new Promise((r) => setTimeout(r, 6_000)); // the exporters' batches of this run are sent (5 s interval) and counted too
-  const cpu = Object.fromEntries(names.map((n) => [n, (cpuOf(n) - cpuBefore[n]) / N]));
+  const cpu = Object.fromEntries(names.map((n) => {
+    const after = cpuOf(n);
+    const web = (after.web - cpuBefore[n].web) / N;
+    const orchestrator = (after.orchestrator - cpuBefore[n].orchestrator) / N;
+    return [n, { web, orchestrator, total: web + orchestrator }];
+  }));
+  // The measured window on the monotonic clock V8's profiles use too: profile-top.mjs reads only its samples.
+  if (cpuProfDir) writeFileSync(join(cpuProfDir, 'window.json'), JSON.stringify({ startUs: windowStartUs, endUs: Number(process.hrtime.bigint() / 1000n), chats: N }));
   const mem = Object.fromEntries(names.map((n) => [n, { web: rssMiB(chains[n].processes.web.pid), orchestrator: rssMiB(chains[n].processes.orchestrator.pid) }]));
 
+  const width = Math.max(8, ...names.map((n) => n.length));
   console.log(`telemetry on the real chain (demo site + server kit → orchestrator flow → AI Search and Azure OpenAI stand-ins), ${N} streams per variant, interleaved`);
+  const stats = {};
   for (const [metric, label] of [['firstByte', 'time to first byte'], ['firstPiece', 'time to first answer piece']]) {
-    const s = Object.fromEntries(names.map((n) => {
+    const s = (stats[metric] = Object.fromEntries(names.map((n) => {
       const v = samples[n][metric];
       return [n, { ...summarize(v), p90: percentile([...v].sort((a, b) => a - b), 90) }];
-    }));
+    })));
     console.log(`  ${label}`);
     for (const n of names) {
       const added = n === 'off' ? '' : `   added p50 ${fmt(s[n].p50 - s.off.p50)}  p90 ${fmt(s[n].p90 - s.off.p90)}  p99 ${fmt(s[n].p99 - s.off.p99)}   ratio p50 ${(s[n].p50 / s.off.p50).toFixed(2)}x  p99 ${(s[n].p99 / s.off.p99).toFixed(2)}x`;
-      console.log(`    ${n.padEnd(8)} p50 ${fmt(s[n].p50)}  p90 ${fmt(s[n].p90)}  p99 ${fmt(s[n].p99)}${added}`);
+      console.log(`    ${n.padEnd(width)} p50 ${fmt(s[n].p50)}  p90 ${fmt(s[n].p90)}  p99 ${fmt(s[n].p99)}${added}`);
     }
   }
   console.log(`  CPU per chat, both processes (including the exporters' work; resolution ${(1000 / CLK_TCK / N).toFixed(2)} ms)`);
   for (const n of names) {
-    const vs = n === 'off' ? '' : `   added ${fmt(cpu[n] - cpu.off)}  ratio ${(cpu[n] / cpu.off).toFixed(2)}x`;
-    console.log(`    ${n.padEnd(8)} ${fmt(cpu[n])}${vs}`);
+    const c = cpu[n];
+    const vs = n === 'off' ? '' : `   added ${fmt(c.total - cpu.off.total)} (web ${fmt(c.web - cpu.off.web)}, orchestrator ${fmt(c.orchestrator - cpu.off.orchestrator)})  ratio ${(c.total / cpu.off.total).toFixed(2)}x`;
+    console.log(`    ${n.padEnd(width)} ${fmt(c.total)} (web ${fmt(c.web)}, orchestrator ${fmt(c.orchestrator)})${vs}`);
   }
   console.log('  resident memory after the run');
   for (const n of names) {
@@ -229,17 +293,54 @@ try {
     const total = m.web + m.orchestrator;
     const offTotal = mem.off.web + mem.off.orchestrator;
     const vs = n === 'off' ? '' : `   +${(total - offTotal).toFixed(1)} MiB (${(total / offTotal).toFixed(2)}x)`;
-    console.log(`    ${n.padEnd(8)} web ${m.web.toFixed(1)} MiB  orchestrator ${m.orchestrator.toFixed(1)} MiB  total ${total.toFixed(1)} MiB${vs}`);
+    console.log(`    ${n.padEnd(width)} web ${m.web.toFixed(1)} MiB  orchestrator ${m.orchestrator.toFixed(1)} MiB  total ${total.toFixed(1)} MiB${vs}`);
   }
-  console.log('  telemetry helpers, ns per call (inside a request span)');
-  const m = {};
-  for (const [name, env] of Object.entries(variants)) m[name] = await micro(env);
-  for (const op of Object.keys(m.off)) console.log(`    ${op.padEnd(14)} ${names.map((v) => `${v} ${Math.round(m[v][op])}`).join('   ')}`);
-  console.log(`  envelopes the sink received during the run: ${received.envelopes}`);
+  if (process.env.BENCH_MICRO !== '0') {
+    console.log('  telemetry helpers, ns per call (inside a request span; BENCH_MICRO=0 skips)');
+    const m = {};
+    for (const [name, env] of Object.entries(variants)) m[name] = await micro(env);
+    for (const op of Object.keys(m.off)) console.log(`    ${op.padEnd(14)} ${names.map((v) => `${v} ${Math.round(m[v][op])}`).join('   ')}`);
+  }
+  console.log('  what the sink received (warm-up included), by envelope type; metric names');
+  Object.keys(variants).forEach((n, i) => {
+    if (n === 'off') return;
+    const r = received.get(iKeyOf(i)) ?? { types: {}, metrics: new Set() };
+    const types = Object.entries(r.types).map(([t, c]) => `${t} ${c}`).join(', ') || 'nothing';
+    console.log(`    ${n.padEnd(width)} ${types}${r.metrics.size ? `; metrics: ${[...r.metrics].sort().join(', ')}` : ''}`);
+  });
+  console.log('  summary: what telemetry adds to a chat (issue 12 budget: at most 1 ms at p99 to the time to first byte)');
+  for (const n of names.filter((v) => v !== 'off')) {
+    const fb = stats.firstByte;
+    const total = (v) => mem[v].web + mem[v].orchestrator;
+    const signed = (ms) => `${ms < 0 ? '-' : '+'}${fmt(Math.abs(ms))}`;
+    console.log(`    ${n.padEnd(width)} time to first byte ${signed(fb[n].p50 - fb.off.p50)} at p50, ${signed(fb[n].p99 - fb.off.p99)} at p99 (off's own p99: ${fmt(fb.off.p99)}); CPU ${signed(cpu[n].total - cpu.off.total)} a chat; memory ${total(n) < total('off') ? '-' : '+'}${Math.abs(total(n) - total('off')).toFixed(0)} MiB`);
+  }
   console.log(`  load average before ${loadBefore}, after ${load()}; ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   agent.destroy();
-  for (const c of Object.values(chains)) for (const p of Object.values(c.processes)) p.kill('SIGTERM');
+  const exits = [];
+  for (const c of Object.values(chains)) {
+    for (const p of Object.values(c.processes)) {
+      if (p.exitCode === null) exits.push(new Promise((r) => p.once('exit', r)));
+      p.kill('SIGTERM');
+    }
+  }
+  if (cpuProfDir || loopDelay) await Promise.all(exits); // the profiles and delays are written as the processes exit
+  if (loopDelay && Object.keys(chains).length) {
+    console.log('  event loop delay over the measured window (ms): how long a request arriving at a random moment waits');
+    for (const name of Object.keys(chains)) {
+      const tag = name.replace(/\W+/g, '-');
+      const line = ['web', 'orchestrator'].map((p) => {
+        try {
+          const d = JSON.parse(readFileSync(join(dir, `loop-${tag}-${p}.json`), 'utf8'));
+          return `${p} p50 ${d.p50} p99 ${d.p99} p99.9 ${d.p999} max ${d.max}`;
+        } catch {
+          return `${p} (none)`;
+        }
+      });
+      console.log(`    ${name.padEnd(12)} ${line.join('   ')}`);
+    }
+  }
   services.close();
   services.closeAllConnections?.();
 }

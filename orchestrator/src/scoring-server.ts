@@ -30,6 +30,7 @@ import { readPrincipal } from './principal.js';
 import { FLOW_ATTRIBUTES } from './telemetry/names.js';
 import { telemetryPrivacy } from './telemetry/privacy.js';
 import { nameRequestSpan } from './telemetry/spans.js';
+import { withRequestSpan } from './telemetry/request-span.js';
 import { trace } from '@opentelemetry/api';
 
 const STATUS: Record<ScoreErrorCode, number> = {
@@ -428,12 +429,13 @@ export async function startScoringServer(options: StartScoringServerOptions = {}
       },
     },
   });
-  const server = createServer(handler);
+  const traced = withRequestSpan(handler);
+  const server = createServer(traced);
   // `Expect: 100-continue` (curl sends it for bodies over 1 KiB): invite the body only when its
   // declared size is acceptable, so an oversize upload is refused before it is sent.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
     if (!(Number(req.headers['content-length']) > MAX_SCORE_BODY_BYTES)) res.writeContinue();
-    handler(req, res);
+    traced(req, res);
   });
   const host = options.host ?? config.host;
   server.listen(options.port ?? config.port, host);

@@ -33,6 +33,7 @@ import { PRINCIPAL_HEADER, principalHeader } from './principal-header.js';
 import { checkRouterOptions, type ChatEndEvent, type ChatRouterOptions } from './router-options.js';
 import { NDJSON_HEADERS, readUsage, relayStream, type Usage } from './stream-relay.js';
 import { createKitTelemetry, type KitTelemetry } from './telemetry/kit-telemetry.js';
+import { requestSpans } from './telemetry/request-span.js';
 import { nameRequestSpan, otelTraceContext } from './telemetry/trace-context.js';
 import type { TraceContext } from './trace.js';
 import { parseChatRequest } from './validate.js';
@@ -302,6 +303,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   };
 
   const router = express.Router() as ChatRouter;
+  router.use(requestSpans()); // the request's span when telemetry is on (docs/telemetry.md#what-it-costs)
   if (options.cors) router.use(corsGuard(options.cors));
   router.post('/', chatRoute('complete', complete));
   router.post('/stream', chatRoute('stream', stream));

@@ -19,12 +19,14 @@ import * as kitLogger from '../../server-kit/src/telemetry/json-logger.js';
 import * as kitFlush from '../../server-kit/src/telemetry/flush.js';
 import * as kitMonitor from '../../server-kit/src/telemetry/azure-monitor.js';
 import { nameRequestSpan as kitNameRequestSpan } from '../../server-kit/src/telemetry/trace-context.js';
+import { withRequestSpan as kitWithRequestSpan } from '../../server-kit/src/telemetry/request-span.js';
 import * as orchEvents from '../../orchestrator/src/telemetry/events.js';
 import * as orchPrivacy from '../../orchestrator/src/telemetry/privacy.js';
 import * as orchLogger from '../../orchestrator/src/telemetry/json-logger.js';
 import * as orchFlush from '../../orchestrator/src/telemetry/flush.js';
 import * as orchMonitor from '../../orchestrator/src/telemetry/azure-monitor.js';
 import { nameRequestSpan as orchNameRequestSpan } from '../../orchestrator/src/telemetry/spans.js';
+import { withRequestSpan as orchWithRequestSpan } from '../../orchestrator/src/telemetry/request-span.js';
 
 const TWINS = [
   ['events', kitEvents, orchEvents],
@@ -144,7 +146,9 @@ describe('telemetry twins (server-kit/src/telemetry ~ orchestrator/src/telemetry
 
   it('azure-monitor: both start applicationinsights with the same options', () => {
     const cs = 'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:1/';
-    assert.deepEqual(kitMonitor.azureMonitorOptions(cs), orchMonitor.azureMonitorOptions(cs));
+    // Functions (the views' attribute processors) compare by their source: each twin has its own.
+    const shape = (o: unknown) => JSON.stringify(o, (_k, v: unknown) => (typeof v === 'function' ? `fn:${v.toString()}` : v));
+    assert.equal(shape(kitMonitor.azureMonitorOptions(cs)), shape(orchMonitor.azureMonitorOptions(cs)));
     assert.equal(kitMonitor.azureMonitorOptions(cs).azureMonitorExporterOptions?.connectionString, cs);
   });
 
@@ -158,6 +162,29 @@ describe('telemetry twins (server-kit/src/telemetry ~ orchestrator/src/telemetry
     }
     const [k, o] = spanExporter.getFinishedSpans().map((s) => ({ name: s.name, attributes: s.attributes }));
     assert.deepEqual(k, { name: 'POST /score', attributes: { 'http.route': '/score' } });
+    assert.deepEqual(k, o);
+  });
+
+  it('withRequestSpan: both record the same span for the same request', async () => {
+    spanExporter.reset();
+    for (const withRequestSpan of [kitWithRequestSpan, orchWithRequestSpan]) {
+      const closed: (() => void)[] = [];
+      const req = {
+        method: 'POST',
+        url: '/stream?x=1',
+        originalUrl: '/api/chat/stream?x=1',
+        httpVersion: '1.1',
+        headers: { host: 'example.test:8080', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'user-agent': 'ua', 'x-forwarded-for': '203.0.113.7:51234, 10.0.0.1' },
+        socket: { remoteAddress: '10.0.0.9' },
+      };
+      const res = { statusCode: 200, once: (_e: string, f: () => void) => closed.push(f) };
+      withRequestSpan((_q, _s) => kitNameRequestSpan('POST', '/api/chat/stream'))(req as never, res as never);
+      closed.forEach((f) => f());
+    }
+    const [k, o] = spanExporter.getFinishedSpans().map((s) => ({ name: s.name, kind: s.kind, parent: s.parentSpanContext?.spanId, traceId: s.spanContext().traceId, attributes: s.attributes }));
+    assert.equal(k?.attributes['url.path'], '/api/chat/stream');
+    assert.equal(k?.attributes['client.address'], '203.0.113.7');
+    assert.equal(k?.parent, 'b7ad6b7169203331');
     assert.deepEqual(k, o);
   });
 });

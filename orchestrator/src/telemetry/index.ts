@@ -23,6 +23,7 @@ export {
   type ModelUsage,
   type RetrievalSummary,
 } from './spans.js';
+export { withRequestSpan } from './request-span.js';
 export { contentFilteredEvent, type ContentFilteredInput } from './flow-events.js';
 export { AI_CUSTOM_EVENT_NAME, AI_CUSTOM_MEASUREMENTS, emitEvent, type CustomEvent, type EventProperties, type EventMeasurements } from './events.js';
 export { telemetryPrivacy, hashUserId, type TelemetryPrivacy, type TelemetryPrivacyOptions } from './privacy.js';

@@ -5,6 +5,7 @@
  */
 export * from './names.js';
 export { createKitTelemetry, type KitTelemetry, type KitTelemetryOptions, type ChatTelemetryInput, type FeedbackTelemetryInput } from './kit-telemetry.js';
+export { withRequestSpan, requestSpans } from './request-span.js';
 export { otelTraceContext, nameRequestSpan, contextOfTrace } from './trace-context.js';
 export { AI_CUSTOM_EVENT_NAME, AI_CUSTOM_MEASUREMENTS, emitEvent, type CustomEvent, type EventProperties, type EventMeasurements } from './events.js';
 export { telemetryPrivacy, hashUserId, type TelemetryPrivacy, type TelemetryPrivacyOptions } from './privacy.js';
