@@ -32,8 +32,6 @@ import { matchExpressions, QueryPlanner, type GateRule } from './local-query.js'
 import { Store, type StoredFile } from './local-store.js';
 import { Ranker } from './local-rank.js';
 
-export { RERANK_CANDIDATES } from './local-candidates.js';
-
 /** A passage must match at least this share (rounded up) of the query's distinct content terms. */
 export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
 /**
