@@ -9,34 +9,16 @@
  * guarantee; the docs say so.)
  */
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { KIT_EVENTS } from '../../server-kit/src/telemetry/names.js';
 import { startChild, type Child } from './telemetry/child.js';
 import { startIngestion, type Envelope, type Ingestion } from './telemetry/ingestion.js';
+import { childEnv, KIT_REGISTER, ORCH_APP, ORCH_REGISTER, WEB_APP } from './telemetry/pair.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const WEB_APP = join(root, 'server-kit', 'test', 'fixtures', 'telemetry', 'web-app.ts');
-const ORCH_APP = join(root, 'orchestrator', 'test', 'fixtures', 'telemetry', 'orchestrator-app.ts');
-const KIT_REGISTER = join(root, 'server-kit', 'src', 'telemetry', 'register.ts');
-const ORCH_REGISTER = join(root, 'orchestrator', 'src', 'telemetry', 'register.ts');
 const KEY = '4f6c0b9e-1d2a-4c3b-9e8f-0a1b2c3d4e31';
 const CHATS = 24;
 
-function env(ingestion: Ingestion) {
-  const tmp = join(ingestion.dir, 'tmp');
-  mkdirSync(tmp, { recursive: true });
-  return {
-    NODE_EXTRA_CA_CERTS: ingestion.caFile,
-    APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
-    APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
-    APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
-    APPLICATIONINSIGHTS_CONFIGURATION_CONTENT: JSON.stringify({ azureMonitorExporterOptions: { disableOfflineStorage: true }, tracesPerSecond: 0, samplingRatio: 0.5 }),
-    TMPDIR: tmp,
-    APPLICATIONINSIGHTS_CONNECTION_STRING: `InstrumentationKey=${KEY};IngestionEndpoint=${ingestion.url}`,
-  };
-}
+const env = (ingestion: Ingestion) => childEnv(ingestion, KEY, { tracesPerSecond: 0, samplingRatio: 0.5 });
 
 const role = (e: Envelope) => e.tags?.['ai.cloud.role'];
 const op = (e: Envelope) => e.tags?.['ai.operation.id'];
