@@ -236,6 +236,22 @@ async function micro(env) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
+/**
+ * How far one run's "p99 added" can be trusted: the p99 of a few thousand samples rests on its few
+ * dozen slowest, so a pause or two moves it by a millisecond. Resampling each variant's samples
+ * with replacement (1,000 times) and taking the 5th and 95th percentiles of the p99 difference
+ * gives the interval that this run's own scatter allows; it does not cover what changes between
+ * runs (the machine's load), so compare runs too.
+ */
+function bootstrapP99Added(on, off, rounds = 1000) {
+  const p99Of = (v) => {
+    const r = Array.from({ length: v.length }, () => v[Math.floor(Math.random() * v.length)]).sort((a, b) => a - b);
+    return percentile(r, 99);
+  };
+  const diffs = Array.from({ length: rounds }, () => p99Of(on) - p99Of(off)).sort((a, b) => a - b);
+  return [percentile(diffs, 5), percentile(diffs, 95)];
+}
+
 const chains = {};
 const started = performance.now();
 try {
@@ -313,7 +329,8 @@ try {
     const fb = stats.firstByte;
     const total = (v) => mem[v].web + mem[v].orchestrator;
     const signed = (ms) => `${ms < 0 ? '-' : '+'}${fmt(Math.abs(ms))}`;
-    console.log(`    ${n.padEnd(width)} time to first byte ${signed(fb[n].p50 - fb.off.p50)} at p50, ${signed(fb[n].p99 - fb.off.p99)} at p99 (off's own p99: ${fmt(fb.off.p99)}); CPU ${signed(cpu[n].total - cpu.off.total)} a chat; memory ${total(n) < total('off') ? '-' : '+'}${Math.abs(total(n) - total('off')).toFixed(0)} MiB`);
+    const [lo, hi] = bootstrapP99Added(samples[n].firstByte, samples.off.firstByte);
+    console.log(`    ${n.padEnd(width)} time to first byte ${signed(fb[n].p50 - fb.off.p50)} at p50, ${signed(fb[n].p99 - fb.off.p99)} at p99 (90% bootstrap interval ${signed(lo)} to ${signed(hi)}; off's own p99: ${fmt(fb.off.p99)}); CPU ${signed(cpu[n].total - cpu.off.total)} a chat; memory ${total(n) < total('off') ? '-' : '+'}${Math.abs(total(n) - total('off')).toFixed(0)} MiB`);
   }
   console.log(`  load average before ${loadBefore}, after ${load()}; ${((performance.now() - started) / 1000).toFixed(1)} s`);
 } finally {
