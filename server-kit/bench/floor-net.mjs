@@ -7,22 +7,17 @@
 import http from 'node:http';
 import net from 'node:net';
 import express from 'express';
+import { relayed, serveToParent, startAnswer } from './bench-child.mjs';
 const url = new URL(process.argv[2]);
 const app = express();
 const upstreamAgent = new http.Agent({ keepAlive: true });
-const handler = (req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString());
-    const payload = JSON.stringify({ question: body.messages.at(-1).content, chat_history: [] });
-    res.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8' });
-    res.write('{"delta":{"role":"assistant"}}\n');
+const handler = (req, res) =>
+  startAnswer(req, res, (payload) => {
     if (process.env.HTTP_CLIENT) {
       // node:http's client instead of a raw socket: it shares its parser, streams and sockets code with the server side.
       const up = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: upstreamAgent, headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(payload) } });
       up.on('response', (r) => {
-        r.on('data', (chunk) => res.write(chunk.includes('"answer":"first"') ? '{"delta":{"content":"first"}}\n' : '\n'));
+        r.on('data', (chunk) => res.write(relayed(chunk)));
         r.on('end', () => res.end());
         r.on('error', () => {});
       });
@@ -34,34 +29,28 @@ const handler = (req, res) => {
     const s = net.connect(Number(url.port), url.hostname);
     s.setNoDelay(true);
     s.write(`POST ${url.pathname} HTTP/1.1\r\nhost: ${url.host}\r\ncontent-type: application/json\r\naccept: text/event-stream\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
-    s.on('data', (chunk) => res.write(chunk.includes('"answer":"first"') ? '{"delta":{"content":"first"}}\n' : '\n'));
+    s.on('data', (chunk) => res.write(relayed(chunk)));
     s.on('error', () => res.destroy());
     s.on('end', () => res.end());
     res.once('close', () => s.destroy());
   });
-};
 if (process.env.BARE) {
-  var server = http.createServer((req, res) => (req.method === 'POST' ? handler(req, res) : res.end()));
+  serveToParent((req, res) => (req.method === 'POST' ? handler(req, res) : res.end()));
 } else if (process.env.ROUTER === 'one') {
   // One middleware layer in the router, dispatching on the path itself.
   const router = express.Router();
   router.use((req, res, next) => (req.method === 'POST' && req.url === '/stream' ? handler(req, res) : next()));
   app.use('/api/chat', router);
-  var server = http.createServer(app);
+  serveToParent(app);
 } else if (process.env.ROUTER === 'fn') {
   app.use('/api/chat', (req, res, next) => (req.method === 'POST' && req.url === '/stream' ? handler(req, res) : next()));
-  var server = http.createServer(app);
+  serveToParent(app);
 } else if (process.env.ROUTER) {
   const router = express.Router();
   router.post('/stream', handler);
   app.use('/api/chat', router);
-  var server = http.createServer(app);
+  serveToParent(app);
 } else {
   app.post('/api/chat/stream', handler);
-  var server = http.createServer(app);
+  serveToParent(app);
 }
-server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
-process.on('SIGINT', () => process.exit(0));
-process.on('message', (m) => {
-  if (m === 'cpu') process.send({ cpu: process.cpuUsage(), uptime: process.uptime() });
-});

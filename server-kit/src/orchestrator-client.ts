@@ -15,7 +15,7 @@ import { ChatKitError } from './errors.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { TraceContext } from './trace.js';
-import { BodyTooLargeError, dispatchCall, type AbortLike, type UpstreamBody } from './upstream-call.js';
+import { BodyTooLargeError, dispatchCall, type UpstreamBody } from './upstream-call.js';
 
 export type OrchestratorClientOptions = {
   /** The full scoring URL, e.g. `https://my-endpoint.eastus.inference.ml.azure.com/score`. */
@@ -44,11 +44,8 @@ export type OrchestratorClientOptions = {
 
 export type UpstreamCall = {
   trace: TraceContext;
-  /**
-   * Aborted when the visitor leaves (any reason that is not a ChatKitError), or with a
-   * ChatKitError (deadline, shutdown). An AbortSignal, or the router's lighter CallSignal.
-   */
-  signal: AbortLike;
+  /** Aborted when the visitor leaves (any reason that is not a ChatKitError), or with a ChatKitError (deadline, shutdown). */
+  signal: AbortSignal;
   /** Extra request headers (the visitor's principal, when forwarded). */
   headers?: Record<string, string>;
 };

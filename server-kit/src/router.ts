@@ -27,7 +27,6 @@ import { memoryStore } from './limits/memory-store.js';
 import { consoleLogger, silentLogger, type Logger } from './logger.js';
 import { DEFAULT_FIELDS, toScorePayload, type FieldNames } from './mapping.js';
 import { ClientGoneError, OrchestratorClient, type UpstreamCall } from './orchestrator-client.js';
-import { CallSignal } from './upstream-call.js';
 import { readContext } from './outputs.js';
 import { PRINCIPAL_HEADER, principalHeader } from './principal-header.js';
 import { checkRouterOptions, type ChatEndEvent, type ChatRouterOptions } from './router-options.js';
@@ -112,7 +111,7 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const authMode = options.auth ? 'custom' : onAppService ? 'easyauth' : 'none';
 
   /** Open chats, so drain() can end them. */
-  const open = new Set<CallSignal>();
+  const open = new Set<AbortController>();
   let draining = false;
 
   /** Auth; undefined when a middleware-style authenticator already answered. */
@@ -143,13 +142,13 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
     run.traceId = trace.traceId;
     // The visitor leaving aborts the upstream request (and with it the model's work); so do the
     // deadline and a shutdown, with their own error for the visitor.
-    const controller = new CallSignal();
+    const controller = new AbortController();
     open.add(controller);
     const deadline = setTimeout(() => controller.abort(new ChatKitError('timeout')), deadlineMs);
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(VISITOR_LEFT);
     });
-    const call: UpstreamCall = { trace, signal: controller };
+    const call: UpstreamCall = { trace, signal: controller.signal };
     if (forward) {
       const header = principalHeader(principal, forward, logger);
       if (header) call.headers = { [PRINCIPAL_HEADER]: header };

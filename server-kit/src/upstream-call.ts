@@ -41,45 +41,6 @@ function abortQuietly(controller: Controller, reason: unknown): void {
   }
 }
 
-/**
- * What dispatchCall needs of a signal. An AbortSignal fits; so does CallSignal, which the router
- * uses: an AbortController is an EventTarget, and every visitor who leaves mid-answer (each stream
- * of a burst) paid for its construction, its listener bookkeeping and an Event object per abort.
- */
-export interface AbortLike {
-  readonly aborted: boolean;
-  readonly reason: unknown;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
-/** A one-shot abort signal: a few fields and at most a couple of listeners, no EventTarget. */
-export class CallSignal implements AbortLike {
-  aborted = false;
-  reason: unknown = undefined;
-  private listeners: (() => void)[] | undefined;
-
-  addEventListener(_type: 'abort', listener: () => void, _options?: { once?: boolean }): void {
-    if (this.aborted) return; // as AbortSignal: listeners added after the abort are not called
-    (this.listeners ??= []).push(listener);
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    const at = this.listeners?.indexOf(listener) ?? -1;
-    if (at !== -1) this.listeners!.splice(at, 1);
-  }
-
-  /** Aborts once (later calls do nothing); listeners run now, each once. */
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    const listeners = this.listeners;
-    this.listeners = undefined;
-    if (listeners) for (const l of listeners) l();
-  }
-}
-
 /** Bytes kept for a body nobody reads yet before its socket is paused. */
 const PENDING_MAX = 64 * 1024;
 
@@ -202,7 +163,7 @@ const DROPPED = Object.freeze({ name: 'BodyDropped' });
  * Sends one request; resolves with the head once a final status arrives, rejects with undici's
  * error (a timeout, a lost connection) or with the signal's reason when it is aborted first.
  */
-export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortLike): Promise<ResponseHead> {
+export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<ResponseHead> {
   return new Promise<ResponseHead>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
