@@ -44,7 +44,7 @@ const TICKS = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 function child(script, args, env) {
-  const proc = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc'], env: { ...process.env, ...env } });
+  const proc = fork(script, args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)], ...(process.env.BENCH_NODE ? { execPath: process.env.BENCH_NODE } : {}), env: { ...process.env, ...env } });
   return new Promise((r, fail) => {
     proc.once('message', (m) => r({ port: m.port, proc }));
     // A child that cannot start (e.g. a KIT_COMPARE build outside a tree with node_modules) must not hang the bench.

@@ -102,6 +102,8 @@ const common = {
   APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
   APPLICATIONINSIGHTS_CONFIGURATION_CONTENT: JSON.stringify({ azureMonitorExporterOptions: { disableOfflineStorage: true } }),
   TMPDIR: dir,
+  // BENCH_NODE_OPTIONS: Node flags for every server of every chain (e.g. the young generation's size).
+  ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
 };
 const allVariants = {
   off: {},
@@ -333,6 +335,10 @@ try {
     console.log(`    ${n.padEnd(width)} time to first byte ${signed(fb[n].p50 - fb.off.p50)} at p50, ${signed(fb[n].p99 - fb.off.p99)} at p99 (90% bootstrap interval ${signed(lo)} to ${signed(hi)}; off's own p99: ${fmt(fb.off.p99)}); CPU ${signed(cpu[n].total - cpu.off.total)} a chat; memory ${total(n) < total('off') ? '-' : '+'}${Math.abs(total(n) - total('off')).toFixed(0)} MiB`);
   }
   console.log(`  load average before ${loadBefore}, after ${load()}; ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  // BENCH_SAMPLES_FILE: this run's raw figures as JSON, for bench/telemetry/runs.mjs to pool over runs.
+  if (process.env.BENCH_SAMPLES_FILE) {
+    writeFileSync(process.env.BENCH_SAMPLES_FILE, JSON.stringify({ n: N, node: process.version, load: [loadBefore, load()], firstByte: Object.fromEntries(names.map((n) => [n, samples[n].firstByte])), cpu, mem }));
+  }
 } finally {
   agent.destroy();
   const exits = [];
@@ -350,7 +356,8 @@ try {
       const line = ['web', 'orchestrator'].map((p) => {
         try {
           const d = JSON.parse(readFileSync(join(dir, `loop-${tag}-${p}.json`), 'utf8'));
-          return `${p} p50 ${d.p50} p99 ${d.p99} p99.9 ${d.p999} max ${d.max}`;
+          const g = (k) => (d.gc ? ` ${k} GC ${d.gc[k].n}× ${fmt(d.gc[k].ms)} (max ${fmt(d.gc[k].max)})` : '');
+          return `${p} p50 ${d.p50} p99 ${d.p99} p99.9 ${d.p999} max ${d.max}${g('minor')}${g('major')}`;
         } catch {
           return `${p} (none)`;
         }

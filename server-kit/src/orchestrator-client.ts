@@ -15,7 +15,8 @@ import { ChatKitError } from './errors.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { TraceContext } from './trace.js';
-import { BodyTooLargeError, dispatchCall, type UpstreamBody } from './upstream-call.js';
+import { startDependencySpan } from './telemetry/dependency-span.js';
+import { BodyTooLargeError, dispatchCall, errorType, type UpstreamBody } from './upstream-call.js';
 
 export type OrchestratorClientOptions = {
   /** The full scoring URL, e.g. `https://my-endpoint.eastus.inference.ml.azure.com/score`. */
@@ -70,6 +71,7 @@ const CONTENT_FILTER_CODES = new Set(['content_filtered', 'content_filter', 'Res
 export class OrchestratorClient {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+  private readonly url: URL;
   private readonly origin: string;
   private readonly path: string;
   private readonly staticAuth: string | undefined;
@@ -85,6 +87,7 @@ export class OrchestratorClient {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new TypeError('The orchestrator URL must be http: or https:');
     }
+    this.url = url;
     this.origin = url.origin;
     this.path = url.pathname + url.search;
     this.staticAuth = options.key ? `Bearer ${options.key}` : undefined;
@@ -158,6 +161,10 @@ export class OrchestratorClient {
       headers.authorization = `Bearer ${token}`;
     }
 
+    // With OpenTelemetry on, the kit's own dependency span, whose traceparent the orchestrator's
+    // request continues (call.trace.traceparent is set only when OpenTelemetry is off).
+    const dependency = call.trace.traceparent ? undefined : startDependencySpan('POST', this.url);
+    if (dependency) Object.assign(headers, dependency.headers);
     let response: Awaited<ReturnType<typeof dispatchCall>>;
     try {
       response = await dispatchCall(
@@ -172,8 +179,10 @@ export class OrchestratorClient {
           bodyTimeout: this.idleTimeoutMs,
         },
         call.signal,
+        dependency,
       );
     } catch (err) {
+      dependency?.end(call.signal.aborted ? undefined : errorType(err));
       throw this.failure(err, call);
     }
 

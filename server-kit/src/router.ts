@@ -104,8 +104,8 @@ export function createChatRouter(options: ChatRouterOptions): ChatRouter {
   const chats = admissionOf('');
   const limiting = options.rateLimit !== false || options.quotas !== undefined;
   const forward = options.forwardPrincipal ? (options.forwardPrincipal === true ? {} : options.forwardPrincipal) : undefined;
-  // The active request span's trace when OpenTelemetry runs (its undici instrumentation sends
-  // traceparent); the kit's own W3C handling (continueTrace) when it does not.
+  // The active request span's trace when OpenTelemetry runs (the orchestrator call's dependency
+  // span sends traceparent); the kit's own W3C handling (continueTrace) when it does not.
   const traceOf: (req: Request) => TraceContext = options.trace ?? otelTraceContext;
   const telemetry: KitTelemetry = options.telemetry ?? createKitTelemetry({ ...options.telemetryOptions, env });
   const authMode = options.auth ? 'custom' : onAppService ? 'easyauth' : 'none';

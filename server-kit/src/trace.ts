@@ -12,7 +12,7 @@ const ZERO_SPAN = '0'.repeat(16);
 
 export type TraceContext = {
   traceId: string;
-  /** Sent upstream as `traceparent`; leave it out when OpenTelemetry's undici instrumentation injects its own. */
+  /** Sent upstream as `traceparent`; left out when OpenTelemetry is on (the call's dependency span injects its own). */
   traceparent?: string;
   tracestate?: string;
 };

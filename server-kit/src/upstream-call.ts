@@ -159,11 +159,24 @@ export class BodyTooLargeError extends Error {
 /** The reason given to undici when the kit drops a body itself. */
 const DROPPED = Object.freeze({ name: 'BodyDropped' });
 
+/** Told how a call goes (the kit's dependency span, telemetry/dependency-span.ts). */
+export type CallWatcher = {
+  response(statusCode: number): void;
+  /** Over: ok or cancelled by the kit (no argument), or failed with this error type. */
+  end(errorType?: string): void;
+};
+
+/** A failure's type for telemetry: undici's code (`UND_ERR_…`, `ECONNREFUSED`) or the error's name, never its message. */
+export function errorType(err: unknown): string {
+  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  return typeof code === 'string' ? code : typeof name === 'string' ? name : 'Error';
+}
+
 /**
  * Sends one request; resolves with the head once a final status arrives, rejects with undici's
  * error (a timeout, a lost connection) or with the signal's reason when it is aborted first.
  */
-export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal): Promise<ResponseHead> {
+export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal, watch?: CallWatcher): Promise<ResponseHead> {
   return new Promise<ResponseHead>((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
@@ -192,6 +205,7 @@ export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.Dispatc
       onResponseStart(c, statusCode, headers) {
         if (statusCode < 200 || settled) return; // 1xx: informational
         settled = true;
+        watch?.response(statusCode);
         resolve({ statusCode, headers, body });
       },
       onResponseData(_c, chunk) {
@@ -199,10 +213,12 @@ export function dispatchCall(dispatcher: Dispatcher, options: Dispatcher.Dispatc
       },
       onResponseEnd() {
         stop();
+        watch?.end();
         body.finish();
       },
       onResponseError(_c, err) {
         stop();
+        watch?.end(abortReason || err === DROPPED ? undefined : errorType(err));
         if (!settled) {
           settled = true;
           reject(abortReason ? abortReason.reason : err);

@@ -148,7 +148,7 @@ describe('contextOfTrace', () => {
 describe('otelTraceContext', () => {
   const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
-  it('uses the active request span and leaves traceparent to the undici instrumentation', () => {
+  it('uses the active request span and leaves traceparent to the dependency span (dependency-span.test.ts)', () => {
     tracer().startActiveSpan('POST', (span) => {
       assert.deepEqual(otelTraceContext(req({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' })), {
         traceId: span.spanContext().traceId,

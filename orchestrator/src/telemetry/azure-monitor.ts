@@ -21,8 +21,11 @@
  *
  * What it turns on: the Azure SDKs' own tracing (AI Search, Key Vault, identity: their
  * dependencies, with `traceparent`), and `@opentelemetry/instrumentation-undici`, because the
- * distro does not instrument undici (global `fetch`, the `openai` package, the kit's undici Pool):
- * without it no `traceparent` would cross to the next process.
+ * distro does not instrument undici (global `fetch`, the `openai` package): without it no
+ * `traceparent` would cross to the next process. The kit's register turns the undici
+ * instrumentation off (`undiciInstrumentation: false`): the kit's one undici call, to the
+ * orchestrator, records its own dependency span (server-kit/src/telemetry/dependency-span.ts),
+ * for a fraction of the instrumentation's cost; the orchestrator keeps it for the `openai` package.
  *
  * What it leaves off, because each costs CPU on every request (profiled: bench/telemetry.bench.mjs
  * with BENCH_CPU_PROF) and nothing this project reads needs it:
@@ -62,6 +65,8 @@ export interface AzureMonitorStartOptions {
    * (request-span.ts): the instrumentation and its loader hook then stay off.
    */
   httpInstrumentation?: boolean;
+  /** Register `@opentelemetry/instrumentation-undici` (every undici and `fetch` request). Default true. */
+  undiciInstrumentation?: boolean;
 }
 
 export interface AzureMonitorHandle {
@@ -111,7 +116,9 @@ export function startAzureMonitor(options: AzureMonitorStartOptions): AzureMonit
   env.AZURE_HTTP_TRACING_CHILDREN_DISABLED ||= 'true';
   useAzureMonitor(azureMonitorOptions(options.connectionString, { httpInstrumentation }));
   // Its duration histogram is dropped anyway (DROPPED_METERS): a no-op meter spares the record per call.
-  registerInstrumentations({ instrumentations: [new UndiciInstrumentation()], meterProvider: { getMeter: () => createNoopMeter() } });
+  if (options.undiciInstrumentation ?? true) {
+    registerInstrumentations({ instrumentations: [new UndiciInstrumentation()], meterProvider: { getMeter: () => createNoopMeter() } });
+  }
   return { flush: flushAzureMonitor, shutdown: shutdownAzureMonitor };
 }
 

@@ -1,8 +1,9 @@
 /**
  * The router's `trace` option when OpenTelemetry is on: the chat's trace id is the active
- * request span's (the http instrumentation started it from the incoming `traceparent`), and no
- * `traceparent` is set by hand because the undici instrumentation injects the right one (its
- * own dependency span as parent). With no active span (SDK off), the kit's own W3C handling
+ * request span's (requestSpans() or the http instrumentation started it from the incoming
+ * `traceparent`), and no `traceparent` is set here because the orchestrator call's dependency
+ * span injects the right one, naming itself as the parent (the kit's own, dependency-span.ts, or
+ * the undici instrumentation's when a host turns that on). With no active span (SDK off), the kit's own W3C handling
  * (continueTrace) keeps working, so `context.traceId` always reaches the visitor.
  */
 import { context as otelContext, trace, TraceFlags, type Context } from '@opentelemetry/api';
@@ -11,8 +12,8 @@ import type { IncomingMessage } from 'node:http';
 import { continueTrace, type TraceContext } from '../trace.js';
 
 export function otelTraceContext(req: IncomingMessage): TraceContext {
-  // Recording or not: a request the sampler dropped still has the trace id the undici
-  // instrumentation propagates (with the sampled flag off), so the visitor gets that one.
+  // Recording or not: a request the sampler dropped still has the trace id the dependency span
+  // propagates (with the sampled flag off), so the visitor gets that one.
   const sc = trace.getActiveSpan()?.spanContext();
   if (sc && trace.isSpanContextValid(sc)) return { traceId: sc.traceId };
   const header = req.headers.traceparent;
