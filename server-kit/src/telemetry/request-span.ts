@@ -91,10 +91,16 @@ function requestAttributes(req: IncomingMessage): Attributes {
     if (m?.[1]) attributes[ATTR.serverAddress] = m[1];
     if (m?.[2]) attributes[ATTR.serverPort] = Number(m[2]);
   }
-  // Behind App Service's front end the visitor is the first X-Forwarded-For entry (`ip` or `ipv4:port`).
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',', 1)[0]?.trim().replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1');
-  const client = first || req.socket.remoteAddress;
+  // Under Express (the kit's router), req.ip: X-Forwarded-For is believed only as far as the
+  // app's 'trust proxy' setting says (App Service: one hop), so a visitor cannot name another
+  // address. A bare node:http server (the orchestrator, behind the online endpoint's front end)
+  // has no such setting: the visitor is the first X-Forwarded-For entry (`ip` or `ipv4:port`).
+  const ip = (req as { ip?: unknown }).ip;
+  let client = typeof ip === 'string' ? ip : undefined;
+  if (client === undefined) {
+    const forwarded = req.headers['x-forwarded-for'];
+    client = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',', 1)[0]?.trim().replace(/^(\d+\.\d+\.\d+\.\d+):\d+$/, '$1') || req.socket.remoteAddress;
+  }
   if (client) attributes[ATTR.clientAddress] = client;
   const agent = req.headers['user-agent'];
   if (agent) attributes[ATTR.userAgent] = agent;
