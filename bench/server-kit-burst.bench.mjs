@@ -23,6 +23,8 @@
 // KIT_COMPARE=<a server-kit dist directory> adds a "kit (compare), limits off" row built from
 // that directory, e.g. the previous commit's, for a before/after in the same run.
 // Node resolves its imports from there: copy it inside a tree with node_modules (or link one next to it).
+// BENCH_NODE_FLAGS='--flag …' starts every Node server (stand-in, floor, kits) with those flags;
+// BENCH_NODE=/path/to/node runs them on another Node binary (e.g. the Node 22 that App Service runs).
 import http from 'node:http';
 import { fork, spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
