@@ -245,6 +245,32 @@ describe('extractive answerer', () => {
     assert.deepEqual(plain.quotes.map((q) => q.text), ['Mount the server kit in your Express app: see the server kit guide.']);
   });
 
+  it('brings the example a sentence points at ("The following code…"), though it shares no word', () => {
+    const p: Passage = {
+      ...passage('finished', 'The following code closes the file once the response finishes.\n\n```js\nonFinished(res, () => destroy(stream))\n```\n'),
+      headingPath: ['on-finished', 'Example'],
+    };
+    const answer = renderExtractive(planExtractive('How do I run cleanup once the response is sent?', [p]));
+    assert.match(answer, /^> The following code closes the file once the response finishes\. \[1\]\n\n```js\nonFinished\(res/m);
+    // A sentence that does not point at it leaves a block that shares nothing with the question.
+    const plain = { ...p, text: p.text.replace('The following code closes', 'It closes') };
+    assert.doesNotMatch(renderExtractive(planExtractive('How do I run cleanup once the response is sent?', [plain])), /onFinished/);
+  });
+
+  it("judges which sentences are as good as the best by terms shared, not an example's half point", () => {
+    const dotfiles: Passage = { ...passage('dotfiles', "- `'deny'` Send a 403 for any request for a dotfile.\n- `'allow'` No special treatment for them.\n"), headingPath: ['send', 'Dotfiles'] };
+    const serve: Passage = {
+      ...passage('serve', 'This serves one file.\n\n```js\nhttp.createServer(function onRequest (req, res) { send(req, \'/index.html\').pipe(res) })\n```\n'),
+      headingPath: ['send', 'Serve a file'],
+      sourcePath: 'dotfiles.md',
+    };
+    const answer = renderExtractive(planExtractive('How do I make requests for hidden files get a 403?', [dotfiles, serve]));
+    // The example shares two terms ("file" in its heading, `onRequest`) and gets a half point; the
+    // list item shares two as well, so it is quoted too.
+    assert.match(answer, /onRequest/);
+    assert.match(answer, /`'deny'` Send a 403 for any request for a dotfile\./);
+  });
+
   it('skips a sentence whose terms are mostly in one already quoted', () => {
     const long = passage(
       'long',

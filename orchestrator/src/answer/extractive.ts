@@ -10,8 +10,9 @@
  * Markdown rendered to plain text (links → their text; `code` keeps its backticks; footnote
  * markers dropped) and whitespace collapsed (./prose.ts); snippets are built from the same prose
  * (./snippet.ts), so a quoted sentence is always a substring of its citation's snippet. Code
- * blocks and tables are never quoted as sentences, but a quoted sentence that ends with `:` and is
- * directly followed by a fenced code block ("mount it like this:") brings that block along,
+ * blocks and tables are never quoted as sentences, but a quoted sentence that introduces the fenced
+ * code block directly after it ("mount it like this:", "The following code closes…", see
+ * ./prose.ts introducesCode) brings that block along,
  * verbatim, right after its quote line — the code is the answer there — and the block is then
  * part of the citation's snippet too. Asked how, examples also compete with sentences
  * (./code-choice.ts), a usage block too long to quote is quoted by its steps that answer
@@ -157,7 +158,10 @@ export function planExtractive(question: string, passages: Passage[], options: E
       a.passage - b.passage ||
       a.position - b.position,
   );
-  const best = ranked[0]!.score;
+  // The league is judged on terms shared: an example's half point (./code-choice.ts) orders
+  // examples and sentences that share as many, it does not raise the bar for the sentences.
+  const shared = (s: Sentence) => (s.text ? s.score : s.score - (s.short ? 0.5 : -0.5));
+  const best = shared(ranked[0]!);
   const chosen: Sentence[] = [];
   const perPassage = new Map<number, number>();
   const take = (s: Sentence) => {
@@ -170,7 +174,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
     // term of the best when the best has 3+, else as good as the best (context fills the rest).
     const floor = best >= 3 ? best - 1 : best;
     for (const s of ranked) {
-      if (chosen.length >= opts.maxSentences || s.score < floor) break;
+      if (chosen.length >= opts.maxSentences || shared(s) < floor) break;
       if ((perPassage.get(s.passage) ?? 0) >= opts.maxPerPassage) continue;
       if (chosen.some((c) => c.text === s.text)) continue; // the same sentence in two documents
       if (isNearDuplicate(s, chosen)) continue;

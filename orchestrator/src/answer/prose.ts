@@ -76,7 +76,7 @@ export function parseProse(markdown: string): ParsedProse {
       const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
       // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
       const code = codeAfter.get(u);
-      if (code !== undefined && i === segments.length - 1 && text.endsWith(':') && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
+      if (code !== undefined && i === segments.length - 1 && introducesCode(text) && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
         sentence.code = code;
       }
       sentences.push(sentence);
@@ -87,6 +87,16 @@ export function parseProse(markdown: string): ParsedProse {
   proseCache.set(markdown, parsed);
   return parsed;
 }
+
+/**
+ * Does a sentence directly before a code block introduce it? One that ends with `:` ("mount it
+ * like this:"), or one that points at it ("The following code closes the file once the response
+ * finishes.", "This example serves a single file.", "… as shown below.").
+ */
+export function introducesCode(sentence: string): boolean {
+  return sentence.endsWith(':') || INTRODUCES.test(sentence.replace(CODE_SPAN, ' '));
+}
+const INTRODUCES = /\b(?:following|below|as follows|this (?:example|code|snippet))\b/i;
 
 /**
  * The unit's sentences as contiguous substrings. The segmenter knows nothing of Markdown, so it
