@@ -45,7 +45,8 @@ import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
 import { renderApiName } from './api-name.js';
-import { apiExample, apiOf, callExample, callsName, questionNames } from './call-example.js';
+import { apiExample, apiOf, callExample, questionNames } from './call-example.js';
+import { callsName } from '../code-calls.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';

@@ -22,6 +22,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { leadingFile } from '../leading-file.js';
+import { callsStem } from '../code-calls.js';
 import { contentTerms } from '../text.js';
 import { gateLevel, MAX_CANDIDATES, type Group, type Match } from './local-query.js';
 import type { GateRule } from './local-gate.js';
@@ -141,7 +142,7 @@ export class CandidateCollector {
       // A block that calls a function the question names (`vers.satisfies(…)` for "satisfies")
       // is the example asked for, whatever else the section's score.
       const text = this.store.passage(rowid)?.chunk.text ?? '';
-      const calls = live.filter((g) => g.term.length >= MIN_CALLED_STEM && callsStem(text, g.term)).length;
+      const calls = live.filter((g) => callsStem(text, g.term)).length;
       if (!best || calls > best.calls || (calls === best.calls && score > best.score)) best = { rowid, score, order: picked.length, calls };
     }
     return best && { rowid: best.rowid, score: best.score, order: best.order };
@@ -176,15 +177,6 @@ export class CandidateCollector {
     for (const c of scored) candidates.push({ ...c, order: candidates.length, ...(late ? { late } : {}) });
     return true;
   }
-}
-
-/** Shortest question stem looked for as a called function. */
-const MIN_CALLED_STEM = 4;
-
-/** Does code in `text` call a function whose name starts with `stem` (`.satisfies(` for `satisfi`)? */
-function callsStem(text: string, stem: string): boolean {
-  if (!/^[a-z0-9]+$/.test(stem)) return false;
-  return new RegExp(`(?:^|[^\\w$])${stem}[\\w$]*\\s*\\(`, 'im').test(text);
 }
 
 /** Did FTS5 index two passages identically (title, headings and text stems, own heading)? */

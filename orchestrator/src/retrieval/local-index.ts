@@ -17,20 +17,22 @@
  * change counts. Changed, added and removed files are applied in one transaction, leaving the
  * rest of the index as it is; a new chunker or index format, or a change to most of the corpus,
  * rebuilds into a new file that replaces the old one by rename. A crash at any point leaves a
- * consistent index. `<indexDir>/local/manifest.json` is a human-readable summary, nothing reads it.
+ * consistent index. `<indexDir>/local/manifest.json` is a human-readable summary, nothing reads it
+ * (./local-manifest.ts compares the corpus with the saved manifest and writes that summary).
  */
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
-import { listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
+import { listCorpusFiles } from '../ingest/corpus.js';
 import { queryTerms } from '../text.js';
 import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
 import { CandidateCollector } from './local-candidates.js';
 import { matchExpressions, QueryPlanner } from './local-query.js';
 import { gateRule, requiredMatches } from './local-gate.js';
-import { Store, type StoredFile } from './local-store.js';
+import { Store } from './local-store.js';
+import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
 
 export { DEFAULT_MIN_MATCHED_TERMS, DEFAULT_MIN_TERM_COVERAGE, NEAR_WINDOW } from './local-gate.js';
@@ -86,16 +88,6 @@ export interface LocalIndexStats {
 
 const DB_FILE = 'index.sqlite';
 
-interface Diff {
-  /** Files to (re)index: added or changed. */
-  put: CorpusFile[];
-  removed: string[];
-  /** Unchanged content under a new size/mtime. */
-  touched: CorpusFile[];
-  reasons: string[];
-  listed: CorpusFile[];
-}
-
 export class LocalIndex implements Retriever {
   readonly name = 'local';
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
@@ -138,7 +130,7 @@ export class LocalIndex implements Retriever {
       const opened = this.store ?? (indexDir ? this.openSaved(indexDir) : undefined);
       if (opened instanceof Store) {
         try {
-          const diff = await this.diff(opened);
+          const diff = await diffCorpus(this.opts.corpusDir, opened.files());
           const stats = await this.applyDiff(opened, diff, started);
           if (stats) return stats;
           reason = `${diff.reasons.slice(0, 3).join(', ')}${diff.reasons.length > 3 ? `, and ${diff.reasons.length - 3} more` : ''}`;
@@ -249,35 +241,6 @@ export class LocalIndex implements Retriever {
       chunkOptions: JSON.stringify(this.opts.chunk),
       corpusDir: this.opts.corpusDir,
     };
-  }
-
-  private async diff(store: Store): Promise<Diff> {
-    const listed = await listCorpusFiles(this.opts.corpusDir);
-    const saved = new Map(store.files().map((f) => [f.path, f]));
-    const diff: Diff = { put: [], removed: [], touched: [], reasons: [], listed };
-    for (const file of listed) {
-      const old = saved.get(file.path);
-      saved.delete(file.path);
-      if (!old) {
-        diff.put.push(file);
-        diff.reasons.push(`added: ${file.path}`);
-        continue;
-      }
-      if (old.size === file.size && old.mtimeMs === file.mtimeMs) continue;
-      // Size or mtime moved: only the content decides (a `touch` or a checkout must not re-index).
-      const buf = await readFile(join(this.opts.corpusDir, ...file.path.split('/')));
-      if (sha256(buf) === old.sha256) {
-        diff.touched.push(file);
-      } else {
-        diff.put.push(file);
-        diff.reasons.push(`changed: ${file.path}`);
-      }
-    }
-    for (const path of saved.keys()) {
-      diff.removed.push(path);
-      diff.reasons.push(`removed: ${path}`);
-    }
-    return diff;
   }
 
   /** Applies a diff in place; `undefined` when a full build is the better (or only) way. */
@@ -391,32 +354,8 @@ export class LocalIndex implements Retriever {
     return this.stats;
   }
 
-  /** `manifest.json`: what the folder holds, for people; the database is the source of truth. */
-  private async writeSummary(indexDir: string, store: Store): Promise<void> {
-    const files: StoredFile[] = store.files();
-    const summary = {
-      database: DB_FILE,
-      indexFormat: INDEX_FORMAT_VERSION,
-      chunkerVersion: CHUNKER_VERSION,
-      chunkOptions: this.opts.chunk,
-      corpusDir: this.opts.corpusDir,
-      builtAt: store.meta('builtAt'),
-      updatedAt: new Date().toISOString(),
-      passages: store.passageCount,
-      files: files.length,
-    };
-    const file = join(indexDir, 'local', 'manifest.json');
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(summary, null, 1));
-    await rename(tmp, file);
-  }
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  private writeSummary(indexDir: string, store: Store): Promise<void> {
+    const { corpusDir, chunk } = this.opts;
+    return writeSummary(indexDir, store, { database: DB_FILE, indexFormat: INDEX_FORMAT_VERSION, chunkerVersion: CHUNKER_VERSION, chunkOptions: chunk, corpusDir });
   }
 }
