@@ -271,6 +271,29 @@ describe('extractive answerer', () => {
     assert.match(answer, /`'deny'` Send a 403 for any request for a dotfile\./);
   });
 
+  it('quotes a table row whole, read under its header, within the snippet', () => {
+    const table = [
+      '#### List of all constructors',
+      '',
+      '|Status Code|Constructor Name |',
+      '|-----------|-----------------|',
+      '|404        |NotFound         |',
+      '|429        |TooManyRequests  |',
+      '|[500](https://example.com/500)|[InternalServerError](https://example.com/ise)|',
+    ].join('\n');
+    const other = passage('other', '- `status` - the corresponding status code for the error.\n');
+    const rows: Passage = { ...passage('errors', table), headingPath: ['http-errors', 'List of all constructors'] };
+    const plan = planExtractive('Which error constructor corresponds to status 429?', [rows, other]);
+    const answer = renderExtractive(plan);
+    // "429 | TooManyRequests" shares "429" and, through its header, "status" and "constructor".
+    assert.match(answer, /^> 429 \| TooManyRequests \[1\]$/m);
+    const cited = plan.citations[0]!;
+    assert.ok(cited.snippet.includes('429 | TooManyRequests'), cited.snippet);
+    assert.ok(cited.snippet.includes('404 | NotFound\n429 | TooManyRequests'), 'rows on their own lines');
+    // A row that is all links is navigation, as a list item would be.
+    assert.ok(!cited.snippet.includes('InternalServerError'));
+  });
+
   it('skips a sentence whose terms are mostly in one already quoted', () => {
     const long = passage(
       'long',

@@ -9,8 +9,10 @@
  * Sentences come from the prose of a passage (paragraphs, list items, block quotes) with inline
  * Markdown rendered to plain text (links → their text; `code` keeps its backticks; footnote
  * markers dropped) and whitespace collapsed (./prose.ts); snippets are built from the same prose
- * (./snippet.ts), so a quoted sentence is always a substring of its citation's snippet. Code
- * blocks and tables are never quoted as sentences, but a quoted sentence that introduces the fenced
+ * (./snippet.ts), so a quoted sentence is always a substring of its citation's snippet. A table's
+ * rows are quoted whole, each as one sentence read under its header ("429 | TooManyRequests"
+ * for "which constructor is status 429?"). Code
+ * blocks are never quoted as sentences, but a quoted sentence that introduces the fenced
  * code block directly after it ("mount it like this:", "The following code closes…", see
  * ./prose.ts introducesCode) brings that block along,
  * verbatim, right after its quote line — the code is the answer there — and the block is then
@@ -25,7 +27,8 @@
  * [configuration](configuration.md).", judged on the Markdown, where the lexer still sees the
  * links), and a sentence whose content terms are mostly among those of a sentence already chosen
  * ("The server kit is an Express router." after a longer sentence that says so). A section's
- * opening sentence is scored with its heading's words as well, as it usually answers the heading;
+ * opening sentence is scored with its heading's words as well, as it usually answers the heading,
+ * and a table row with its table's header;
  * words of code spans that only name a file or folder don't score (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
@@ -377,7 +380,7 @@ function passageProse(markdown: string, passage: number, terms: string[], headin
       unit: s.unit,
       position,
       text: s.text,
-      score: scoreSentence(s.lead && heading ? `${heading} ${s.text}` : s.text, terms),
+      score: scoreSentence([s.lead ? heading : undefined, s.header, s.text].filter(Boolean).join(' '), terms),
       terms: s.terms,
       ...(s.code !== undefined ? { code: s.code } : {}),
     })),
