@@ -67,6 +67,12 @@ describe('local query planning', () => {
     assert.equal(m?.late, m!.tiers.length - 1);
     assert.match(m!.tiers.at(-1)!, /^\{own\} : \("a" OR .*\) AND \(\("a" AND "b"\) OR /);
     assert.equal(matchExpressions(four, { required: 3, onTopicRequired: 3, named: 3 })?.late, undefined, 'not fewer: no tier');
+    // Seven terms: the full gate's tiers are 64 combinations, at the limit; the named tier would
+    // push the query past it into a plain OR, so it is left out and the query stays gated.
+    const seven = 'abcdefg'.split('').map(g);
+    const m7 = matchExpressions(seven, { required: 4, onTopicRequired: 4, named: 3 });
+    assert.equal(m7?.gated, true);
+    assert.equal(m7?.late, undefined);
     // Two live terms are enough for it, not for the full gate.
     assert.deepEqual(matchExpressions([g('a'), g('b')], { required: 3, onTopicRequired: 3, named: 2 })?.tiers, ['{own} : ("a" OR "b") AND (("a" AND "b"))']);
   });

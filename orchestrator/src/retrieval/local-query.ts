@@ -169,7 +169,9 @@ const atLeast = (exprs: string[], k: number) =>
 
 /**
  * The MATCH expressions for live groups under a gate, in tiers: passages matching all the live
- * groups first, then at least one fewer, down to the gate's minimum, then the heading exception.
+ * groups first, then at least one fewer, down to the gate's minimum, then the heading exception,
+ * then the named sections (GateRule.named; `late` marks that tier, whose passages rank after all
+ * others'), when it fits under MAX_COMBINATIONS.
  * The caller runs them in turn and stops once it has enough passages, so a question whose terms
  * are common never ranks the thousands of passages that share only two of them. (So, as in most
  * engines' coordination rule, a passage matching more of the question's terms ranks above one
@@ -193,9 +195,11 @@ export function matchExpressions(live: Group[], rule: GateRule): Match | undefin
   for (let k = m; k >= plainFrom; k--) total += binomial(m, k);
   const own = rule.onTopicRequired < rule.required && m >= rule.onTopicRequired;
   if (own) total += binomial(m, rule.onTopicRequired);
-  const named = rule.named !== undefined && rule.named < Math.min(rule.required, rule.onTopicRequired) ? rule.named : undefined;
-  if (named !== undefined) total += binomial(m, named);
   if (total > MAX_COMBINATIONS) return { tiers: [exprs.join(' OR ')], gated: false };
+  // The named-section tier only where it fits: it must not turn a gated query into a plain OR
+  // (which ranks every passage using any of the words).
+  let named = rule.named !== undefined && rule.named < Math.min(rule.required, rule.onTopicRequired) ? rule.named : undefined;
+  if (named !== undefined && total + binomial(m, named) > MAX_COMBINATIONS) named = undefined;
   const tiers: string[] = [];
   for (let k = m; k >= plainFrom; k--) tiers.push(atLeast(exprs, k));
   if (own) tiers.push(`{own} : (${exprs.join(' OR ')}) AND (${atLeast(exprs, rule.onTopicRequired)})`);
