@@ -380,4 +380,23 @@ describe('the README held-out question set', () => {
     }
     for (const split of ['tune', 'check']) assert.ok(qs.filter((q) => q.split === split).length >= 30, split);
   });
+
+  it('has a second tuning set over other packages only (docs/evaluation.md)', async () => {
+    const dir = join(import.meta.dirname, '..', 'eval', 'readmes');
+    const held = await readPackageList(join(dir, 'packages.txt'));
+    const packages = await readPackageList(join(dir, 'packages-tune2.txt'));
+    assert.ok(packages.length >= 15, `${packages.length} packages`);
+    for (const pkg of packages) assert.ok(!held.includes(pkg), `${pkg} is not in packages.txt`);
+    const qs = parseQuestions(await readFile(join(dir, 'questions-tune2.jsonl'), 'utf8'));
+    const answerable = qs.filter((q) => q.answerable);
+    assert.ok(answerable.length >= 40 && qs.length - answerable.length >= 8);
+    for (const q of qs) assert.equal(q.split, 'tune2', q.id);
+    for (const q of answerable) {
+      const pkg = q.expected[0]!.replace(/\/README\.md$/, '');
+      assert.ok(packages.includes(pkg), `${q.id}: ${pkg} is listed`);
+      const readme = await findReadme(pkg, import.meta.dirname);
+      assert.ok(readme, `${pkg} has an installed README`);
+      assert.ok(carriesPhrase(await readFile(readme, 'utf8'), q.phrases), `${q.id}: the fact is in ${pkg}'s README`);
+    }
+  });
 });

@@ -9,7 +9,8 @@ import { ExtractiveChatModel, planExtractive, renderExtractive } from '../src/an
 import { apiNameOf, passageApiName, usesIdentifier } from '../src/answer/api-name.js';
 import { EXCERPT_CHARS, excerptCode } from '../src/answer/code-excerpt.js';
 import { MAX_QUOTED_CODE_CHARS } from '../src/answer/code-choice.js';
-import { calledNames, callsName } from '../src/answer/call-example.js';
+import { calledNames } from '../src/answer/call-example.js';
+import { callsName, callsStem } from '../src/code-calls.js';
 import { queryTerms, termMatches, words, normalizeTerm } from '../src/text.js';
 import type { Passage } from '../src/seams.js';
 import { textParts } from './helpers.js';
@@ -183,6 +184,11 @@ describe('the example that calls what the answer names (./call-example.ts)', () 
     assert.ok(!callsName('// satisfies(version, range) is documented below\nsemver.valid(v)', 'satisfies'));
     assert.ok(!callsName('minSatisfying(versions, range)', 'satisfying'), 'a longer name is another function');
     assert.ok(!callsName('queue.satisfies = true', 'satisfies'), 'a property is not a call');
+    // The index's form (./code-calls.ts): a stem stands for the names it begins, comments still not.
+    assert.ok(callsStem("semver.satisfies('1.2.3', '1.x')", 'satisfi'));
+    assert.ok(!callsStem('// satisfies(version, range) below\nsemver.valid(v)', 'satisfi'), 'in a comment');
+    assert.ok(!callsStem('get(x)', 'get'), 'shorter than MIN_CALLED_STEM');
+    assert.ok(!callsName('a(b)', 'a.b'), 'only a name');
   });
 
   it('takes the functions the quotes show in code spans first, then question words the quotes use', () => {

@@ -245,6 +245,55 @@ describe('extractive answerer', () => {
     assert.deepEqual(plain.quotes.map((q) => q.text), ['Mount the server kit in your Express app: see the server kit guide.']);
   });
 
+  it('brings the example a sentence points at ("The following code…"), though it shares no word', () => {
+    const p: Passage = {
+      ...passage('finished', 'The following code closes the file once the response finishes.\n\n```js\nonFinished(res, () => destroy(stream))\n```\n'),
+      headingPath: ['on-finished', 'Example'],
+    };
+    const answer = renderExtractive(planExtractive('How do I run cleanup once the response is sent?', [p]));
+    assert.match(answer, /^> The following code closes the file once the response finishes\. \[1\]\n\n```js\nonFinished\(res/m);
+    // A sentence that does not point at it leaves a block that shares nothing with the question.
+    const plain = { ...p, text: p.text.replace('The following code closes', 'It closes') };
+    assert.doesNotMatch(renderExtractive(planExtractive('How do I run cleanup once the response is sent?', [plain])), /onFinished/);
+  });
+
+  it("judges which sentences are as good as the best by terms shared, not an example's half point", () => {
+    const dotfiles: Passage = { ...passage('dotfiles', "- `'deny'` Send a 403 for any request for a dotfile.\n- `'allow'` No special treatment for them.\n"), headingPath: ['send', 'Dotfiles'] };
+    const serve: Passage = {
+      ...passage('serve', 'This serves one file.\n\n```js\nhttp.createServer(function onRequest (req, res) { send(req, \'/index.html\').pipe(res) })\n```\n'),
+      headingPath: ['send', 'Serve a file'],
+      sourcePath: 'dotfiles.md',
+    };
+    const answer = renderExtractive(planExtractive('How do I make requests for hidden files get a 403?', [dotfiles, serve]));
+    // The example shares two terms ("file" in its heading, `onRequest`) and gets a half point; the
+    // list item shares two as well, so it is quoted too.
+    assert.match(answer, /onRequest/);
+    assert.match(answer, /`'deny'` Send a 403 for any request for a dotfile\./);
+  });
+
+  it('quotes a table row whole, read under its header, within the snippet', () => {
+    const table = [
+      '#### List of all constructors',
+      '',
+      '|Status Code|Constructor Name |',
+      '|-----------|-----------------|',
+      '|404        |NotFound         |',
+      '|429        |TooManyRequests  |',
+      '|[500](https://example.com/500)|[InternalServerError](https://example.com/ise)|',
+    ].join('\n');
+    const other = passage('other', '- `status` - the corresponding status code for the error.\n');
+    const rows: Passage = { ...passage('errors', table), headingPath: ['http-errors', 'List of all constructors'] };
+    const plan = planExtractive('Which error constructor corresponds to status 429?', [rows, other]);
+    const answer = renderExtractive(plan);
+    // "429 | TooManyRequests" shares "429" and, through its header, "status" and "constructor".
+    assert.match(answer, /^> 429 \| TooManyRequests \[1\]$/m);
+    const cited = plan.citations[0]!;
+    assert.ok(cited.snippet.includes('429 | TooManyRequests'), cited.snippet);
+    assert.ok(cited.snippet.includes('404 | NotFound\n429 | TooManyRequests'), 'rows on their own lines');
+    // A row that is all links is navigation, as a list item would be.
+    assert.ok(!cited.snippet.includes('InternalServerError'));
+  });
+
   it('skips a sentence whose terms are mostly in one already quoted', () => {
     const long = passage(
       'long',

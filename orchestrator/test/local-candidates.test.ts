@@ -73,13 +73,26 @@ describe('LocalIndex: the leading file\'s usage example (./local-candidates.ts)'
 
   it('adds the usage section the gate dropped, last, within top', async () => {
     for (const top of [2, 3, 5]) {
-      const hits = await index.retrieve(question, { top });
+      const hits = await index.retrieve(question, { top, namedSections: false });
       assert.ok(hits.length <= top, `at most ${top}`);
       assert.equal(hits[0]!.sourcePath, 'vers/README.md');
       assert.equal(hits.at(-1)!.id, 'vers/README.md#usage', `top ${top}: ${hits.map((h) => h.id).join(', ')}`);
       assert.equal(hits.filter((h) => h.headingPath.includes('Usage')).length, 1, 'one usage passage');
       for (let i = 1; i < hits.length; i++) assert.ok(hits[i]!.score <= hits[i - 1]!.score, 'still best first');
     }
+  });
+
+  it('puts sections named for a term after the usage section, in the places left (./local-gate.ts)', async () => {
+    const strict = await index.retrieve(question, { top: 5, namedSections: false });
+    const hits = await index.retrieve(question, { top: 5 });
+    assert.deepEqual(hits.slice(0, strict.length).map((h) => h.id), strict.map((h) => h.id), 'the full gate\'s passages and the usage section come first');
+    const named = hits.slice(strict.length);
+    // "Ranges" shares only "range" with the question (two of five terms are needed: one fewer than
+    // the full gate's three), but its heading names it.
+    assert.deepEqual(named.map((h) => h.id), ['vers/README.md#ranges']);
+    for (let i = 1; i < hits.length; i++) assert.ok(hits[i]!.score <= hits[i - 1]!.score, 'still best first');
+    // With no place left, no named section.
+    assert.ok(!(await index.retrieve(question, { top: 3 })).some((h) => h.id === 'vers/README.md#ranges'));
   });
 
   it('so the offline answer quotes the call', async () => {

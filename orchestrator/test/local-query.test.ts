@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { binomial, groupExpression, matchExpressions, MAX_COMBINATIONS, QueryPlanner, withinOneEdit, type Group } from '../src/retrieval/local-query.js';
+import { baseForms, binomial, gateLevel, groupExpression, matchExpressions, MAX_COMBINATIONS, QueryPlanner, withinOneEdit, type Group } from '../src/retrieval/local-query.js';
 import { LocalIndex } from '../src/retrieval/local-index.js';
 import { makeCorpus } from './helpers.js';
 
@@ -36,6 +36,18 @@ describe('local query planning', () => {
     assert.equal(p.group('cup').live, false, 'short terms never expand');
   });
 
+  it('searches the base form of a comparative or a negation the index lacks', () => {
+    assert.deepEqual(baseForms('smaller'), ['small']);
+    assert.deepEqual(baseForms('bigger'), ['bigg', 'big']);
+    assert.deepEqual(baseForms('uncompress'), ['compress']);
+    assert.deepEqual(baseForms('user'), [], 'too short to be a comparative');
+    const p = planner(['small', 'compress', 'smaller2']);
+    assert.deepEqual(p.group('smaller'), { term: 'smaller', prefix: true, fuzzy: ['small'], live: true });
+    assert.deepEqual(p.group('uncompress').fuzzy, ['compress']);
+    assert.deepEqual(p.group('small').fuzzy, [], 'a stem the index has is searched as it is');
+    assert.equal(planner(['tall']).group('smaller').live, false);
+  });
+
   it('quotes every alternative and marks prefixes', () => {
     assert.equal(groupExpression({ term: 'mount', prefix: false, fuzzy: [], live: true }), '"mount"');
     assert.equal(groupExpression({ term: 'configor', prefix: true, fuzzy: ['configur'], live: true }), '("configor" OR "configor"* OR "configur")');
@@ -47,6 +59,32 @@ describe('local query planning', () => {
     assert.deepEqual(m, { gated: true, tiers: ['("a" AND "b" AND "c")', '("a" AND "b") OR ("a" AND "c") OR ("b" AND "c")'] });
     const own = matchExpressions([g('a'), g('b')], { required: 2, onTopicRequired: 1 });
     assert.deepEqual(own?.tiers, ['("a" AND "b")', '{own} : ("a" OR "b") AND ("a" OR "b")']);
+  });
+
+  it('adds the named-section tier last, marked late, when it asks for fewer terms', () => {
+    const four = [g('a'), g('b'), g('c'), g('d'), g('e')];
+    const m = matchExpressions(four, { required: 3, onTopicRequired: 3, named: 2 });
+    assert.equal(m?.late, m!.tiers.length - 1);
+    assert.match(m!.tiers.at(-1)!, /^\{own\} : \("a" OR .*\) AND \(\("a" AND "b"\) OR /);
+    assert.equal(matchExpressions(four, { required: 3, onTopicRequired: 3, named: 3 })?.late, undefined, 'not fewer: no tier');
+    // Seven terms: the full gate's tiers are 64 combinations, at the limit; the named tier would
+    // push the query past it into a plain OR, so it is left out and the query stays gated.
+    const seven = 'abcdefg'.split('').map(g);
+    const m7 = matchExpressions(seven, { required: 4, onTopicRequired: 4, named: 3 });
+    assert.equal(m7?.gated, true);
+    assert.equal(m7?.late, undefined);
+    // Two live terms are enough for it, not for the full gate.
+    assert.deepEqual(matchExpressions([g('a'), g('b')], { required: 3, onTopicRequired: 3, named: 2 })?.tiers, ['{own} : ("a" OR "b") AND (("a" AND "b"))']);
+  });
+
+  it('gates in JS as in SQL: 1 passes, 2 only as a named section, 0 not', () => {
+    const groups = [g('a'), g('b'), g('c'), g('d'), g('e')];
+    const rule = { required: 3, onTopicRequired: 3, named: 2 };
+    assert.equal(gateLevel(groups, rule, ['a', 'b', 'c'], []), 1);
+    assert.equal(gateLevel(groups, rule, ['a', 'b'], ['a']), 2);
+    assert.equal(gateLevel(groups, rule, ['a', 'b'], ['x']), 0, 'its heading names none of them');
+    assert.equal(gateLevel(groups, rule, ['a'], ['a']), 0);
+    assert.equal(gateLevel(groups, { required: 3, onTopicRequired: 3 }, ['a', 'b'], ['a']), 0, 'no named tier');
   });
 
   it('retrieves nothing without running a query when too few terms are indexed', () => {
@@ -89,8 +127,11 @@ describe('LocalIndex ranking and the gate on long questions', () => {
       // 10 indexed terms: C(10, 5) combinations is past the limit, so the gate runs in JS.
       const ten = 'mount router express base path kit validates requests limits visitors';
       assert.equal((await index.retrieve(ten))[0]?.id, 'k.md#mounting');
-      // 4 of 10 match: below the gate's 5.
-      assert.deepEqual(await index.retrieve('mount router express base quokka wombat emu kiwi dingo koala'), []);
+      // 4 of 10 match: below the gate's 5, and the section's heading ("Mounting") names none of them.
+      assert.deepEqual(await index.retrieve('router express base kit quokka wombat emu kiwi dingo koala'), []);
+      // When it names one, 4 are enough for the named-section tier (./local-gate.ts); 3 are not.
+      assert.equal((await index.retrieve('mount router express base quokka wombat emu kiwi dingo koala'))[0]?.id, 'k.md#mounting');
+      assert.deepEqual(await index.retrieve('mount router express quokka wombat emu kiwi dingo koala lemur'), []);
       index.close();
     } finally {
       await corpus.cleanup();

@@ -12,7 +12,7 @@
  * the retrieved passages of the first quote's file, best-ranked passage first, that calls a name
  * the answer or the question uses is brought along: the names are the functions the chosen
  * quotes show in code spans (`name(…)`), then the question's own words that the quotes also use
- * ("satisfies"). Only calls (`name(` or `.name(`), never a word in a comment or a string: a
+ * ("satisfies"). Only calls (`name(` or `.name(`, ../code-calls.ts), never a word in a comment: a
  * block that merely mentions a word is not an example of it.
  */
 import type { Passage } from '../seams.js';
@@ -20,6 +20,8 @@ import { STOP_WORDS, words } from '../text.js';
 import { passageApiName, usesIdentifier, type ApiName } from './api-name.js';
 import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 import type { PassageProse, Sentence } from './prose.js';
+import { callsName } from '../code-calls.js';
+
 
 /** A function named in a code span: `satisfies(version, range)`, `ig.filter(paths)`. */
 const CALL_SPAN = /`(?:new\s+)?(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)\s*\(/g;
@@ -39,14 +41,6 @@ export function calledNames(question: string, quotes: string[]): string[] {
   const quoted = new Set(quotes.flatMap((q) => words(q)));
   for (const w of questionNames(question)) if (quoted.has(w)) names.push(w);
   return [...new Set(names)];
-}
-
-const escape = (s: string) => s.replace(/[$]/g, '\\$');
-
-/** Whether code calls `name`: `name(…)` or `x.name(…)`, outside line and block comments, any case. */
-export function callsName(code: string, name: string): boolean {
-  const uncommented = code.replace(/\/\/.*$|#.*$|\/\*[\s\S]*?\*\//gm, ' ');
-  return new RegExp(`(?:^|[^\\w$])${escape(name)}\\s*\\(`, 'im').test(uncommented);
 }
 
 /**

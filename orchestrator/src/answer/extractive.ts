@@ -9,9 +9,12 @@
  * Sentences come from the prose of a passage (paragraphs, list items, block quotes) with inline
  * Markdown rendered to plain text (links → their text; `code` keeps its backticks; footnote
  * markers dropped) and whitespace collapsed (./prose.ts); snippets are built from the same prose
- * (./snippet.ts), so a quoted sentence is always a substring of its citation's snippet. Code
- * blocks and tables are never quoted as sentences, but a quoted sentence that ends with `:` and is
- * directly followed by a fenced code block ("mount it like this:") brings that block along,
+ * (./snippet.ts), so a quoted sentence is always a substring of its citation's snippet. A table's
+ * rows are quoted whole, each as one sentence read under its header ("429 | TooManyRequests"
+ * for "which constructor is status 429?"). Code
+ * blocks are never quoted as sentences, but a quoted sentence that introduces the fenced
+ * code block directly after it ("mount it like this:", "The following code closes…", see
+ * ./prose.ts introducesCode) brings that block along,
  * verbatim, right after its quote line — the code is the answer there — and the block is then
  * part of the citation's snippet too. Asked how, examples also compete with sentences
  * (./code-choice.ts), a usage block too long to quote is quoted by its steps that answer
@@ -24,7 +27,8 @@
  * [configuration](configuration.md).", judged on the Markdown, where the lexer still sees the
  * links), and a sentence whose content terms are mostly among those of a sentence already chosen
  * ("The server kit is an Express router." after a longer sentence that says so). A section's
- * opening sentence is scored with its heading's words as well, as it usually answers the heading;
+ * opening sentence is scored with its heading's words as well, as it usually answers the heading,
+ * and a table row with its table's header;
  * words of code spans that only name a file or folder don't score (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
@@ -44,7 +48,8 @@ import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
 import { renderApiName } from './api-name.js';
-import { apiExample, apiOf, callExample, callsName, questionNames } from './call-example.js';
+import { apiExample, apiOf, callExample, questionNames } from './call-example.js';
+import { callsName } from '../code-calls.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
@@ -157,7 +162,10 @@ export function planExtractive(question: string, passages: Passage[], options: E
       a.passage - b.passage ||
       a.position - b.position,
   );
-  const best = ranked[0]!.score;
+  // The league is judged on terms shared: an example's half point (./code-choice.ts) orders
+  // examples and sentences that share as many, it does not raise the bar for the sentences.
+  const shared = (s: Sentence) => (s.text ? s.score : s.score - (s.short ? 0.5 : -0.5));
+  const best = shared(ranked[0]!);
   const chosen: Sentence[] = [];
   const perPassage = new Map<number, number>();
   const take = (s: Sentence) => {
@@ -170,7 +178,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
     // term of the best when the best has 3+, else as good as the best (context fills the rest).
     const floor = best >= 3 ? best - 1 : best;
     for (const s of ranked) {
-      if (chosen.length >= opts.maxSentences || s.score < floor) break;
+      if (chosen.length >= opts.maxSentences || shared(s) < floor) break;
       if ((perPassage.get(s.passage) ?? 0) >= opts.maxPerPassage) continue;
       if (chosen.some((c) => c.text === s.text)) continue; // the same sentence in two documents
       if (isNearDuplicate(s, chosen)) continue;
@@ -372,7 +380,7 @@ function passageProse(markdown: string, passage: number, terms: string[], headin
       unit: s.unit,
       position,
       text: s.text,
-      score: scoreSentence(s.lead && heading ? `${heading} ${s.text}` : s.text, terms),
+      score: scoreSentence([s.lead ? heading : undefined, s.header, s.text].filter(Boolean).join(' '), terms),
       terms: s.terms,
       ...(s.code !== undefined ? { code: s.code } : {}),
     })),

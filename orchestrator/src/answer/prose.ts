@@ -1,6 +1,6 @@
 /**
  * Passages as the extractive answerer reads them: Markdown lexed into units (prose paragraphs,
- * list items and block quotes rendered to plain text; fenced code blocks verbatim) and the prose
+ * list items, block quotes and table rows rendered to plain text; fenced code blocks verbatim) and the prose
  * cut into sentences. Parsed once per passage text (a small cache), as lexing and sentence
  * segmentation are most of the answerer's cost. See ./extractive.ts for how sentences are chosen.
  */
@@ -11,6 +11,10 @@ import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 export interface Unit {
   kind: 'prose' | 'code';
   text: string;
+  /** A table row (its cells' text joined by ` | `): quoted whole, as one sentence. */
+  row?: boolean;
+  /** A row's table header (its cells' text), which the row reads under. */
+  header?: string;
 }
 
 export interface Sentence {
@@ -41,11 +45,14 @@ const CITATION_LIKE = /\[\d+\]/;
 /** A GitHub footnote reference, attached to a word (`ESM[^cjs].`): not text a reader sees, dropped like link targets. */
 const FOOTNOTE_REF = /(?<=[^\s[])\[\^[\w-]+\]/g;
 export const MAX_SENTENCE_CHARS = 450;
+/** A table row is a sentence from two words on ("429 | TooManyRequests"). */
+const MIN_ROW_CHARS = 6;
 
 export interface ParsedProse {
   units: Unit[];
   /** `lead`: the passage's opening sentence (first of its first prose unit). */
-  sentences: { unit: number; text: string; code?: number; terms: string[]; lead: boolean }[];
+  /** `header`: a table row's header, scored with the row as a heading is with a lead sentence. */
+  sentences: { unit: number; text: string; code?: number; terms: string[]; lead: boolean; header?: string }[];
 }
 
 /**
@@ -65,18 +72,19 @@ export function parseProse(markdown: string): ParsedProse {
   const firstProse = units.findIndex((unit) => unit.kind === 'prose');
   units.forEach((unit, u) => {
     if (unit.kind !== 'prose') return;
-    const segments = sentenceSegments(unit.text);
+    const segments = unit.row ? [unit.text] : sentenceSegments(unit.text);
     segments.forEach((segment, i) => {
       const text = segment.trim();
-      if (text.length < MIN_SENTENCE_CHARS || text.length > MAX_SENTENCE_CHARS) return;
-      if (words(text).length < 3) return;
+      if (text.length < (unit.row ? MIN_ROW_CHARS : MIN_SENTENCE_CHARS) || text.length > MAX_SENTENCE_CHARS) return;
+      if (words(text).length < (unit.row ? 2 : 3)) return;
       // A bracket in a quote would read as (or break) an `[n]` citation marker downstream; inside
       // a code span it is code (`merge.all(arrayOfObjects, [options])`), which renders as code.
       if (/[[\]]/.test(text.replace(CODE_SPAN, '')) || CITATION_LIKE.test(text)) return;
       const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
+      if (unit.header) sentence.header = unit.header;
       // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
       const code = codeAfter.get(u);
-      if (code !== undefined && i === segments.length - 1 && text.endsWith(':') && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
+      if (code !== undefined && i === segments.length - 1 && introducesCode(text) && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
         sentence.code = code;
       }
       sentences.push(sentence);
@@ -87,6 +95,16 @@ export function parseProse(markdown: string): ParsedProse {
   proseCache.set(markdown, parsed);
   return parsed;
 }
+
+/**
+ * Does a sentence directly before a code block introduce it? One that ends with `:` ("mount it
+ * like this:"), or one that points at it ("The following code closes the file once the response
+ * finishes.", "This example serves a single file.", "… as shown below.").
+ */
+export function introducesCode(sentence: string): boolean {
+  return sentence.endsWith(':') || INTRODUCES.test(sentence.replace(CODE_SPAN, ' '));
+}
+const INTRODUCES = /\b(?:following|below|as follows|this (?:example|code|snippet))\b/i;
 
 /**
  * The unit's sentences as contiguous substrings. The segmenter knows nothing of Markdown, so it
@@ -150,8 +168,23 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         c.previous = undefined;
         break;
       }
+      case 'table': {
+        // Each body row is a unit of its own (the header only names the columns): an options or
+        // API table answers row by row ("`uuid.validate()` | Test a string to see if it is a
+        // valid UUID"). A row that is mostly links is navigation, as a list item would be.
+        c.previous = undefined;
+        const table = token as Tokens.Table;
+        const header = table.header.map((cell) => collapse(inlineText(cell.tokens))).filter(Boolean).join(' ');
+        for (const row of table.rows) {
+          const tokens = row.flatMap((cell) => [...cell.tokens, { type: 'text', raw: ' ', text: ' ' } as Tokens.Text]);
+          if (isNavigation(tokens)) continue;
+          const text = row.map((cell) => collapse(inlineText(cell.tokens))).filter(Boolean).join(' | ');
+          if (text) c.units.push({ kind: 'prose', text, row: true, ...(header ? { header } : {}) });
+        }
+        break;
+      }
       default:
-        // tables, html, hr, headings: not quotable prose
+        // html, hr, headings: not quotable prose
         c.previous = undefined;
         break;
     }

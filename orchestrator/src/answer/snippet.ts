@@ -26,7 +26,7 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
       const unit = units[shown[pos]!]!;
       if (i > 0) {
         const prev = units[shown[at[i - 1]!]!]!;
-        out += prev.kind === 'code' || unit.kind === 'code' ? '\n\n' : ' ';
+        out += prev.kind === 'code' || unit.kind === 'code' ? '\n\n' : prev.row && unit.row ? '\n' : ' ';
         if (pos !== at[i - 1]! + 1) out += '… ';
       }
       out += unit.text;

@@ -22,8 +22,10 @@
  */
 import type { Statement } from 'better-sqlite3';
 import { leadingFile } from '../leading-file.js';
+import { callsStem } from '../code-calls.js';
 import { contentTerms } from '../text.js';
-import { groupMatches, MAX_CANDIDATES, type GateRule, type Group } from './local-query.js';
+import { gateLevel, MAX_CANDIDATES, type Group, type Match } from './local-query.js';
+import type { GateRule } from './local-gate.js';
 import type { FieldStems, Ranker } from './local-rank.js';
 import type { Store } from './local-store.js';
 import { decodeTerms } from './local-terms.js';
@@ -51,12 +53,8 @@ export interface Candidate {
   score: number;
   /** Order found (bm25() within tiers): breaks ties of the score. */
   order: number;
-}
-
-/** The query's tiers (./local-query.ts matchExpressions). */
-export interface Match {
-  tiers: string[];
-  gated: boolean;
+  /** Found only as a named section (GateRule.named): ranks after every other candidate. */
+  late?: boolean;
 }
 
 export class CandidateCollector {
@@ -74,41 +72,53 @@ export class CandidateCollector {
     const candidates: Candidate[] = [];
     const seen = new Set<number>();
     const want = Math.max(top, RERANK_CANDIDATES);
-    for (const tier of match.tiers) {
-      if (candidates.length >= top) break;
+    for (const [t, tier] of match.tiers.entries()) {
+      // The late tier (named sections) only fills places the others left.
+      if (candidates.filter((c) => !c.late).length >= top) break;
       signal?.throwIfAborted();
+      const late = match.late !== undefined && t >= match.late;
       const limit = match.gated ? want - candidates.length + seen.size : MAX_CANDIDATES;
       // A tier often matches fewer passages than the limit (every term of four, say): then which
       // ones is known without bm25() (whose IDF costs a scan of every term's postings, once per
       // occurrence in the expression), and their order only breaks ties of the per-field score.
-      if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen)) continue;
+      if (match.gated && this.addUnranked(tier, limit, want, live, candidates, seen, late)) continue;
       const rowids = this.search.all(tier, limit).map((r) => r.rowid);
       const gate = match.gated ? undefined : this.store.gateDataMany(rowids);
-      const accepted: number[] = [];
+      const accepted: { rowid: number; late: boolean }[] = [];
       for (const rowid of rowids) {
         if (seen.has(rowid)) continue;
         seen.add(rowid);
+        let level = late ? 2 : 1;
         if (gate) {
           const g = gate.get(rowid);
-          if (!g || !passesGate(live, rule, g.distinct, g.headingPath)) continue;
+          level = g ? gateLevel(live, rule, decodeTerms(g.distinct), contentTerms(g.headingPath.at(-1) ?? '')) : 0;
+          if (level === 0) continue;
         }
-        accepted.push(rowid);
+        accepted.push({ rowid, late: level === 2 });
         if (candidates.length + accepted.length >= want) break;
       }
-      const data = this.store.rankDataMany(accepted);
-      for (const rowid of accepted) {
+      const data = this.store.rankDataMany(accepted.map((a) => a.rowid));
+      for (const { rowid, late } of accepted) {
         const d = data.get(rowid);
-        if (d) candidates.push({ rowid, order: candidates.length, score: this.ranker.score(live, d.fields, d.distinct) });
+        if (d) candidates.push({ rowid, order: candidates.length, score: this.ranker.score(live, d.fields, d.distinct), ...(late ? { late } : {}) });
       }
     }
     candidates.sort((a, b) => b.score - a.score || a.order - b.order);
-    const picked = candidates.slice(0, top);
-    const usage = this.usageCompanion(picked, live);
+    // Named sections (GateRule.named) only fill the places left after the usage companion, and
+    // the leading file is judged without them, unless there is nothing else.
+    const strict = candidates.filter((c) => !c.late);
+    const picked = strict.slice(0, top);
+    const usage = this.usageCompanion(picked.length ? picked : candidates.slice(0, top), live);
     if (usage) {
       if (picked.length >= top) picked.pop();
-      // Last, and scored no higher than the passage before it: results stay best first.
-      picked.push({ ...usage, score: Math.min(usage.score, picked.at(-1)?.score ?? usage.score) });
+      picked.push(usage);
     }
+    for (const c of candidates) {
+      if (picked.length >= top) break;
+      if (c.late && c.rowid !== usage?.rowid) picked.push(c);
+    }
+    // Results stay best first: an added passage scores no higher than the one before it.
+    for (let i = 1; i < picked.length; i++) picked[i]!.score = Math.min(picked[i]!.score, picked[i - 1]!.score);
     return picked;
   }
 
@@ -132,7 +142,7 @@ export class CandidateCollector {
       // A block that calls a function the question names (`vers.satisfies(…)` for "satisfies")
       // is the example asked for, whatever else the section's score.
       const text = this.store.passage(rowid)?.chunk.text ?? '';
-      const calls = live.filter((g) => g.term.length >= MIN_CALLED_STEM && callsStem(text, g.term)).length;
+      const calls = live.filter((g) => callsStem(text, g.term)).length;
       if (!best || calls > best.calls || (calls === best.calls && score > best.score)) best = { rowid, score, order: picked.length, calls };
     }
     return best && { rowid: best.rowid, score: best.score, order: best.order };
@@ -146,7 +156,7 @@ export class CandidateCollector {
    * identically: the same bm25(), so rowid order, which is the order found here. Any other tie, and
    * the answer is false, having added nothing: the caller ranks with bm25() as before.
    */
-  private addUnranked(tier: string, limit: number, want: number, live: Group[], candidates: Candidate[], seen: Set<number>): boolean {
+  private addUnranked(tier: string, limit: number, want: number, live: Group[], candidates: Candidate[], seen: Set<number>, late: boolean): boolean {
     const found = this.unranked.all(tier, limit);
     if (found.length >= limit) return false;
     const rowids = found.filter((r) => !seen.has(r));
@@ -164,29 +174,9 @@ export class CandidateCollector {
       scored.push({ rowid, score });
     }
     for (const rowid of rowids) seen.add(rowid);
-    for (const c of scored) candidates.push({ ...c, order: candidates.length });
+    for (const c of scored) candidates.push({ ...c, order: candidates.length, ...(late ? { late } : {}) });
     return true;
   }
-}
-
-/** Shortest question stem looked for as a called function. */
-const MIN_CALLED_STEM = 4;
-
-/** Does code in `text` call a function whose name starts with `stem` (`.satisfies(` for `satisfi`)? */
-function callsStem(text: string, stem: string): boolean {
-  if (!/^[a-z0-9]+$/.test(stem)) return false;
-  return new RegExp(`(?:^|[^\\w$])${stem}[\\w$]*\\s*\\(`, 'im').test(text);
-}
-
-/** The gate in JS, for queries with too many terms to express it in SQL (see ./local-query.ts). */
-function passesGate(groups: Group[], rule: GateRule, distinct: Uint8Array, headingPath: string[]): boolean {
-  const stems = decodeTerms(distinct);
-  let matched = 0;
-  for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
-  if (matched >= rule.required) return true;
-  if (matched < rule.onTopicRequired) return false;
-  const own = contentTerms(headingPath.at(-1) ?? '');
-  return groups.some((g) => own.some((s) => groupMatches(g, s)));
 }
 
 /** Did FTS5 index two passages identically (title, headings and text stems, own heading)? */

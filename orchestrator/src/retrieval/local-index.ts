@@ -9,7 +9,7 @@
  * Porter stems without stop words (../text.ts); a term of 4+ letters also matches as a prefix,
  * one of 6+ letters also with one typo; headings weigh 2, the title 1.5, running text 1, each
  * field scored as MiniSearch did (./local-rank.ts: FTS5 finds the candidates, that module orders
- * them); and the relevance gate below returns nothing for a question the docs do not cover.
+ * them); and the relevance gate (./local-gate.ts) returns nothing for a question the docs do not cover.
  *
  * Persistence: `<indexDir>/local/index.sqlite` holds the passages, the full-text index and the
  * manifest (every source file's path, size, mtime and SHA-256). On start, files whose size and
@@ -17,35 +17,26 @@
  * change counts. Changed, added and removed files are applied in one transaction, leaving the
  * rest of the index as it is; a new chunker or index format, or a change to most of the corpus,
  * rebuilds into a new file that replaces the old one by rename. A crash at any point leaves a
- * consistent index. `<indexDir>/local/manifest.json` is a human-readable summary, nothing reads it.
+ * consistent index. `<indexDir>/local/manifest.json` is a human-readable summary, nothing reads it
+ * (./local-manifest.ts compares the corpus with the saved manifest and writes that summary).
  */
-import { mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
-import { listCorpusFiles, sha256, type CorpusFile } from '../ingest/corpus.js';
+import { listCorpusFiles } from '../ingest/corpus.js';
 import { queryTerms } from '../text.js';
 import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
 import { CandidateCollector } from './local-candidates.js';
-import { matchExpressions, QueryPlanner, type GateRule } from './local-query.js';
-import { Store, type StoredFile } from './local-store.js';
+import { matchExpressions, QueryPlanner } from './local-query.js';
+import { gateRule, requiredMatches } from './local-gate.js';
+import { Store } from './local-store.js';
+import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
 
-/** A passage must match at least this share (rounded up) of the query's distinct content terms. */
-export const DEFAULT_MIN_TERM_COVERAGE = 0.5;
-/**
- * …and at least this many of them (capped at the query's term count). Without it a two-term
- * question ("speed of light", "meaning of life") passes on one generic word that the docs
- * happen to use ("lightweight" by prefix, a "meaning" table header).
- */
-export const DEFAULT_MIN_MATCHED_TERMS = 2;
+export { DEFAULT_MIN_MATCHED_TERMS, DEFAULT_MIN_TERM_COVERAGE, NEAR_WINDOW } from './local-gate.js';
 export const DEFAULT_TOP = 5;
-/**
- * Most terms between the two terms of a two-term question in a passage (stop words are not
- * counted: "configure the server kit" has none between "configur" and "server").
- */
-export const NEAR_WINDOW = 5;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
 export const INDEX_FORMAT_VERSION = 8;
@@ -97,16 +88,6 @@ export interface LocalIndexStats {
 
 const DB_FILE = 'index.sqlite';
 
-interface Diff {
-  /** Files to (re)index: added or changed. */
-  put: CorpusFile[];
-  removed: string[];
-  /** Unchanged content under a new size/mtime. */
-  touched: CorpusFile[];
-  reasons: string[];
-  listed: CorpusFile[];
-}
-
 export class LocalIndex implements Retriever {
   readonly name = 'local';
   private readonly opts: LocalIndexOptions & { chunk: Required<ChunkOptions> };
@@ -149,7 +130,7 @@ export class LocalIndex implements Retriever {
       const opened = this.store ?? (indexDir ? this.openSaved(indexDir) : undefined);
       if (opened instanceof Store) {
         try {
-          const diff = await this.diff(opened);
+          const diff = await diffCorpus(this.opts.corpusDir, opened.files());
           const stats = await this.applyDiff(opened, diff, started);
           if (stats) return stats;
           reason = `${diff.reasons.slice(0, 3).join(', ')}${diff.reasons.length > 3 ? `, and ${diff.reasons.length - 3} more` : ''}`;
@@ -172,39 +153,26 @@ export class LocalIndex implements Retriever {
     this.loading = undefined;
   }
 
-  /** How many of `n` distinct query terms a passage must match to be relevant. */
+  /** How many of `n` distinct query terms a passage must match to be relevant (./local-gate.ts). */
   requiredMatches(n: number): number {
-    const floor = this.opts.minMatchedTerms ?? DEFAULT_MIN_MATCHED_TERMS;
-    return Math.min(n, Math.max(floor, Math.ceil(n * this.coverage)));
+    return requiredMatches(n, this.opts);
   }
 
-  private get coverage(): number {
-    return this.opts.minTermCoverage ?? DEFAULT_MIN_TERM_COVERAGE;
-  }
-
-  async retrieve(query: string, options: RetrieveOptions = {}): Promise<Passage[]> {
+  /**
+   * `namedSections: false` leaves out the gate's last tier (./local-gate.ts), for a search whose
+   * words are partly context (./local-retriever.ts): a section named for a context word is not
+   * what is asked.
+   */
+  async retrieve(query: string, options: RetrieveOptions & { namedSections?: boolean } = {}): Promise<Passage[]> {
     options.signal?.throwIfAborted();
     if (!this.store) await this.ready();
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
-    // A passage whose own heading names one of the terms is about it, so the share alone suffices
-    // there: "How is authentication configured?" finds the "Authentication" section even if that
-    // section never says "configure". Only its own (last) heading: a parent heading groups
-    // subsections and says little about each ("recipe for lasagna" must not find "Recipes ›
-    // React 19" on "recipe" alone).
-    //
-    // A two-term question is close to a phrase, and its gate (both terms) is the weakest: two common
-    // words meet somewhere in any large corpus. So both must be used together, within NEAR_WINDOW
-    // terms of each other, or one must name the passage's own section and the other appear in it:
-    // "How do I apply for a passport?" must not find "any Passport strategy … applies a rate
-    // limit", nor the "Passport and passport-azure-ad" section, which never says "apply".
-    const rule: GateRule = {
-      required: this.requiredMatches(terms.length),
-      onTopicRequired: Math.min(terms.length, Math.ceil(terms.length * this.coverage)),
-      ...(terms.length === 2 && this.requiredMatches(2) === 2 ? { near: NEAR_WINDOW } : {}),
-    };
+    // The relevance gate (./local-gate.ts): enough of the terms, or of a section's own heading.
+    const groups = terms.map((t) => this.planner!.group(t));
+    const rule = gateRule(groups, { ...this.opts, namedSections: options.namedSections });
     const top = options.top ?? DEFAULT_TOP;
-    const live = terms.map((t) => this.planner!.group(t)).filter((g) => g.live);
+    const live = groups.filter((g) => g.live);
     const match = matchExpressions(live, rule);
     if (!match || top <= 0) return [];
     // Candidates (./local-candidates.ts): the best that pass the gate, ordered by the per-field
@@ -273,35 +241,6 @@ export class LocalIndex implements Retriever {
       chunkOptions: JSON.stringify(this.opts.chunk),
       corpusDir: this.opts.corpusDir,
     };
-  }
-
-  private async diff(store: Store): Promise<Diff> {
-    const listed = await listCorpusFiles(this.opts.corpusDir);
-    const saved = new Map(store.files().map((f) => [f.path, f]));
-    const diff: Diff = { put: [], removed: [], touched: [], reasons: [], listed };
-    for (const file of listed) {
-      const old = saved.get(file.path);
-      saved.delete(file.path);
-      if (!old) {
-        diff.put.push(file);
-        diff.reasons.push(`added: ${file.path}`);
-        continue;
-      }
-      if (old.size === file.size && old.mtimeMs === file.mtimeMs) continue;
-      // Size or mtime moved: only the content decides (a `touch` or a checkout must not re-index).
-      const buf = await readFile(join(this.opts.corpusDir, ...file.path.split('/')));
-      if (sha256(buf) === old.sha256) {
-        diff.touched.push(file);
-      } else {
-        diff.put.push(file);
-        diff.reasons.push(`changed: ${file.path}`);
-      }
-    }
-    for (const path of saved.keys()) {
-      diff.removed.push(path);
-      diff.reasons.push(`removed: ${path}`);
-    }
-    return diff;
   }
 
   /** Applies a diff in place; `undefined` when a full build is the better (or only) way. */
@@ -415,32 +354,8 @@ export class LocalIndex implements Retriever {
     return this.stats;
   }
 
-  /** `manifest.json`: what the folder holds, for people; the database is the source of truth. */
-  private async writeSummary(indexDir: string, store: Store): Promise<void> {
-    const files: StoredFile[] = store.files();
-    const summary = {
-      database: DB_FILE,
-      indexFormat: INDEX_FORMAT_VERSION,
-      chunkerVersion: CHUNKER_VERSION,
-      chunkOptions: this.opts.chunk,
-      corpusDir: this.opts.corpusDir,
-      builtAt: store.meta('builtAt'),
-      updatedAt: new Date().toISOString(),
-      passages: store.passageCount,
-      files: files.length,
-    };
-    const file = join(indexDir, 'local', 'manifest.json');
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(summary, null, 1));
-    await rename(tmp, file);
-  }
-}
-
-async function fsyncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+  private writeSummary(indexDir: string, store: Store): Promise<void> {
+    const { corpusDir, chunk } = this.opts;
+    return writeSummary(indexDir, store, { database: DB_FILE, indexFormat: INDEX_FORMAT_VERSION, chunkerVersion: CHUNKER_VERSION, chunkOptions: chunk, corpusDir });
   }
 }

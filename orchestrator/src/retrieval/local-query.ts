@@ -25,6 +25,7 @@
  * of thousands of rows); SQLite's spellfix1 (not in better-sqlite3's build).
  */
 import type { Db } from './local-store.js';
+import type { GateRule } from './local-gate.js';
 import { FUZZY_MIN_LENGTH, PREFIX_MIN_LENGTH } from '../text.js';
 
 export const MAX_COMBINATIONS = 64;
@@ -39,16 +40,13 @@ export interface Group {
   live: boolean;
 }
 
-export interface GateRule {
-  /** Least number of matched groups. */
-  required: number;
-  /** Least number when a matched term is in the passage's own heading. */
-  onTopicRequired: number;
-  /**
-   * For a two-term question: both terms within this many terms of each other, unless one of them
-   * is in the passage's own heading (then both anywhere in the passage).
-   */
-  near?: number;
+/** The expressions to run in turn (see `matchExpressions`). */
+export interface Match {
+  tiers: string[];
+  /** False when the only tier is a plain OR and the caller applies the gate (`gateLevel`). */
+  gated: boolean;
+  /** Index of the first tier whose passages rank after all the earlier tiers' passages. */
+  late?: number;
 }
 
 /** The code point after the last one of `s`: `[s, next(s))` is the range of strings starting with `s`. */
@@ -105,9 +103,30 @@ export class QueryPlanner {
       for (const t of found) if (!t.startsWith(term) && withinOneEdit(term, t)) fuzzy.push(t);
       fuzzy.sort();
     }
+    // A word the index lacks may be an inflection the stemmer leaves whole ("smaller", "bigger")
+    // or a negation ("uncompressed"): its base form is searched as a typo would be.
+    if (!exact) for (const v of baseForms(term)) if (!fuzzy.includes(v) && this.exists.get(v) !== undefined) fuzzy.push(v);
     const live = exact || fuzzy.length > 0 || (prefix && this.anyWithPrefix.get(term, next(term)) !== undefined);
     return { term, prefix, fuzzy, live };
   }
+}
+
+/**
+ * Base forms of a stem that Porter leaves inflected: a comparative or superlative ("smaller" →
+ * small, "bigger" → big, "easier" → easi, as Porter stems "easy") and a negation ("uncompressed"
+ * → compress). Only looked up for a term the index does not have.
+ */
+export function baseForms(term: string): string[] {
+  const out: string[] = [];
+  const m = /^(.{3,}?)(?:i?er|i?est)$/.exec(term);
+  if (m) {
+    const base = m[1]!;
+    out.push(term.replace(/(?:er|est)$/, ''));
+    if (/([bdgmnpt])\1$/.test(base)) out.push(base.slice(0, -1)); // big → bigger, thin → thinner
+  }
+  const neg = /^(?:un|non|dis)(.{4,})$/.exec(term);
+  if (neg) out.push(neg[1]!);
+  return [...new Set(out)].filter((v) => v !== term);
 }
 
 const quote = (t: string) => `"${t.replace(/"/g, '""')}"`;
@@ -150,7 +169,9 @@ const atLeast = (exprs: string[], k: number) =>
 
 /**
  * The MATCH expressions for live groups under a gate, in tiers: passages matching all the live
- * groups first, then at least one fewer, down to the gate's minimum, then the heading exception.
+ * groups first, then at least one fewer, down to the gate's minimum, then the heading exception,
+ * then the named sections (GateRule.named; `late` marks that tier, whose passages rank after all
+ * others'), when it fits under MAX_COMBINATIONS.
  * The caller runs them in turn and stops once it has enough passages, so a question whose terms
  * are common never ranks the thousands of passages that share only two of them. (So, as in most
  * engines' coordination rule, a passage matching more of the question's terms ranks above one
@@ -158,9 +179,10 @@ const atLeast = (exprs: string[], k: number) =>
  * (fewer live groups than the gate needs). `gated` is false when the single expression is a plain
  * OR and the caller must apply the gate itself.
  */
-export function matchExpressions(live: Group[], rule: GateRule): { tiers: string[]; gated: boolean } | undefined {
+export function matchExpressions(live: Group[], rule: GateRule): Match | undefined {
   const m = live.length;
-  if (m < rule.onTopicRequired || m === 0) return undefined;
+  const least = Math.min(rule.onTopicRequired, rule.named ?? Infinity);
+  if (m < least || m === 0) return undefined;
   const exprs = live.map(groupExpression);
   if (rule.near !== undefined) {
     // A two-term question: the pair must be used together, or be about the section (see GateRule).
@@ -171,13 +193,33 @@ export function matchExpressions(live: Group[], rule: GateRule): { tiers: string
   const plainFrom = Math.max(rule.required, 1);
   let total = 0;
   for (let k = m; k >= plainFrom; k--) total += binomial(m, k);
-  const own = rule.onTopicRequired < rule.required;
+  const own = rule.onTopicRequired < rule.required && m >= rule.onTopicRequired;
   if (own) total += binomial(m, rule.onTopicRequired);
   if (total > MAX_COMBINATIONS) return { tiers: [exprs.join(' OR ')], gated: false };
+  // The named-section tier only where it fits: it must not turn a gated query into a plain OR
+  // (which ranks every passage using any of the words).
+  let named = rule.named !== undefined && rule.named < Math.min(rule.required, rule.onTopicRequired) ? rule.named : undefined;
+  if (named !== undefined && total + binomial(m, named) > MAX_COMBINATIONS) named = undefined;
   const tiers: string[] = [];
   for (let k = m; k >= plainFrom; k--) tiers.push(atLeast(exprs, k));
   if (own) tiers.push(`{own} : (${exprs.join(' OR ')}) AND (${atLeast(exprs, rule.onTopicRequired)})`);
-  return { tiers, gated: true };
+  if (named === undefined) return { tiers, gated: true };
+  tiers.push(`{own} : (${exprs.join(' OR ')}) AND (${atLeast(exprs, named)})`);
+  return { tiers, gated: true, late: tiers.length - 1 };
+}
+
+/**
+ * The gate in JS, for a query with too many terms to express it in SQL: 1 when the passage
+ * passes, 2 when it passes only as a named section (GateRule.named: it ranks after the others),
+ * 0 when it does not.
+ */
+export function gateLevel(groups: Group[], rule: GateRule, stems: string[], ownHeading: string[]): 0 | 1 | 2 {
+  let matched = 0;
+  for (const g of groups) if (stems.some((s) => groupMatches(g, s))) matched++;
+  if (matched >= rule.required) return 1;
+  if (matched < Math.min(rule.onTopicRequired, rule.named ?? Infinity)) return 0;
+  if (!groups.some((g) => ownHeading.some((s) => groupMatches(g, s)))) return 0;
+  return matched >= rule.onTopicRequired ? 1 : 2;
 }
 
 /** For the JS gate: does a stem match a group? */

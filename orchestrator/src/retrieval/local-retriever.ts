@@ -56,8 +56,8 @@ export class LocalRetriever implements Retriever {
    */
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<Passage[]> {
     const { top = DEFAULT_TOP, signal, history } = options;
-    const hits = await this.index.retrieve(searchQuery(query, history), { top, signal });
     const focus = questionFocus(query);
+    const hits = await this.index.retrieve(searchQuery(query, history), { top, signal, namedSections: focus === query });
     if (focus === query || hits.length >= top) return hits;
     const seen = new Set(hits.map((h) => h.id));
     for (const h of await this.index.retrieve(focus, { top, signal })) {
