@@ -8,15 +8,21 @@
 // interval for the pooled p99 added from a two-level bootstrap (runs resampled with replacement,
 // then each picked run's samples), which covers the scatter between runs as well as within them.
 // Every other BENCH_* variable passes through (BENCH_N per run, default here 2000; BENCH_VARIANTS).
+// BENCH_RUNS_KEEP=DIR keeps each run's samples there (run-<time>-<i>.json); BENCH_RUNS_FROM=DIR[,DIR…]
+// pools the runs kept there instead of running new ones (to pool sets measured at different times).
 //   node bench/telemetry/runs.mjs                      BENCH_RUNS=8 BENCH_N=2000 node bench/telemetry/runs.mjs
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, percentile } from '../lib.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const dir = mkdtempSync(join(tmpdir(), 'gc-telemetry-runs-'));
+const from = process.env.BENCH_RUNS_FROM?.split(',').filter(Boolean);
+const keep = process.env.BENCH_RUNS_KEEP;
+if (keep) mkdirSync(keep, { recursive: true });
+const RUNS = from ? 0 : Number(process.env.BENCH_RUNS ?? 5);
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'gc-telemetry-runs-'));
+const stamp = Date.now();
 const signed = (ms) => `${ms < 0 ? '-' : '+'}${fmt(Math.abs(ms))}`;
 const sorted = (v) => Float64Array.from(v).sort();
 const runs = [];
@@ -24,7 +30,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const loadBefore = load();
 try {
   for (let i = 0; i < RUNS; i++) {
-    const file = join(dir, `run-${i}.json`);
+    const file = join(dir, `run-${stamp}-${i}.json`);
     const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'telemetry.bench.mjs')], {
       env: { BENCH_N: '2000', BENCH_MICRO: '0', ...process.env, BENCH_SAMPLES_FILE: file },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -40,12 +46,13 @@ try {
     console.log(`run ${i + 1}/${RUNS}: ${line.join('; ')}; CPU a chat ${Object.entries(last.cpu).map(([v, c]) => `${v} ${fmt(c.total)}`).join(', ')}; load ${last.load[1]}`);
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (!keep) rmSync(dir, { recursive: true, force: true });
 }
+for (const d of from ?? []) for (const f of readdirSync(d).filter((x) => /^run-.*\.json$/.test(x)).sort()) runs.push(JSON.parse(readFileSync(join(d, f), 'utf8')));
 
 const variants = Object.keys(runs[0].firstByte);
 const pooled = Object.fromEntries(variants.map((v) => [v, sorted(runs.flatMap((r) => r.firstByte[v]))]));
-console.log(`pooled over ${RUNS} runs of ${runs[0].n} chats per variant (${runs[0].node}); time to first byte`);
+console.log(`pooled over ${runs.length} runs of ${runs[0].n} chats per variant (${[...new Set(runs.map((r) => r.node))].join(', ')}); time to first byte`);
 for (const v of variants) {
   const p = (q) => percentile(pooled[v], q);
   const added = v === 'off' ? '' : `   added p50 ${signed(p(50) - percentile(pooled.off, 50))}  p90 ${signed(p(90) - percentile(pooled.off, 90))}  p99 ${signed(p(99) - percentile(pooled.off, 99))}  p99.9 ${signed(p(99.9) - percentile(pooled.off, 99.9))}`;
