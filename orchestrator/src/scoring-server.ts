@@ -24,6 +24,8 @@ import {
 import { configWarnings, loadConfig, type OrchestratorConfig } from './config.js';
 import { runFlow, type FlowDeps, type FlowEvent } from './flow.js';
 import { SseWriter } from './sse-writer.js';
+import { allow, readBody, sendError, sendJson } from './score-http.js';
+import { toWire, wireJson, wireUsage } from './score-wire.js';
 import type { ChatModel, Retriever } from './seams.js';
 import { createProviders } from './providers.js';
 import { readPrincipal } from './principal.js';
@@ -32,21 +34,6 @@ import { telemetryPrivacy } from './telemetry/privacy.js';
 import { nameRequestSpan } from './telemetry/spans.js';
 import { withRequestSpan } from './telemetry/request-span.js';
 import { trace } from '@opentelemetry/api';
-
-const STATUS: Record<ScoreErrorCode, number> = {
-  bad_request: 400,
-  unauthorized: 401,
-  not_found: 404,
-  method_not_allowed: 405,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  content_filtered: 400,
-  rate_limited: 429,
-  internal_error: 500,
-  upstream_unavailable: 502,
-  not_ready: 503,
-  timeout: 504,
-};
 
 export interface ScoringHandlerOptions extends FlowDeps {
   /** Accepted bearer keys; empty = no key required. */
@@ -236,100 +223,6 @@ export function createScoringHandler(options: ScoringHandlerOptions): (req: Inco
     for (const key of keyDigests) ok = timingSafeEqual(given, key) || ok;
     return ok;
   }
-}
-
-function toWire(event: Exclude<FlowEvent, { type: 'error' }>): unknown {
-  switch (event.type) {
-    case 'text':
-      return { answer: event.text };
-    case 'citations':
-      return { citations: event.citations, mode: event.mode };
-    case 'followups':
-      return { followupQuestions: event.questions };
-    case 'usage':
-      return { usage: wireUsage(event) };
-  }
-}
-
-function wireUsage({ usage }: Extract<FlowEvent, { type: 'usage' }>): NonNullable<ScoreResponse['usage']> {
-  return { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, model: usage.model };
-}
-
-/** An event's contract-B JSON; a text piece, the common case, without building the wire object first. */
-function wireJson(event: Exclude<FlowEvent, { type: 'error' }>): string {
-  return event.type === 'text' ? `{"answer":${JSON.stringify(event.text)}}` : JSON.stringify(toWire(event));
-}
-
-/** Reads at most `limit` bytes; past that it stops collecting and reports `too_large`. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(drainAndReport(req));
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        resolve(drainAndReport(req));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onAbort = () => {
-      cleanup();
-      resolve('aborted');
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onAbort);
-      req.off('aborted', onAbort);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onAbort);
-    req.on('aborted', onAbort);
-  });
-}
-
-/**
- * Stops buffering an oversize body. The rest is discarded, not stored, so the client (which is
- * usually still sending) can read our 413 instead of seeing its connection reset; the response
- * says `Connection: close`, and the socket is destroyed if the client keeps sending for long.
- */
-function drainAndReport(req: IncomingMessage): 'too_large' {
-  req.resume();
-  req.on('error', () => {});
-  const timer = setTimeout(() => req.socket.destroy(), 2_000);
-  timer.unref();
-  req.once('end', () => clearTimeout(timer));
-  return 'too_large';
-}
-
-function allow(req: IncomingMessage, res: ServerResponse, methods: string[]): boolean {
-  if (methods.includes(req.method ?? '')) return true;
-  res.setHeader('allow', methods.join(', '));
-  sendError(res, 'method_not_allowed', `use ${methods.join(' or ')} on this route`);
-  return false;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, code: ScoreErrorCode, message: string): void {
-  sendJson(res, STATUS[code], { error: { code, message } });
 }
 
 /** A client-facing line naming the offending field, e.g. `question must be a string, not number`. */
