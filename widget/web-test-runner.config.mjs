@@ -22,8 +22,13 @@ export default {
     chromeLauncher({
       // GC_CPU_THROTTLE=4 runs every test page on a CPU slowed 4x (CDP Emulation.setCPUThrottlingRate):
       // how timing-sensitive tests are caught before a loaded CI machine finds them.
-      createPage: async ({ context }) => {
+      // Each test file gets a browser context of its own, so its own localStorage and sessionStorage:
+      // files run four at a time on one origin, and one file's cleanup (localStorage.clear()) could
+      // wipe what another had just stored (seen once in a CI run: storage-key.test.ts read null).
+      createPage: async ({ browser }) => {
+        const context = await browser.createBrowserContext();
         const page = await context.newPage();
+        page.once('close', () => void context.close().catch(() => {}));
         const rate = Number(process.env.GC_CPU_THROTTLE ?? 1);
         if (rate > 1) await (await page.createCDPSession()).send('Emulation.setCPUThrottlingRate', { rate });
         return page;
