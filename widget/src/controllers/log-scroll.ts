@@ -2,7 +2,12 @@
  * The message log's scrolling and its progressive rendering.
  *
  * - Sticks to the bottom while the visitor is there, so a streaming answer stays in view; once
- *   they scroll up to read, it leaves them where they are.
+ *   they scroll up to read, it leaves them where they are. Sticking happens after each render and
+ *   also when a message changes size between renders: off-screen messages and finished groups of
+ *   an answer skip layout (`content-visibility: auto`), so the log's height changes a frame after
+ *   a scroll brings them into view. A ResizeObserver on the messages puts the log back at the
+ *   bottom before that frame is painted (without it, on a slow phone the answer trailed the
+ *   bottom by a few lines until the next piece arrived).
  * - A long restored history renders its end first (`firstShown`), then the older part a slice
  *   per task, so no task is long. With answers, only once Markdown is there, or its arrival
  *   would render every slice again at once.
@@ -22,6 +27,7 @@ export class LogScrollController implements ReactiveController {
   /** Index of the first message rendered. */
   _firstShown = 0;
   private _stuck = true;
+  private _resized?: ResizeObserver;
 
   constructor(
     private _host: LogScrollHost,
@@ -55,9 +61,24 @@ export class LogScrollController implements ReactiveController {
     if (this._firstShown > this._host.messages.length) this._firstShown = 0;
   }
 
-  hostUpdated(): void {
+  hostDisconnected(): void {
+    this._resized?.disconnect();
+  }
+
+  private _toBottom = (): void => {
     const l = this._log();
     if (this._stuck && l) l.scrollTop = l.scrollHeight;
+  };
+
+  hostUpdated(): void {
+    this._toBottom();
+    const l = this._log();
+    if (l) {
+      // The messages shown now (removed ones are let go; an element observed anew reports its size once).
+      const ro = (this._resized ??= new ResizeObserver(this._toBottom));
+      ro.disconnect();
+      for (const m of l.children) ro.observe(m);
+    }
     if (this._firstShown > 0 && (this._readyForAnswers() || !this._host.messages.some((m) => m.role === 'assistant')))
       setTimeout(() => {
         this._firstShown = Math.max(0, this._firstShown - SLICE);
