@@ -36,12 +36,14 @@ export type DependencySpan = {
 };
 
 const undiciRequests = diagnosticsChannel.channel('undici:request:create');
+// The API's proxy tracer: it finds the SDK's once one is registered, so it can be made at load.
+const tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
 
 export function startDependencySpan(method: string, url: URL): DependencySpan | undefined {
   if (undiciRequests.hasSubscribers) return undefined;
   const active = otelContext.active();
   if (!trace.getSpan(active)) return undefined;
-  const span = trace.getTracer(INSTRUMENTATION_SCOPE).startSpan(
+  const span = tracer.startSpan(
     method,
     {
       kind: SpanKind.CLIENT,

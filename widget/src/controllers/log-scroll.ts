@@ -50,6 +50,8 @@ export class LogScrollController implements ReactiveController {
 
   _reset(): void {
     this._firstShown = 0;
+    // The old messages' elements go: stop observing them (the next render observes the new ones).
+    this._resized?.disconnect();
   }
 
   readonly _onScroll = (): void => {
@@ -74,9 +76,8 @@ export class LogScrollController implements ReactiveController {
     this._toBottom();
     const l = this._log();
     if (l) {
-      // The messages shown now (removed ones are let go; an element observed anew reports its size once).
+      // Messages rendered since the last update join (observing one again does nothing).
       const ro = (this._resized ??= new ResizeObserver(this._toBottom));
-      ro.disconnect();
       for (const m of l.children) ro.observe(m);
     }
     if (this._firstShown > 0 && (this._readyForAnswers() || !this._host.messages.some((m) => m.role === 'assistant')))
