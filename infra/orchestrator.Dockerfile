@@ -24,8 +24,11 @@ WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/orchestrator/package.json orchestrator/
 # Only the orchestrator's production dependencies (the Azure SDKs, openai, the tokenizer, the
-# local index's few packages).
-RUN npm ci --workspace @grounded-chat/orchestrator --omit=dev --ignore-scripts && npm cache clean --force
+# local index's few packages). Not the optional embedding runtime (@huggingface/transformers and
+# ONNX Runtime, about 700 MB): in Azure the answers are grounded in Azure AI Search, and the
+# image's local fallback index stays keyword-only (LOCAL_EMBEDDINGS=off, docs/orchestrator.md).
+ENV LOCAL_EMBEDDINGS=off
+RUN npm ci --workspace @grounded-chat/orchestrator --omit=dev --omit=optional --ignore-scripts && npm cache clean --force
 COPY --from=build /app/orchestrator/dist orchestrator/dist
 COPY orchestrator/bin orchestrator/bin
 # The local corpus and its index, at the defaults the server resolves against its working

@@ -74,7 +74,11 @@ function run(suite) {
     const child = spawn(suite.cmd, {
       cwd: suite.cwd,
       shell: true,
-      env: { ...process.env, ...suite.env },
+      // Keyword-only local index unless a test turns semantic search on itself
+      // (orchestrator/test/local-semantic.test.ts): every orchestrator a test starts would
+      // otherwise load the embedding model and embed its corpus, seconds each, and the tests
+      // that pin a ranking were written against the keyword index.
+      env: { LOCAL_EMBEDDINGS: 'off', ...process.env, ...suite.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

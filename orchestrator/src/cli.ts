@@ -12,7 +12,8 @@
  */
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
-import { defaultIndexDir, resolveFromCwd } from './config.js';
+import { defaultIndexDir, embeddingOptionsFromEnv, resolveFromCwd } from './config.js';
+import { loadLocalEmbedder } from './retrieval/local-embedder.js';
 import { LocalIndex } from './retrieval/local-index.js';
 import { runAzureIngest } from './ingest/azure-cli.js';
 import { progressFor } from './ingest/progress.js';
@@ -113,7 +114,14 @@ export async function main(
     if (tty || tenth !== lastTenth) progress.advance(done);
     lastTenth = tenth;
   };
-  const index = new LocalIndex({ corpusDir, indexDir, onProgress });
+  const embeddings = embeddingOptionsFromEnv();
+  const index = new LocalIndex({
+    corpusDir,
+    indexDir,
+    onProgress,
+    log: (line) => err.write(`grounded-chat: ${line}\n`),
+    ...(embeddings ? { embedder: () => loadLocalEmbedder(embeddings) } : {}),
+  });
   const stats = await index.load({ force: values.force }).finally(() => started && progress.end());
   const ms = stats.ms.toFixed(0);
   if (stats.source === 'loaded') {

@@ -11,6 +11,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { intInRange, optionalBoolean, optionalString, parseSlice } from './env.js';
 import { azureOpenAIEnv, azureSearchEnv } from './provider-env.js';
+import type { LocalEmbedderOptions } from './retrieval/local-embedder.js';
 
 export { intInRange, optionalBoolean, optionalString, optionalUrl, parseSlice } from './env.js';
 
@@ -41,6 +42,15 @@ export const envSchema = z.object({
   LOCAL_INDEX_DIR: directory(DEFAULT_INDEX_DIR_NAME),
   /** e.g. `/docs/` or `https://github.com/o/r/blob/main/docs/`: citation url = base + path + #slug. */
   LOCAL_SOURCE_URL_BASE: optionalString,
+  /**
+   * The local index's semantic search (src/retrieval/local-embedder.ts): a Hugging Face model id
+   * with ONNX weights, or `off` for keywords only. Default all-MiniLM-L6-v2.
+   */
+  LOCAL_EMBEDDINGS: optionalString,
+  /** Where embedding models are looked for and downloaded to; default ~/.cache/grounded-chat/models. */
+  LOCAL_MODELS_DIR: optionalString.transform((s) => (s ? resolve(process.cwd(), s) : undefined)),
+  /** Fetch a missing model from the Hugging Face hub (off: only what LOCAL_MODELS_DIR holds). */
+  LOCAL_MODELS_DOWNLOAD: optionalBoolean.transform((b) => b ?? true),
   /** Pause between streamed pieces of the offline answerer, so it streams like a model would. */
   EXTRACTIVE_DELAY_MS: intInRange(0, 10_000, 12),
   /** Log question text (off: questions are personal data; logs say only sizes and codes). */
@@ -64,6 +74,8 @@ export interface OrchestratorConfig {
   corpusDir: string;
   indexDir: string;
   sourceUrlBase?: string;
+  /** The local index's embedding model; undefined = keywords only (LOCAL_EMBEDDINGS=off). */
+  embeddings?: LocalEmbedderOptions;
   extractiveDelayMs: number;
   logQuestions: boolean;
   requestTimeoutMs: number;
@@ -94,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
     corpusDir: e.LOCAL_CORPUS_DIR,
     indexDir: e.LOCAL_INDEX_DIR,
     sourceUrlBase: e.LOCAL_SOURCE_URL_BASE,
+    embeddings: embeddingOptions(e),
     extractiveDelayMs: e.EXTRACTIVE_DELAY_MS,
     logQuestions: e.LOG_QUESTIONS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
@@ -101,6 +114,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     env,
   };
+}
+
+/**
+ * The local embedder's options from a raw environment (for the CLI's `ingest` and `eval`, which
+ * read no other variable of the service); throws ConfigError on a bad value.
+ */
+export function embeddingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalEmbedderOptions | undefined {
+  const parsed = parseSlice(envSchema.pick({ LOCAL_EMBEDDINGS: true, LOCAL_MODELS_DIR: true, LOCAL_MODELS_DOWNLOAD: true }), env);
+  if (!parsed.ok) throw new ConfigError(parsed.problems);
+  return embeddingOptions(parsed.data);
+}
+
+/** The local embedder's options from the environment; undefined when LOCAL_EMBEDDINGS is `off`. */
+export function embeddingOptions(e: Pick<Env, 'LOCAL_EMBEDDINGS' | 'LOCAL_MODELS_DIR' | 'LOCAL_MODELS_DOWNLOAD'>): LocalEmbedderOptions | undefined {
+  const model = e.LOCAL_EMBEDDINGS?.trim();
+  if (model && /^(off|false|0|none)$/i.test(model)) return undefined;
+  return { ...(model ? { model } : {}), ...(e.LOCAL_MODELS_DIR ? { modelsDir: e.LOCAL_MODELS_DIR } : {}), download: e.LOCAL_MODELS_DOWNLOAD };
 }
 
 /** Warnings about a valid but noteworthy configuration, logged once at start. */

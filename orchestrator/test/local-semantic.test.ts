@@ -1,0 +1,289 @@
+/**
+ * The local index's semantic search (src/retrieval/local-vectors.ts, local-embedder.ts): with a
+ * small deterministic embedder whose "meanings" the test controls, and with the real model.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { chmod, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalIndex } from '../src/retrieval/local-index.js';
+import { fuseRanks } from '../src/retrieval/local-vectors.js';
+import { EmbedderUnavailable, type EmbedKind, type Embedder } from '../src/retrieval/embedder.js';
+import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool } from '../src/retrieval/local-embedder.js';
+import { embeddingOptions, embeddingOptionsFromEnv, ConfigError } from '../src/config.js';
+import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
+
+/**
+ * Words mapped onto a few "meanings" (one dimension each): texts sharing a meaning are similar
+ * whatever their words. Counts every text it embeds.
+ */
+class ConceptEmbedder implements Embedder {
+  embedded: string[] = [];
+  constructor(
+    readonly id = 'concepts-v1',
+    private readonly concepts: Record<string, string[]> = {
+      extract: ['pull', 'params', 'extract', 'parameters'],
+      weather: ['rain', 'umbrella', 'forecast'],
+      limit: ['cap', 'limit', 'ceiling', 'maximum'],
+    },
+  ) {}
+  async embed(texts: string[], kind: EmbedKind): Promise<Float32Array[]> {
+    if (kind === 'passage') this.embedded.push(...texts);
+    const names = Object.keys(this.concepts);
+    return texts.map((t) => {
+      const words = t.toLowerCase().match(/[a-z]+/g) ?? [];
+      const v = new Float32Array(names.length + 1);
+      names.forEach((n, i) => (v[i] = words.filter((w) => this.concepts[n]!.includes(w)).length));
+      v[names.length] = 0.05; // a little of "anything", so no vector is zero
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    });
+  }
+}
+
+const DOCS = {
+  'routes.md': `# Routes
+
+## Reading parameters
+
+The matcher returns params for every named segment of the path, such as the user's number in /users/42.
+
+## Compiling paths
+
+Compile turns a pattern and values back into a path string.
+`,
+  'sizes.md': `# Sizes
+
+## Body size
+
+Set the maximum number of bytes a request body may have; a larger body is refused with 413.
+`,
+};
+
+describe('local index with semantic search (deterministic embedder)', () => {
+  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
+  let store: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    corpus = await makeCorpus(DOCS);
+    store = await tempDir();
+  });
+  after(async () => {
+    await corpus.cleanup();
+    await store.cleanup();
+  });
+
+  it('finds a passage that shares the meaning but not the words, which keywords alone refuse', async () => {
+    const question = 'How do I pull the id out of a URL?';
+    const keywords = new LocalIndex({ corpusDir: corpus.dir });
+    assert.deepEqual(await keywords.retrieve(question), [], 'the keyword gate refuses it');
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
+    const hits = await semantic.retrieve(question);
+    assert.equal(semantic.semantic, true);
+    assert.deepEqual(hits.map((h) => h.headingPath.at(-1)), ['Reading parameters']);
+    keywords.close();
+    semantic.close();
+  });
+
+  it('refuses a question near no passage, and one whose only neighbour is weak', async () => {
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
+    assert.deepEqual(await semantic.retrieve('Will it rain tomorrow, should I take an umbrella?'), []);
+    // Shares one "extract" word among many "weather" ones: similarity about 0.3, under 0.45.
+    assert.deepEqual(await semantic.retrieve('pull rain rain umbrella forecast'), []);
+    semantic.close();
+  });
+
+  it('fuses: keyword matches stay, and a semantic neighbour joins them', async () => {
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
+    const hits = await semantic.retrieve('How do I cap the body size?');
+    const headings = hits.map((h) => h.headingPath.at(-1));
+    assert.equal(headings[0], 'Body size', 'in both rankings, so first');
+    assert.ok(hits.every((h, i) => i === 0 || h.score < hits[i - 1]!.score), 'scores follow the fused order');
+    semantic.close();
+  });
+
+  it('saves the vectors with the index; a restart embeds nothing, a changed file only its own passages', async () => {
+    const first = new ConceptEmbedder();
+    const a = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir, embedder: first });
+    await a.ready();
+    assert.equal(first.embedded.length, 3, "every passage once (a heading with no text of its own is no passage)");
+    a.close();
+
+    const second = new ConceptEmbedder();
+    const b = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir, embedder: second });
+    await b.ready();
+    assert.equal(second.embedded.length, 0, 'loaded, not embedded again');
+    assert.equal((await b.retrieve('How do I pull the id out of a URL?'))[0]?.headingPath.at(-1), 'Reading parameters');
+    b.close();
+
+    await writeFile(join(corpus.dir, 'sizes.md'), `# Sizes\n\n## Header size\n\nThe ceiling on header bytes is 16 KiB.\n`);
+    const third = new ConceptEmbedder();
+    const c = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir, embedder: third });
+    const stats = await c.load();
+    assert.equal(stats.source, 'updated');
+    assert.equal(third.embedded.length, 1, 'only the changed file');
+    assert.match(third.embedded[0]!, /Header size/);
+    const hits = await c.retrieve('What is the maximum for headers?');
+    assert.equal(hits[0]?.headingPath.at(-1), 'Header size');
+    assert.ok(!hits.some((h) => h.headingPath.at(-1) === 'Body size'), 'the removed passage and its vector are gone');
+    c.close();
+
+    const other = new ConceptEmbedder('concepts-v2');
+    const d = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir, embedder: other });
+    await d.ready();
+    assert.equal(other.embedded.length, 3, 'another model: everything again');
+    d.close();
+    await writeFile(join(corpus.dir, 'sizes.md'), DOCS['sizes.md']);
+  });
+
+  it('serves a read-only saved index, keeping the vectors in memory', async () => {
+    const dir = (await tempDir()).dir;
+    const built = new LocalIndex({ corpusDir: corpus.dir, indexDir: dir });
+    await built.ready(); // no embedder: no vectors table yet
+    built.close();
+    const file = join(dir, 'local', 'index.sqlite');
+    await chmod(file, 0o444);
+    await chmod(join(dir, 'local'), 0o555);
+    try {
+      const embedder = new ConceptEmbedder();
+      const ro = new LocalIndex({ corpusDir: corpus.dir, indexDir: dir, embedder });
+      await ro.ready();
+      // root ignores file modes: then the file was writable and the vectors were saved instead.
+      assert.equal(embedder.embedded.length, 3);
+      assert.equal((await ro.retrieve('How do I pull the id out of a URL?'))[0]?.headingPath.at(-1), 'Reading parameters');
+      ro.close();
+    } finally {
+      await chmod(join(dir, 'local'), 0o755);
+      await chmod(file, 0o644);
+    }
+  });
+
+  it('without the model: logs once why, and answers with keywords alone', async () => {
+    const lines: string[] = [];
+    let calls = 0;
+    const index = new LocalIndex({
+      corpusDir: corpus.dir,
+      log: (l) => lines.push(l),
+      embedder: async () => {
+        calls++;
+        throw new EmbedderUnavailable('the optional package @huggingface/transformers is not installed');
+      },
+    });
+    const plain = new LocalIndex({ corpusDir: corpus.dir });
+    const question = 'How do I compile a pattern and values into a path?';
+    assert.deepEqual(await index.retrieve(question), await plain.retrieve(question));
+    await index.load();
+    assert.equal(index.semantic, false);
+    assert.equal(calls, 1, 'not retried at every load');
+    assert.deepEqual(
+      lines.filter((l) => l.includes('keyword search only')),
+      ['local index: keyword search only: the optional package @huggingface/transformers is not installed (docs/orchestrator.md, "Semantic search")'],
+    );
+    index.close();
+    plain.close();
+  });
+
+  it('a failing embedder (not merely missing) fails the load, and a later load retries', async () => {
+    let fail = true;
+    const inner = new ConceptEmbedder();
+    const index = new LocalIndex({
+      corpusDir: corpus.dir,
+      embedder: {
+        id: 'flaky',
+        embed: (texts, kind) => (fail ? Promise.reject(new Error('onnx runtime crashed')) : inner.embed(texts, kind)),
+      },
+    });
+    await assert.rejects(index.ready(), /onnx runtime crashed/);
+    fail = false;
+    await index.ready();
+    assert.equal(index.semantic, true);
+    index.close();
+  });
+});
+
+describe('fuseRanks', () => {
+  it('puts what both lists rank first, then alternates, ties by the first list', () => {
+    assert.deepEqual(fuseRanks([[1, 2, 3], [3, 4, 1]], 10), [1, 3, 2, 4]);
+    assert.deepEqual(fuseRanks([[5, 6], [7, 8]], 3), [5, 7, 6]);
+    assert.deepEqual(fuseRanks([[], [9]], 5), [9]);
+  });
+});
+
+describe('pool', () => {
+  it('means the tokens the mask keeps, or takes the first, and scales to unit length', () => {
+    // 2 texts × 3 tokens × 2 dims
+    const hidden = Float32Array.from([3, 0, 0, 4, 100, 100, /* text 2 */ 0, 2, 0, 2, 0, 2]);
+    const mask = BigInt64Array.from([1n, 1n, 0n, 1n, 1n, 1n]);
+    const mean = pool(hidden, [2, 3, 2], mask, 'mean');
+    assert.deepEqual([...mean[0]!].map((x) => +x.toFixed(3)), [0.6, 0.8], 'padding (100, 100) is left out');
+    assert.deepEqual([...mean[1]!], [0, 1]);
+    const cls = pool(hidden, [2, 3, 2], mask, 'cls');
+    assert.deepEqual([...cls[0]!], [1, 0]);
+  });
+});
+
+describe('embedding configuration', () => {
+  it('reads LOCAL_EMBEDDINGS, LOCAL_MODELS_DIR and LOCAL_MODELS_DOWNLOAD', () => {
+    assert.deepEqual(embeddingOptionsFromEnv({}), { download: true });
+    assert.equal(embeddingOptionsFromEnv({ LOCAL_EMBEDDINGS: 'off' }), undefined);
+    assert.equal(embeddingOptionsFromEnv({ LOCAL_EMBEDDINGS: 'OFF' }), undefined);
+    assert.deepEqual(embeddingOptionsFromEnv({ LOCAL_EMBEDDINGS: 'Xenova/bge-small-en-v1.5', LOCAL_MODELS_DIR: '/srv/models', LOCAL_MODELS_DOWNLOAD: 'false' }), {
+      model: 'Xenova/bge-small-en-v1.5',
+      modelsDir: '/srv/models',
+      download: false,
+    });
+    assert.throws(() => embeddingOptionsFromEnv({ LOCAL_MODELS_DOWNLOAD: 'perhaps' }), (err: unknown) => err instanceof ConfigError && /LOCAL_MODELS_DOWNLOAD/.test(err.message));
+    assert.equal(embeddingOptions({ LOCAL_EMBEDDINGS: 'none', LOCAL_MODELS_DIR: undefined, LOCAL_MODELS_DOWNLOAD: true }), undefined);
+  });
+
+  it('says why when the model is missing and downloads are off', async () => {
+    const empty = await tempDir();
+    await assert.rejects(
+      loadLocalEmbedder({ modelsDir: empty.dir, download: false }),
+      (err: unknown) => err instanceof EmbedderUnavailable && err.message.includes(`model ${DEFAULT_EMBEDDING_MODEL} is not in ${empty.dir}`) && err.message.includes('fetch-embedding-model'),
+    );
+    await empty.cleanup();
+  });
+});
+
+// The real model: scripts/fetch-embedding-model.mjs (run by .ci/run) puts it in the default folder.
+const modelThere = existsSync(join(process.env.LOCAL_MODELS_DIR ?? DEFAULT_MODELS_DIR, DEFAULT_EMBEDDING_MODEL, 'onnx', 'model.onnx'));
+const needModel = process.env.CI === 'true' || modelThere;
+describe('all-MiniLM-L6-v2 (the default model)', { skip: needModel ? false : 'model not installed: node scripts/fetch-embedding-model.mjs' }, () => {
+  let embedder: Embedder;
+  before(async () => {
+    embedder = await loadLocalEmbedder({ download: false, ...(process.env.LOCAL_MODELS_DIR ? { modelsDir: process.env.LOCAL_MODELS_DIR } : {}) });
+  });
+
+  it('embeds to unit vectors of 384 dimensions, a paraphrase nearer than an unrelated sentence', async () => {
+    const [q, para, other] = await embedder.embed(
+      ['How do I limit how many requests a visitor can make?', 'Rate limiting caps the number of chats per user per minute.', 'Bake the bread at 220 degrees for forty minutes.'],
+      'passage',
+    );
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    assert.equal(q!.length, 384);
+    assert.ok(Math.abs(dot(q!, q!) - 1) < 1e-4);
+    assert.ok(dot(q!, para!) > 0.45, `paraphrase similarity ${dot(q!, para!)}`);
+    assert.ok(dot(q!, other!) < 0.2, `unrelated similarity ${dot(q!, other!)}`);
+    assert.ok(embedder.id.startsWith(`${DEFAULT_EMBEDDING_MODEL};mean;256`));
+  });
+
+  it('answers a question in other words than the docs, and still refuses what they do not cover', async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    const keywords = new LocalIndex({ corpusDir: corpus.dir });
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder });
+    for (const [question, id] of [
+      ['How do I plug the chat backend into my Node web app?', 'guides/server-kit.md#mounting-in-express'],
+      ['Where do I tell the widget which backend to talk to?', 'guides/widget.md#attributes'],
+    ]) {
+      assert.deepEqual(await keywords.retrieve(question), [], `keywords alone refuse "${question}"`);
+      assert.equal((await semantic.retrieve(question))[0]?.id, id, question);
+    }
+    for (const absent of ['What is the boiling point of mercury?', 'How do I bake sourdough bread?', 'Who won the 1998 World Cup?']) {
+      assert.deepEqual(await semantic.retrieve(absent), [], absent);
+    }
+    keywords.close();
+    semantic.close();
+    await corpus.cleanup();
+  });
+});
