@@ -153,7 +153,7 @@ try {
 }
 const rssAfterModel = rss();
 
-console.log(`corpus: ${process.env.BENCH_DOCS ? corpusDir : 'docs/'} — ${docFiles.length} files, ${kwBuild.passages} passages; ${questions.length} questions × ${ROUNDS} warm passes; ${BUILDS} build(s), ${ROUNDS} reopens per variant (medians); ${process.env.LOCAL_EMBEDDINGS ?? 'all-MiniLM-L6-v2'}`);
+console.log(`corpus: ${process.env.BENCH_DOCS ? corpusDir : 'docs/'} — ${docFiles.length} files, ${kwBuild.passages} passages; ${questions.length} questions × ${ROUNDS} warm passes; ${BUILDS} build(s), ${ROUNDS} reopens per variant (medians, the lower middle of an even count); ${embedder?.id.split(';')[0] ?? 'no model'}`);
 
 const rows = [['', 'keyword (ref)', 'semantic', 'semantic/keyword']];
 if (!embedder) {
