@@ -82,6 +82,9 @@ export class VectorSet {
       )
       .raw()
       .all() as [number, string, string][];
+    // Similar lengths batched together: a batch is padded to its longest text (measured on docs/:
+    // 85 → 74 ms a passage).
+    missing.sort((a, b) => a[2].length - b[2].length);
     const insert = writable ? this.db.prepare('INSERT OR REPLACE INTO vectors(rowid, v) VALUES (?, ?)') : undefined;
     for (let i = 0; i < missing.length; i += SYNC_BATCH) {
       const batch = missing.slice(i, i + SYNC_BATCH);
