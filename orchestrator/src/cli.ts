@@ -102,14 +102,19 @@ export async function main(
   }
   const envIndexDir = process.env.LOCAL_INDEX_DIR?.trim();
   const indexDir = resolveFromCwd(values['index-dir'] ?? (envIndexDir || defaultIndexDir()));
-  // A bar on a terminal; in a log, a line per tenth of the files (a line per file would drown it).
+  // A bar on a terminal; in a log, a line per tenth of the work (a line per file would drown it).
+  // Two phases: indexing the files, then embedding the passages that have no vector yet.
   const progress = progressFor(err);
   const tty = Boolean((err as { isTTY?: boolean }).isTTY);
-  let started = false;
+  let phase: string | undefined;
   let lastTenth = -1;
-  const onProgress = (done: number, total: number) => {
-    if (!started) progress.begin('indexing', total);
-    started = true;
+  const phaseProgress = (name: string, unit: string) => (done: number, total: number) => {
+    if (phase !== name) {
+      if (phase) progress.end();
+      progress.begin(name, total, unit);
+      phase = name;
+      lastTenth = -1;
+    }
     const tenth = Math.floor((done * 10) / Math.max(total, 1));
     if (tty || tenth !== lastTenth) progress.advance(done);
     lastTenth = tenth;
@@ -118,11 +123,12 @@ export async function main(
   const index = new LocalIndex({
     corpusDir,
     indexDir,
-    onProgress,
+    onProgress: phaseProgress('indexing', 'documents'),
+    onEmbedProgress: phaseProgress('embedding', 'passages'),
     log: (line) => err.write(`grounded-chat: ${line}\n`),
     ...(embeddings ? { embedder: () => loadLocalEmbedder(embeddings) } : {}),
   });
-  const stats = await index.load({ force: values.force }).finally(() => started && progress.end());
+  const stats = await index.load({ force: values.force }).finally(() => phase && progress.end());
   const ms = stats.ms.toFixed(0);
   if (stats.source === 'loaded') {
     out.write(`up to date: ${stats.files} files, ${stats.passages} passages in ${indexDir} (checked in ${ms} ms; --force rebuilds)\n`);

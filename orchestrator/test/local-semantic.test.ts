@@ -12,6 +12,8 @@ import { fuseRanks } from '../src/retrieval/local-vectors.js';
 import { EmbedderUnavailable, type EmbedKind, type Embedder } from '../src/retrieval/embedder.js';
 import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool } from '../src/retrieval/local-embedder.js';
 import { embeddingOptions, embeddingOptionsFromEnv, ConfigError } from '../src/config.js';
+import { Writable } from 'node:stream';
+import { main } from '../src/cli.js';
 import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
 
 /**
@@ -285,5 +287,34 @@ describe('all-MiniLM-L6-v2 (the default model)', { skip: needModel ? false : 'mo
     keywords.close();
     semantic.close();
     await corpus.cleanup();
+  });
+
+  it('grounded-chat ingest embeds the passages after indexing the files, each phase with its progress, and only once', async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    const store = await tempDir();
+    const saved = process.env.LOCAL_EMBEDDINGS;
+    delete process.env.LOCAL_EMBEDDINGS; // the default model
+    const run = async () => {
+      let err = '';
+      const sink = (add: (t: string) => void) => new Writable({ write: (c, _e, cb) => (add(String(c)), cb()) });
+      const code = await main(['ingest', corpus.dir, '--index-dir', store.dir], sink(() => {}), sink((t) => (err += t)));
+      return { code, err };
+    };
+    try {
+      const first = await run();
+      assert.equal(first.code, 0, first.err);
+      assert.match(first.err, /^indexing: 4\/4 documents$/m);
+      const embedded = /^embedding: (\d+)\/(\d+) passages$/m.exec(first.err.split('\n').filter((l) => l.startsWith('embedding:')).at(-1) ?? '');
+      assert.ok(embedded && embedded[1] === embedded[2], first.err);
+      assert.match(first.err, new RegExp(`local index: ${embedded![1]} passages embedded in \\d+ ms \\(Xenova/all-MiniLM-L6-v2\\)`));
+      const second = await run();
+      assert.equal(second.code, 0, second.err);
+      assert.doesNotMatch(second.err, /embedding:|embedded/, 'the saved vectors are used');
+    } finally {
+      if (saved === undefined) delete process.env.LOCAL_EMBEDDINGS;
+      else process.env.LOCAL_EMBEDDINGS = saved;
+      await store.cleanup();
+      await corpus.cleanup();
+    }
   });
 });

@@ -28,8 +28,8 @@ export class IngestError extends Error {
 }
 
 export interface IngestProgress {
-  /** A phase with a known amount of work begins (`embed+upload`, `delete`). */
-  begin(phase: string, total: number): void;
+  /** A phase with a known amount of work begins (`embed+upload`, `delete`), counted in `unit` (default documents). */
+  begin(phase: string, total: number, unit?: string): void;
   advance(done: number): void;
   end(): void;
   line(text: string): void;

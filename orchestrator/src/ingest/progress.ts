@@ -9,8 +9,8 @@ export function progressFor(stream: NodeJS.WritableStream & { isTTY?: boolean })
   if (stream.isTTY) {
     let bar: cliProgress.SingleBar | undefined;
     return {
-      begin(phase, total) {
-        bar = new cliProgress.SingleBar({ format: `${phase} [{bar}] {value}/{total} documents`, stream: stream as NodeJS.WriteStream, hideCursor: true }, cliProgress.Presets.shades_classic);
+      begin(phase, total, unit = 'documents') {
+        bar = new cliProgress.SingleBar({ format: `${phase} [{bar}] {value}/{total} ${unit}`, stream: stream as NodeJS.WriteStream, hideCursor: true }, cliProgress.Presets.shades_classic);
         bar.start(total, 0);
       },
       advance: (done) => bar?.update(done),
@@ -20,12 +20,14 @@ export function progressFor(stream: NodeJS.WritableStream & { isTTY?: boolean })
   }
   let total = 0;
   let label = '';
+  let counted = 'documents';
   return {
-    begin(phase, n) {
+    begin(phase, n, unit = 'documents') {
       total = n;
       label = phase;
+      counted = unit;
     },
-    advance: (done) => stream.write(`${label}: ${done}/${total} documents\n`),
+    advance: (done) => stream.write(`${label}: ${done}/${total} ${counted}\n`),
     end() {},
     line: (text) => stream.write(`${text}\n`),
   };

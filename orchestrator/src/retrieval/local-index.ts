@@ -84,6 +84,8 @@ export interface LocalIndexOptions {
    * e.g. for a progress bar; not called when the saved index is current.
    */
   onProgress?: (done: number, total: number) => void;
+  /** Called as passages are embedded (`done` of `total` without a vector yet), after the files. */
+  onEmbedProgress?: (done: number, total: number) => void;
   /** Worker threads for chunking a large build; default: one per core (at most 4); 0 = none. */
   threads?: number;
   /**
@@ -197,7 +199,7 @@ export class LocalIndex implements Retriever {
     if (!embedder) return;
     const started = performance.now();
     const vectors = new VectorSet(this.store.db, embedder);
-    const embedded = await vectors.sync({ onProgress: this.opts.onProgress });
+    const embedded = await vectors.sync({ onProgress: this.opts.onEmbedProgress });
     this.vectors = vectors;
     if (embedded) this.opts.log?.(`local index: ${embedded} passages embedded in ${Math.round(performance.now() - started)} ms (${embedder.id.split(';')[0]})`);
   }
