@@ -347,7 +347,7 @@ export async function startScoringServer(options: StartScoringServerOptions = {}
   ]).then(() => {
     ready = true;
     const size = (retriever as { size?: unknown }).size;
-    const count = typeof size === 'number' ? `, ${size} passages` : '';
+    const count = typeof size === 'number' ? `, ${size} passages${(retriever as { semantic?: unknown }).semantic === true ? ', semantic search' : ''}` : '';
     log(`orchestrator listening on ${where} (retriever: ${retriever.name}${count}; model: ${model.name})`);
   });
   readyPromise.catch(() => {}); // the caller decides; never an unhandled rejection

@@ -184,7 +184,7 @@ export interface Child {
 export async function startOrchestrator(env: Record<string, string>, certPath: string): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: PKG,
-    env: { PATH: process.env.PATH, PORT: '0', EXTRACTIVE_DELAY_MS: '0', NODE_EXTRA_CA_CERTS: certPath, ...env },
+    env: { PATH: process.env.PATH, PORT: '0', EXTRACTIVE_DELAY_MS: '0', LOCAL_EMBEDDINGS: 'off', NODE_EXTRA_CA_CERTS: certPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -284,7 +284,7 @@ export function batchEmbedding(res: ServerResponse, inputs: string[], dimensions
 export function runCli(args: string[], env: Record<string, string>, certPath: string): Child & { done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: PKG,
-    env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: certPath, ...env },
+    env: { PATH: process.env.PATH, LOCAL_EMBEDDINGS: 'off', NODE_EXTRA_CA_CERTS: certPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR } from '../src/retrieval/local-embedder.js';
 import { ConfigError, configWarnings, defaultCorpusDir, defaultIndexDir, loadConfig } from '../src/config.js';
 import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
 
@@ -59,11 +61,11 @@ describe('loadConfig', () => {
 });
 
 /** Runs `node --import tsx src/server.ts` with an environment; resolves on exit or on `until`. */
-function runServer(env: Record<string, string>, until?: RegExp) {
+function runServer(env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: PKG,
-      env: { PATH: process.env.PATH, ...env },
+      env: { PATH: process.env.PATH, LOCAL_EMBEDDINGS: 'off', ...(process.env.LOCAL_MODELS_DIR ? { LOCAL_MODELS_DIR: process.env.LOCAL_MODELS_DIR } : {}), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -72,12 +74,19 @@ function runServer(env: Record<string, string>, until?: RegExp) {
     const timer = setTimeout(() => {
       child.kill();
       fail(new Error(`timed out; stdout: ${stdout} stderr: ${stderr}`));
-    }, 20_000);
+    }, 60_000);
     child.stdout.on('data', (d) => {
       stdout += d;
       if (until?.test(stdout) && !signalled) {
         signalled = true; // once: a second SIGTERM would not be the graceful one
-        child.kill('SIGTERM');
+        const up = whileUp ? whileUp(stdout) : Promise.resolve();
+        up.then(
+          () => child.kill('SIGTERM'),
+          (err: unknown) => {
+            child.kill();
+            fail(err);
+          },
+        );
       }
     });
     child.stderr.on('data', (d) => (stderr += d));
@@ -87,6 +96,8 @@ function runServer(env: Record<string, string>, until?: RegExp) {
     });
   });
 }
+
+const modelInstalled = existsSync(join(process.env.LOCAL_MODELS_DIR ?? DEFAULT_MODELS_DIR, DEFAULT_EMBEDDING_MODEL, 'onnx', 'model.onnx'));
 
 describe('server entry', () => {
   it('exits 1 with one clear line per bad variable and no stack trace', async () => {
@@ -117,6 +128,31 @@ describe('server entry', () => {
       assert.ok(Number(m[2]) > 5);
       assert.match(r.stdout, /warning: ORCHESTRATOR_KEYS is not set/);
       assert.equal(r.code, 0, 'SIGTERM closes cleanly');
+    } finally {
+      await corpus.cleanup();
+      await store.cleanup();
+    }
+  });
+
+  it('with LOCAL_EMBEDDINGS, loads the model, says so in its listening line, and answers a question put in other words', { skip: modelInstalled || process.env.CI === 'true' ? false : 'model not installed: node scripts/fetch-embedding-model.mjs' }, async () => {
+    const corpus = await makeCorpus(KIT_DOCS);
+    const store = await tempDir();
+    try {
+      const line = /orchestrator listening on (http:\/\/127\.0\.0\.1:\d+) \(retriever: local, \d+ passages, semantic search; model: extractive\)/;
+      let answered: unknown;
+      const r = await runServer({ PORT: '0', LOCAL_CORPUS_DIR: corpus.dir, LOCAL_INDEX_DIR: store.dir, LOCAL_EMBEDDINGS: 'Xenova/all-MiniLM-L6-v2', LOCAL_MODELS_DOWNLOAD: 'false' }, line, async (stdout) => {
+        const url = line.exec(stdout)![1]!;
+        const res = await fetch(`${url}/score`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ question: 'How do I plug the chat backend into my Node web app?', chat_history: [] }),
+        });
+        answered = await res.json();
+      });
+      assert.match(r.stdout, line, r.stdout + r.stderr);
+      assert.match(r.stdout, /local index: \d+ passages embedded in \d+ ms \(Xenova\/all-MiniLM-L6-v2\)/);
+      const citations = (answered as { citations?: { url?: string; filepath?: string; title?: string }[] }).citations ?? [];
+      assert.ok(JSON.stringify(citations).includes('mounting-in-express'), JSON.stringify(answered));
     } finally {
       await corpus.cleanup();
       await store.cleanup();

@@ -42,6 +42,11 @@ export class LocalRetriever implements Retriever {
     return this.index.size;
   }
 
+  /** Whether the index searches by meaning too (docs/orchestrator.md, "Semantic search"). */
+  get semantic(): boolean {
+    return this.index.semantic;
+  }
+
   ready(): Promise<void> {
     return this.index.ready();
   }
