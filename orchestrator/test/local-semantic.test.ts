@@ -15,6 +15,7 @@ import { embeddingOptions, embeddingOptionsFromEnv, ConfigError } from '../src/c
 import { Writable } from 'node:stream';
 import { main } from '../src/cli.js';
 import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
+import { OFF_TOPIC, ON_TOPIC } from './recall-questions.js';
 
 /**
  * Words mapped onto a few "meanings" (one dimension each): texts sharing a meaning are similar
@@ -287,6 +288,19 @@ describe('all-MiniLM-L6-v2 (the default model)', { skip: needModel ? false : 'mo
     keywords.close();
     semantic.close();
     await corpus.cleanup();
+  });
+
+  it('on the real docs/: every off-topic question of the recall test still retrieves nothing, and recall does not fall', async () => {
+    const docs = join(import.meta.dirname, '..', '..', 'docs');
+    const semantic = new LocalIndex({ corpusDir: docs, embedder });
+    for (const question of OFF_TOPIC) assert.deepEqual((await semantic.retrieve(question)).map((h) => h.id), [], question);
+    let found = 0;
+    for (const [question, files] of ON_TOPIC) {
+      const hits = await semantic.retrieve(question, { top: 3 });
+      if (hits.some((h) => files.includes(h.sourcePath))) found++;
+    }
+    assert.ok(found >= Math.ceil(ON_TOPIC.length * 0.9), `${found}/${ON_TOPIC.length}`);
+    semantic.close();
   });
 
   it('grounded-chat ingest embeds the passages after indexing the files, each phase with its progress, and only once', async () => {
