@@ -9,7 +9,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { intInRange, optionalBoolean, optionalString, parseSlice } from './env.js';
+import { intInRange, optionalBoolean, optionalString, optionalUrl, parseSlice } from './env.js';
 import { azureOpenAIEnv, azureSearchEnv } from './provider-env.js';
 import type { LocalEmbedderOptions } from './retrieval/local-embedder.js';
 
@@ -51,6 +51,8 @@ export const envSchema = z.object({
   LOCAL_MODELS_DIR: optionalString.transform((s) => (s ? resolve(process.cwd(), s) : undefined)),
   /** Fetch a missing model from the Hugging Face hub (off: only what LOCAL_MODELS_DIR holds). */
   LOCAL_MODELS_DOWNLOAD: optionalBoolean.transform((b) => b ?? true),
+  /** A Hugging Face hub mirror to download models from (the variable Hugging Face's own tools read). */
+  HF_ENDPOINT: optionalUrl,
   /** Pause between streamed pieces of the offline answerer, so it streams like a model would. */
   EXTRACTIVE_DELAY_MS: intInRange(0, 10_000, 12),
   /** Log question text (off: questions are personal data; logs say only sizes and codes). */
@@ -121,16 +123,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OrchestratorCo
  * read no other variable of the service); throws ConfigError on a bad value.
  */
 export function embeddingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): LocalEmbedderOptions | undefined {
-  const parsed = parseSlice(envSchema.pick({ LOCAL_EMBEDDINGS: true, LOCAL_MODELS_DIR: true, LOCAL_MODELS_DOWNLOAD: true }), env);
+  const parsed = parseSlice(envSchema.pick({ LOCAL_EMBEDDINGS: true, LOCAL_MODELS_DIR: true, LOCAL_MODELS_DOWNLOAD: true, HF_ENDPOINT: true }), env);
   if (!parsed.ok) throw new ConfigError(parsed.problems);
   return embeddingOptions(parsed.data);
 }
 
 /** The local embedder's options from the environment; undefined when LOCAL_EMBEDDINGS is `off`. */
-export function embeddingOptions(e: Pick<Env, 'LOCAL_EMBEDDINGS' | 'LOCAL_MODELS_DIR' | 'LOCAL_MODELS_DOWNLOAD'>): LocalEmbedderOptions | undefined {
+export function embeddingOptions(e: Pick<Env, 'LOCAL_EMBEDDINGS' | 'LOCAL_MODELS_DIR' | 'LOCAL_MODELS_DOWNLOAD'> & { HF_ENDPOINT?: string }): LocalEmbedderOptions | undefined {
   const model = e.LOCAL_EMBEDDINGS?.trim();
   if (model && /^(off|false|0|none)$/i.test(model)) return undefined;
-  return { ...(model ? { model } : {}), ...(e.LOCAL_MODELS_DIR ? { modelsDir: e.LOCAL_MODELS_DIR } : {}), download: e.LOCAL_MODELS_DOWNLOAD };
+  return {
+    ...(model ? { model } : {}),
+    ...(e.LOCAL_MODELS_DIR ? { modelsDir: e.LOCAL_MODELS_DIR } : {}),
+    download: e.LOCAL_MODELS_DOWNLOAD,
+    ...(e.HF_ENDPOINT ? { hubUrl: e.HF_ENDPOINT } : {}),
+  };
 }
 
 /** Warnings about a valid but noteworthy configuration, logged once at start. */

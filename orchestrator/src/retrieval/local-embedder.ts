@@ -43,6 +43,8 @@ export interface LocalEmbedderOptions {
   modelsDir?: string;
   /** Fetch the model from the Hugging Face hub when it is not in `modelsDir`; default true. */
   download?: boolean;
+  /** The hub's address (a mirror), as Hugging Face's own tools take it from `HF_ENDPOINT`; default https://huggingface.co/. */
+  hubUrl?: string;
   maxTokens?: number;
 }
 
@@ -73,6 +75,7 @@ export async function loadLocalEmbedder(options: LocalEmbedderOptions = {}): Pro
   lib.env.cacheDir = modelsDir;
   lib.env.allowLocalModels = true;
   lib.env.allowRemoteModels = download;
+  if (options.hubUrl) lib.env.remoteHost = options.hubUrl.endsWith('/') ? options.hubUrl : `${options.hubUrl}/`;
   let tokenizer: Tokenizer;
   let net: Model;
   try {
