@@ -82,8 +82,8 @@ export class VectorSet {
       )
       .raw()
       .all() as [number, string, string][];
-    // Similar lengths batched together: a batch is padded to its longest text (measured on docs/:
-    // 85 → 74 ms a passage).
+    // Similar lengths batched together: a batch is padded to its longest text (docs/ embedded in
+    // 15 s unsorted, 5.6 s sorted, bench/local-semantic.bench.mjs).
     missing.sort((a, b) => a[2].length - b[2].length);
     const insert = writable ? this.db.prepare('INSERT OR REPLACE INTO vectors(rowid, v) VALUES (?, ?)') : undefined;
     for (let i = 0; i < missing.length; i += SYNC_BATCH) {
