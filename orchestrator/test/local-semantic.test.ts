@@ -186,6 +186,50 @@ describe('local index with semantic search (deterministic embedder)', () => {
     plain.close();
   });
 
+  it('serves keywords while the model is still loading, and switches to meaning once it has', async () => {
+    let release!: () => void;
+    const loaded = new Promise<void>((r) => (release = r));
+    const lines: string[] = [];
+    const index = new LocalIndex({
+      corpusDir: corpus.dir,
+      embedderWaitMs: 50,
+      log: (l) => lines.push(l),
+      embedder: async () => {
+        await loaded; // a slow first download
+        return new ConceptEmbedder();
+      },
+    });
+    const question = 'How do I pull the id out of a URL?';
+    await index.ready();
+    assert.equal(index.semantic, false);
+    assert.deepEqual(await index.retrieve(question), [], 'keywords alone meanwhile');
+    assert.ok(lines.includes('local index: keyword search until the embedding model has loaded (not ready after 0 s; a first start downloads it)'), lines.join('\n'));
+    release();
+    for (let i = 0; i < 100 && !index.semantic; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(index.semantic, true);
+    assert.equal(lines.at(-1), 'local index: semantic search on');
+    assert.equal((await index.retrieve(question))[0]?.headingPath.at(-1), 'Reading parameters');
+    index.close();
+  });
+
+  it('a model that turns out missing after the wait leaves it keyword-only, saying why', async () => {
+    const lines: string[] = [];
+    const index = new LocalIndex({
+      corpusDir: corpus.dir,
+      embedderWaitMs: 20,
+      log: (l) => lines.push(l),
+      embedder: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        throw new EmbedderUnavailable('model X could not be loaded from /m nor downloaded: fetch failed');
+      },
+    });
+    await index.ready();
+    for (let i = 0; i < 50 && !lines.some((l) => l.includes('keyword search only')); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.match(lines.at(-1)!, /^local index: keyword search only: model X could not be loaded/);
+    assert.equal(index.semantic, false);
+    index.close();
+  });
+
   it('a failing embedder (not merely missing) fails the load, and a later load retries', async () => {
     let fail = true;
     const inner = new ConceptEmbedder();

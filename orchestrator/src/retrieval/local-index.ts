@@ -34,21 +34,11 @@ import { gateRule, requiredMatches } from './local-gate.js';
 import { Store } from './local-store.js';
 import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
-import { EmbedderUnavailable, type Embedder } from './embedder.js';
-import { fuseRanks, VectorSet } from './local-vectors.js';
+import type { Embedder } from './embedder.js';
+import { SemanticSearch } from './local-semantic.js';
 
 export { DEFAULT_MIN_MATCHED_TERMS, DEFAULT_MIN_TERM_COVERAGE, NEAR_WINDOW } from './local-gate.js';
 export const DEFAULT_TOP = 5;
-/*
- * Semantic search's settings (./local-vectors.ts), chosen on the tuning sets only (tune, tune2 and
- * the docs eval; docs/evaluation.md has the sweep): twice `top` semantic candidates are fused with
- * `top` keyword ones. Off-topic questions came no closer than 0.36 to any passage (all-MiniLM-L6-v2),
- * so 0.45 leaves a margin; the floor keeps the barely related out of a keyword answer.
- */
-/** Least cosine similarity for a semantic candidate beside keyword matches. */
-const DENSE_FLOOR = 0.25;
-/** Least cosine similarity for a semantic candidate when no passage passed the keyword gate. */
-const DENSE_ALONE = 0.45;
 
 /** Bump when the index's fields, boosts or term processing change: persisted indexes rebuild. */
 export const INDEX_FORMAT_VERSION = 8;
@@ -89,10 +79,12 @@ export interface LocalIndexOptions {
   /** Worker threads for chunking a large build; default: one per core (at most 4); 0 = none. */
   threads?: number;
   /**
-   * Semantic search beside the keywords (./local-vectors.ts): an embedder, or a function that
+   * Semantic search beside the keywords (./local-semantic.ts): an embedder, or a function that
    * loads one when the index first loads (EmbedderUnavailable: logged once, keyword-only).
    */
   embedder?: Embedder | (() => Promise<Embedder>);
+  /** How long a load waits for the embedder before serving keywords alone meanwhile; default 20 s. */
+  embedderWaitMs?: number;
 }
 
 export interface LocalIndexStats {
@@ -115,12 +107,15 @@ export class LocalIndex implements Retriever {
   private candidates?: CandidateCollector;
   private count = 0;
   private loading?: Promise<void>;
-  private vectors?: VectorSet;
-  private embedder?: Promise<Embedder | undefined>;
+  private readonly semanticSearch?: SemanticSearch;
   stats?: LocalIndexStats;
 
   constructor(options: LocalIndexOptions) {
     this.opts = { ...options, chunk: { ...DEFAULT_CHUNK_OPTIONS, ...options.chunk } };
+    if (options.embedder) {
+      const { log, onEmbedProgress: onProgress, embedderWaitMs: waitMs } = options;
+      this.semanticSearch = new SemanticSearch(options.embedder, { log, onProgress, waitMs });
+    }
   }
 
   get size(): number {
@@ -145,7 +140,7 @@ export class LocalIndex implements Retriever {
    */
   async load({ force = false }: { force?: boolean } = {}): Promise<LocalIndexStats> {
     const stats = await this.loadPassages(force);
-    await this.syncVectors();
+    if (this.store) await this.semanticSearch?.attach(this.store.db);
     return stats;
   }
 
@@ -177,31 +172,13 @@ export class LocalIndex implements Retriever {
     this.store = undefined;
     this.planner = undefined;
     this.candidates = undefined;
-    this.vectors = undefined;
+    this.semanticSearch?.detach();
     this.loading = undefined;
   }
 
   /** Whether semantic search is on (the embedder loaded and the passages embedded). */
   get semantic(): boolean {
-    return (this.vectors?.size ?? 0) > 0;
-  }
-
-  /** Embeds the passages that have no vector yet, once an embedder could be had. */
-  private async syncVectors(): Promise<void> {
-    const option = this.opts.embedder;
-    if (!option || !this.store) return;
-    this.embedder ??= (typeof option === 'function' ? option() : Promise.resolve(option)).catch((err: unknown) => {
-      if (!(err instanceof EmbedderUnavailable)) throw err;
-      this.opts.log?.(`local index: keyword search only: ${err.message} (docs/orchestrator.md, "Semantic search")`);
-      return undefined;
-    });
-    const embedder = await this.embedder;
-    if (!embedder) return;
-    const started = performance.now();
-    const vectors = new VectorSet(this.store.db, embedder);
-    const embedded = await vectors.sync({ onProgress: this.opts.onEmbedProgress });
-    this.vectors = vectors;
-    if (embedded) this.opts.log?.(`local index: ${embedded} passages embedded in ${Math.round(performance.now() - started)} ms (${embedder.id.split(';')[0]})`);
+    return this.semanticSearch?.on ?? false;
   }
 
   /** How many of `n` distinct query terms a passage must match to be relevant (./local-gate.ts). */
@@ -228,9 +205,9 @@ export class LocalIndex implements Retriever {
     // Candidates (./local-candidates.ts): the best that pass the gate, ordered by the per-field
     // score, and the leading file's usage example when the gate or the ranking left it out.
     let picked: { rowid: number; score: number }[] = match ? this.candidates!.collect(live, match, rule, top, options.signal) : [];
-    if (this.semantic && top > 0) {
+    if (this.semanticSearch?.on && top > 0) {
       // Fused: a passage's score is its reciprocal rank in the fused order.
-      const fused = await this.withSimilar(query, picked.map((c) => c.rowid), top, options.signal);
+      const fused = await this.semanticSearch.fuse(query, picked.map((c) => c.rowid), top, options.signal);
       picked = fused.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
     }
     const out: Passage[] = [];
@@ -239,20 +216,6 @@ export class LocalIndex implements Retriever {
       if (stored) out.push(this.toPassage(stored.chunk, score));
     }
     return out;
-  }
-
-  /**
-   * The keyword candidates fused with the passages nearest in meaning (./local-vectors.ts). The
-   * keyword gate still decides whether the corpus covers the question at all: when it refused,
-   * only a passage at least DENSE_ALONE similar answers; otherwise passages under DENSE_FLOOR
-   * take no part.
-   */
-  private async withSimilar(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<number[]> {
-    const [vector] = await this.vectors!.embedder.embed([query], 'query', signal);
-    const similar = this.vectors!.search(vector!, top * 2);
-    const floor = keyword.length ? DENSE_FLOOR : DENSE_ALONE;
-    const near = similar.filter((s) => s.similarity >= floor).map((s) => s.rowid);
-    return near.length ? fuseRanks([keyword, near], top) : keyword;
   }
 
   private toPassage(chunk: Chunk, score: number): Passage {

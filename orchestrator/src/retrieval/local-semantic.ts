@@ -1,0 +1,115 @@
+/**
+ * The local index's semantic search as a whole (docs/orchestrator.md, "Semantic search"): getting
+ * the embedder, keeping the index's vectors in step (./local-vectors.ts), and fusing the nearest
+ * passages with the keyword candidates. ./local-index.ts holds one and asks it two things: `attach`
+ * after each load, `fuse` for each query.
+ *
+ * A first start downloads the model, which on a slow network takes minutes. The index does not
+ * wait that long to serve: past `waitMs` it answers with keywords alone, and switches to semantic
+ * search by itself once the model has loaded and the passages are embedded (both logged).
+ * Rejected: waiting without limit (the demo would not start on a bad network), giving up at the
+ * deadline (a slow first download would never be used).
+ */
+import { EmbedderUnavailable, type Embedder } from './embedder.js';
+import type { Db } from './local-store.js';
+import { fuseRanks, VectorSet } from './local-vectors.js';
+
+/*
+ * Fusion settings, chosen on the tuning sets only (tune, tune2 and the docs eval;
+ * docs/evaluation.md has the sweep): twice `top` semantic candidates are fused with `top` keyword
+ * ones. Off-topic questions came no closer than 0.36 to any passage (all-MiniLM-L6-v2), so 0.45
+ * leaves a margin; the floor keeps the barely related out of a keyword answer.
+ */
+/** Least cosine similarity for a semantic candidate beside keyword matches. */
+const DENSE_FLOOR = 0.25;
+/** Least cosine similarity for a semantic candidate when no passage passed the keyword gate. */
+const DENSE_ALONE = 0.45;
+/** How long a load waits for the embedder before serving keywords alone meanwhile. */
+export const DEFAULT_EMBEDDER_WAIT_MS = 20_000;
+
+export interface SemanticOptions {
+  log?: (line: string) => void;
+  /** Passages embedded so far (`done` of `total` without a vector yet). */
+  onProgress?: (done: number, total: number) => void;
+  waitMs?: number;
+}
+
+export class SemanticSearch {
+  private embedder?: Promise<Embedder | undefined>;
+  private vectors?: VectorSet;
+  private waiting?: Promise<void>;
+
+  constructor(
+    private readonly source: Embedder | (() => Promise<Embedder>),
+    private readonly opts: SemanticOptions = {},
+  ) {}
+
+  /** Whether queries are searched by meaning (the model loaded, the passages embedded). */
+  get on(): boolean {
+    return (this.vectors?.size ?? 0) > 0;
+  }
+
+  /**
+   * Embeds the passages of `db` that have no vector yet and searches them from then on. Waits
+   * for the embedder at most `waitMs`; past that it returns, and finishes in the background.
+   */
+  async attach(db: Db): Promise<void> {
+    this.embedder ??= (typeof this.source === 'function' ? this.source() : Promise.resolve(this.source)).catch((err: unknown) => {
+      if (!(err instanceof EmbedderUnavailable)) {
+        this.embedder = undefined; // not merely missing: a later load tries again
+        throw err;
+      }
+      this.opts.log?.(`local index: keyword search only: ${err.message} (docs/orchestrator.md, "Semantic search")`);
+      return undefined;
+    });
+    const pending = this.embedder;
+    const waitMs = this.opts.waitMs ?? DEFAULT_EMBEDDER_WAIT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = Symbol('late');
+    const embedder = await Promise.race([pending, new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), waitMs)))]).finally(() => clearTimeout(timer));
+    if (embedder !== late) {
+      if (embedder) await this.embed(db, embedder);
+      return;
+    }
+    this.opts.log?.(`local index: keyword search until the embedding model has loaded (not ready after ${Math.round(waitMs / 1000)} s; a first start downloads it)`);
+    this.waiting ??= pending
+      .then(async (e) => {
+        if (!e || !db.open) return;
+        await this.embed(db, e);
+        this.opts.log?.('local index: semantic search on');
+      })
+      .catch((err: unknown) => this.opts.log?.(`local index: keyword search only: ${(err as Error).message}`))
+      .finally(() => (this.waiting = undefined));
+  }
+
+  /** Forgets the vectors (the index closed its database). */
+  detach(): void {
+    this.vectors = undefined;
+  }
+
+  /**
+   * The keyword candidates fused with the passages nearest in meaning. The keyword gate still
+   * decides whether the corpus covers the question at all: when it refused (`keyword` empty), only
+   * a passage at least DENSE_ALONE similar answers; otherwise passages under DENSE_FLOOR take no
+   * part.
+   */
+  async fuse(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<number[]> {
+    const vectors = this.vectors;
+    if (!vectors || top <= 0) return keyword;
+    const [vector] = await vectors.embedder.embed([query], 'query', signal);
+    const floor = keyword.length ? DENSE_FLOOR : DENSE_ALONE;
+    const near = vectors
+      .search(vector!, top * 2)
+      .filter((s) => s.similarity >= floor)
+      .map((s) => s.rowid);
+    return near.length ? fuseRanks([keyword, near], top) : keyword;
+  }
+
+  private async embed(db: Db, embedder: Embedder): Promise<void> {
+    const started = performance.now();
+    const vectors = new VectorSet(db, embedder);
+    const embedded = await vectors.sync({ onProgress: this.opts.onProgress });
+    this.vectors = vectors;
+    if (embedded) this.opts.log?.(`local index: ${embedded} passages embedded in ${Math.round(performance.now() - started)} ms (${embedder.id.split(';')[0]})`);
+  }
+}
