@@ -8,7 +8,8 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalIndex } from '../src/retrieval/local-index.js';
-import { fuseRanks } from '../src/retrieval/local-vectors.js';
+import { fuseRanks, VectorSet } from '../src/retrieval/local-vectors.js';
+import Database from 'better-sqlite3';
 import { EmbedderUnavailable, type EmbedKind, type Embedder } from '../src/retrieval/embedder.js';
 import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool } from '../src/retrieval/local-embedder.js';
 import { embeddingOptions, embeddingOptionsFromEnv, ConfigError } from '../src/config.js';
@@ -245,6 +246,46 @@ describe('local index with semantic search (deterministic embedder)', () => {
     await index.ready();
     assert.equal(index.semantic, true);
     index.close();
+  });
+});
+
+describe('VectorSet on a read-only index', () => {
+  it('embeds into memory what the file lacks, reuses what it holds of the same model, ignores another model', async () => {
+    const corpus = await makeCorpus(DOCS);
+    const store = await tempDir();
+    try {
+      const index = new LocalIndex({ corpusDir: corpus.dir, indexDir: store.dir });
+      await index.ready(); // no vectors table yet
+      index.close();
+      const file = join(store.dir, 'local', 'index.sqlite');
+      const question = (await new ConceptEmbedder().embed(['pull params'], 'query'))[0]!;
+
+      const ro = new Database(file, { readonly: true });
+      const first = new ConceptEmbedder();
+      const fresh = new VectorSet(ro, first);
+      assert.equal(await fresh.sync(), 3, 'every passage, in memory');
+      assert.equal(fresh.size, 3);
+      assert.ok(fresh.search(question, 1)[0]!.similarity > 0.9);
+      ro.close();
+
+      // The same model's vectors saved by a writable process, one of them then lost.
+      const rw = new Database(file);
+      await new VectorSet(rw, new ConceptEmbedder()).sync();
+      rw.prepare('DELETE FROM vectors WHERE rowid = (SELECT max(rowid) FROM vectors)').run();
+      rw.close();
+      const ro2 = new Database(file, { readonly: true });
+      const same = new ConceptEmbedder();
+      const partly = new VectorSet(ro2, same);
+      assert.equal(await partly.sync(), 1, 'only the passage without a vector');
+      assert.equal(partly.size, 3);
+      const other = new ConceptEmbedder('concepts-v9');
+      const foreign = new VectorSet(ro2, other);
+      assert.equal(await foreign.sync(), 3, "another model's vectors are not used");
+      ro2.close();
+    } finally {
+      await corpus.cleanup();
+      await store.cleanup();
+    }
   });
 });
 

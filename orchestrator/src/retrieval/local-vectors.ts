@@ -55,37 +55,18 @@ export class VectorSet {
    * vector into memory. Returns how many were embedded.
    */
   async sync({ signal, onProgress }: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {}): Promise<number> {
-    let writable = !this.db.readonly;
-    const memory = new Map<number, Float32Array>();
-    if (writable) {
-      try {
-        this.db.exec(SCHEMA);
-        const stored = this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() as string | undefined;
-        if (stored !== this.embedder.id) {
-          this.db.transaction(() => {
-            this.db.exec('DELETE FROM vectors');
-            this.db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('embedder', ?)").run(this.embedder.id);
-          })();
-        }
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_READONLY') throw err;
-        writable = false;
-      }
-    }
-    const hasTable = writable || this.tableExists();
-    const sameModel = hasTable && this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() === this.embedder.id;
+    const writable = this.prepareTable();
+    // Stored vectors count only if they are this embedder's (a read-only index may hold another's).
+    const reuse = this.tableExists() && this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() === this.embedder.id;
     const missing = this.db
-      .prepare(
-        sameModel
-          ? 'SELECT rowid, heading_path, text FROM passages WHERE rowid NOT IN (SELECT rowid FROM vectors) ORDER BY rowid'
-          : 'SELECT rowid, heading_path, text FROM passages ORDER BY rowid',
-      )
+      .prepare(`SELECT rowid, heading_path, text FROM passages${reuse ? ' WHERE rowid NOT IN (SELECT rowid FROM vectors)' : ''}`)
       .raw()
       .all() as [number, string, string][];
     // Similar lengths batched together: a batch is padded to its longest text (docs/ embedded in
     // 15 s unsorted, 5.6 s sorted, bench/local-semantic.bench.mjs).
     missing.sort((a, b) => a[2].length - b[2].length);
     const insert = writable ? this.db.prepare('INSERT OR REPLACE INTO vectors(rowid, v) VALUES (?, ?)') : undefined;
+    const inMemory: [number, Float32Array][] = [];
     for (let i = 0; i < missing.length; i += SYNC_BATCH) {
       const batch = missing.slice(i, i + SYNC_BATCH);
       const vectors = await this.embedder.embed(
@@ -93,14 +74,11 @@ export class VectorSet {
         'passage',
         signal,
       );
-      if (insert) {
-        this.db.transaction(() => batch.forEach(([rowid], j) => insert.run(rowid, Buffer.from(vectors[j]!.buffer, vectors[j]!.byteOffset, vectors[j]!.byteLength))))();
-      } else {
-        batch.forEach(([rowid], j) => memory.set(rowid, vectors[j]!));
-      }
+      if (insert) this.db.transaction(() => batch.forEach(([rowid], j) => insert.run(rowid, Buffer.from(vectors[j]!.buffer, vectors[j]!.byteOffset, vectors[j]!.byteLength))))();
+      else batch.forEach(([rowid], j) => inMemory.push([rowid, vectors[j]!]));
       onProgress?.(Math.min(i + SYNC_BATCH, missing.length), missing.length);
     }
-    this.loadMatrix(sameModel ? memory : undefined, sameModel ? undefined : memory);
+    this.loadMatrix([...(reuse ? this.storedVectors() : []), ...inMemory]);
     return missing.length;
   }
 
@@ -124,23 +102,37 @@ export class VectorSet {
     return best;
   }
 
+  /**
+   * Creates the vectors table (and its trigger) and empties it when another embedder filled it.
+   * False when the index is read-only: vectors are then kept in memory.
+   */
+  private prepareTable(): boolean {
+    if (this.db.readonly) return false;
+    try {
+      this.db.exec(SCHEMA);
+      if (this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() !== this.embedder.id) {
+        this.db.transaction(() => {
+          this.db.exec('DELETE FROM vectors');
+          this.db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('embedder', ?)").run(this.embedder.id);
+        })();
+      }
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_READONLY') return false;
+      throw err;
+    }
+  }
+
   private tableExists(): boolean {
     return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'vectors'").pluck().get() === 1;
   }
 
-  /** Stored vectors (plus `extra`, kept only in memory); `only` replaces the stored ones entirely. */
-  private loadMatrix(extra?: Map<number, Float32Array>, only?: Map<number, Float32Array>): void {
-    const rows: [number, Float32Array][] = [];
-    if (only) {
-      rows.push(...only);
-    } else {
-      if (this.tableExists()) {
-        for (const [rowid, v] of this.db.prepare('SELECT rowid, v FROM vectors ORDER BY rowid').raw().iterate() as Iterable<[number, Buffer]>) {
-          rows.push([rowid, new Float32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))]);
-        }
-      }
-      if (extra) rows.push(...extra);
-    }
+  private storedVectors(): [number, Float32Array][] {
+    const rows = this.db.prepare('SELECT rowid, v FROM vectors').raw().all() as [number, Buffer][];
+    return rows.map(([rowid, v]) => [rowid, new Float32Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength))]);
+  }
+
+  private loadMatrix(rows: [number, Float32Array][]): void {
     this.dims = rows[0]?.[1].length ?? 0;
     this.rowids = new Int32Array(rows.length);
     this.matrix = new Float32Array(rows.length * this.dims);
