@@ -289,6 +289,28 @@ describe('VectorSet on a read-only index', () => {
   });
 });
 
+describe('VectorSet.search', () => {
+  it('ranks by the dot product, also when the dimensions are not a multiple of four', async () => {
+    // Four concepts and "anything": five dimensions.
+    const embedder = new ConceptEmbedder('five', { a: ['params', 'pull'], b: ['compile', 'pattern'], c: ['bytes', 'body'], d: ['rain'] });
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE passages(rowid INTEGER PRIMARY KEY, heading_path TEXT, text TEXT)');
+    const texts = ['pull params', 'compile pattern', 'body bytes', 'rain', 'pull compile body'];
+    texts.forEach((t) => db.prepare('INSERT INTO passages(heading_path, text) VALUES (?, ?)').run('[]', t));
+    const set = new VectorSet(db, embedder);
+    await set.sync();
+    const [q] = await embedder.embed(['pull the params and compile'], 'query');
+    const stored = await embedder.embed(texts.map((t) => `\n${t}`), 'passage');
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+    const expected = stored.map((v, i) => ({ rowid: i + 1, similarity: dot(q!, v) })).sort((x, y) => y.similarity - x.similarity);
+    const got = set.search(q!, 3);
+    assert.equal(q!.length, 5);
+    assert.deepEqual(got.map((g) => g.rowid), expected.slice(0, 3).map((e) => e.rowid));
+    got.forEach((g, i) => assert.ok(Math.abs(g.similarity - expected[i]!.similarity) < 1e-6));
+    db.close();
+  });
+});
+
 describe('fuseRanks', () => {
   it('puts what both lists rank first, then alternates, ties by the first list', () => {
     assert.deepEqual(fuseRanks([[1, 2, 3], [3, 4, 1]], 10), [1, 3, 2, 4]);

@@ -8,7 +8,7 @@
  *   never inherits a stale vector. A different embedder re-embeds everything. A read-only index
  *   (baked into an image by another user) keeps the vectors in memory for the life of the process.
  * - Search: a dot product with every vector (unit length, so cosine similarity). At 384
- *   dimensions that is about 1 ms per 5,000 passages here; an approximate index (HNSW) would pay
+ *   dimensions that is about 2 ms per 5,000 passages here (23 ms at 64,000); an approximate index (HNSW) would pay
  *   only past the corpus sizes the local index is for (docs/orchestrator.md says when to move to
  *   Azure AI Search).
  * - Fusion: reciprocal rank fusion (Cormack et al., 2009) of the keyword ranking and the semantic
@@ -88,9 +88,22 @@ export class VectorSet {
     if (query.length !== dims || k <= 0) return [];
     const best: Similar[] = [];
     let floor = -Infinity;
+    const tail = dims - (dims % 4);
     for (let r = 0, o = 0; r < rowids.length; r++, o += dims) {
-      let s = 0;
-      for (let d = 0; d < dims; d++) s += query[d]! * matrix[o + d]!;
+      // Four running sums: 1.5× as fast as one here (5,000 passages: 1.7–2.0 ms against 3.0).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let d = 0;
+      for (; d < tail; d += 4) {
+        s0 += query[d]! * matrix[o + d]!;
+        s1 += query[d + 1]! * matrix[o + d + 1]!;
+        s2 += query[d + 2]! * matrix[o + d + 2]!;
+        s3 += query[d + 3]! * matrix[o + d + 3]!;
+      }
+      for (; d < dims; d++) s0 += query[d]! * matrix[o + d]!;
+      const s = s0 + s1 + s2 + s3;
       if (best.length < k || s > floor) {
         let at = best.length;
         while (at > 0 && best[at - 1]!.similarity < s) at--;
