@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import { defaultIndexDir, embeddingOptionsFromEnv, resolveFromCwd } from './config.js';
-import { loadLocalEmbedder } from './retrieval/local-embedder.js';
+import { embedderOption } from './retrieval/local-embedder.js';
 import { LocalIndex } from './retrieval/local-index.js';
 import { runAzureIngest } from './ingest/azure-cli.js';
 import { progressFor } from './ingest/progress.js';
@@ -119,14 +119,13 @@ export async function main(
     if (tty || tenth !== lastTenth) progress.advance(done);
     lastTenth = tenth;
   };
-  const embeddings = embeddingOptionsFromEnv();
   const index = new LocalIndex({
     corpusDir,
     indexDir,
     onProgress: phaseProgress('indexing', 'documents'),
     onEmbedProgress: phaseProgress('embedding', 'passages'),
     log: (line) => err.write(`grounded-chat: ${line}\n`),
-    ...(embeddings ? { embedder: () => loadLocalEmbedder(embeddings) } : {}),
+    ...embedderOption(embeddingOptionsFromEnv()),
   });
   const stats = await index.load({ force: values.force }).finally(() => phase && progress.end());
   const ms = stats.ms.toFixed(0);

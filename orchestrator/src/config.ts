@@ -129,7 +129,7 @@ export function embeddingOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): L
 }
 
 /** The local embedder's options from the environment; undefined when LOCAL_EMBEDDINGS is `off`. */
-export function embeddingOptions(e: Pick<Env, 'LOCAL_EMBEDDINGS' | 'LOCAL_MODELS_DIR' | 'LOCAL_MODELS_DOWNLOAD'> & { HF_ENDPOINT?: string }): LocalEmbedderOptions | undefined {
+export function embeddingOptions(e: Pick<Env, 'LOCAL_EMBEDDINGS' | 'LOCAL_MODELS_DIR' | 'LOCAL_MODELS_DOWNLOAD' | 'HF_ENDPOINT'>): LocalEmbedderOptions | undefined {
   const model = e.LOCAL_EMBEDDINGS?.trim();
   if (model && /^(off|false|0|none)$/i.test(model)) return undefined;
   return {

@@ -20,7 +20,7 @@ import type { ChatModel, Retriever } from './seams.js';
 import { ExtractiveChatModel } from './answer/extractive.js';
 import { chooseStores, OpenAIChatModel } from './answer/openai-model.js';
 import { LocalRetriever } from './retrieval/local-retriever.js';
-import { loadLocalEmbedder } from './retrieval/local-embedder.js';
+import { embedderOption } from './retrieval/local-embedder.js';
 import { aclFilter, AzureSearchRetriever, DEFAULT_FIELDS, type Embedder } from './retrieval/azure-search.js';
 import { FusedRetriever } from './retrieval/fused.js';
 
@@ -123,13 +123,12 @@ export function createProviders(config: OrchestratorConfig, deps: ProviderDeps =
             ...(router ? { route: (query, list, signal) => chooseStores(router, query, list, signal), routeTimeoutMs: config.rewriteTimeoutMs } : {}),
           });
   } else {
-    const embeddings = config.embeddings;
     retriever = new LocalRetriever({
       corpusDir: config.corpusDir,
       indexDir: config.indexDir,
       sourceUrlBase: config.sourceUrlBase,
       log: deps.log,
-      ...(embeddings ? { embedder: () => loadLocalEmbedder(embeddings) } : {}),
+      ...embedderOption(config.embeddings),
     });
   }
   if (problems.length) throw new ConfigError(problems);

@@ -140,6 +140,24 @@ describe('local index with semantic search (deterministic embedder)', () => {
     await writeFile(join(corpus.dir, 'sizes.md'), DOCS['sizes.md']);
   });
 
+  it('the same index loaded again after a change: embeds what was added, forgets what was removed', async () => {
+    const dir = await makeCorpus(DOCS);
+    const embedder = new ConceptEmbedder();
+    const index = new LocalIndex({ corpusDir: dir.dir, embedder });
+    await index.ready();
+    assert.equal(embedder.embedded.length, 3);
+    assert.equal((await index.load()).source, 'loaded');
+    assert.equal(embedder.embedded.length, 3, 'nothing changed: nothing embedded');
+    await writeFile(join(dir.dir, 'sizes.md'), `# Sizes\n\n## Header size\n\nThe ceiling on header bytes is 16 KiB.\n`);
+    assert.equal((await index.load()).source, 'updated');
+    assert.deepEqual(embedder.embedded.slice(3).map((t) => t.split('\n')[0]), ['Sizes > Header size']);
+    const hits = await index.retrieve('What is the maximum for headers?');
+    assert.equal(hits[0]?.headingPath.at(-1), 'Header size');
+    assert.ok(!hits.some((h) => h.headingPath.at(-1) === 'Body size'));
+    index.close();
+    await dir.cleanup();
+  });
+
   it('serves a read-only saved index, keeping the vectors in memory', async () => {
     const dir = (await tempDir()).dir;
     const built = new LocalIndex({ corpusDir: corpus.dir, indexDir: dir });
@@ -264,6 +282,8 @@ describe('VectorSet on a read-only index', () => {
       const first = new ConceptEmbedder();
       const fresh = new VectorSet(ro, first);
       assert.equal(await fresh.sync(), 3, 'every passage, in memory');
+      assert.equal(fresh.size, 3);
+      assert.equal(await fresh.sync(), 0, 'synced again: nothing embedded twice');
       assert.equal(fresh.size, 3);
       assert.ok(fresh.search(question, 1)[0]!.similarity > 0.9);
       ro.close();

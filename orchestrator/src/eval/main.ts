@@ -11,7 +11,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCorpusDir, embeddingOptionsFromEnv, resolveFromCwd } from '../config.js';
-import { loadLocalEmbedder } from '../retrieval/local-embedder.js';
+import { embedderOption } from '../retrieval/local-embedder.js';
 import { PACKAGE_DIR } from './package-dir.js';
 import { compare, loadBaseline, BaselineError, type Comparison } from './compare.js';
 import { createJudge, type Judge } from './judge.js';
@@ -134,19 +134,15 @@ export async function runEvalCli(argv: string[], io: EvalCliIo = {}): Promise<nu
           })
         : undefined;
 
-    const embeddings = values.url ? undefined : embeddingOptionsFromEnv(env);
-    const local = {
-      ...(embeddings ? { embedder: () => loadLocalEmbedder(embeddings) } : {}),
-      log: (line: string) => err.write(`eval: ${line}\n`),
-    };
+    const local = () => ({ ...embedderOption(embeddingOptionsFromEnv(env)), log: (line: string) => err.write(`eval: ${line}\n`) });
     if (values.url) {
       target = httpTarget(values.url, { key: values.key ?? env.ORCHESTRATOR_KEY, ...(io.fetch ? { fetch: io.fetch } : {}) });
     } else if (values.readmes) {
       const corpus = await buildReadmeCorpus(await readPackageList(resolveFromCwd(values.readmes)));
       cleanup = corpus.cleanup;
-      target = await localTarget(corpus.dir, local);
+      target = await localTarget(corpus.dir, local());
     } else {
-      target = await localTarget(values.corpus ? resolveFromCwd(values.corpus) : defaultCorpusDir(), local);
+      target = await localTarget(values.corpus ? resolveFromCwd(values.corpus) : defaultCorpusDir(), local());
     }
 
     const results: QuestionResult[] = [];

@@ -60,6 +60,14 @@ interface TokenTensor {
 type Tokenizer = (texts: string[], options: { padding: boolean; truncation: boolean; max_length: number }) => { attention_mask: TokenTensor };
 type Model = (inputs: object) => Promise<{ last_hidden_state: { data: Float32Array; dims: number[] } }>;
 
+/**
+ * The `embedder` option of a LocalIndex (or LocalRetriever) for these options: the model loads
+ * when the index first loads. Nothing when semantic search is off (`undefined`).
+ */
+export function embedderOption(options: LocalEmbedderOptions | undefined): { embedder?: () => Promise<Embedder> } {
+  return options ? { embedder: () => loadLocalEmbedder(options) } : {};
+}
+
 /** Loads the model; throws EmbedderUnavailable saying why when it cannot. */
 export async function loadLocalEmbedder(options: LocalEmbedderOptions = {}): Promise<Embedder> {
   const model = options.model ?? DEFAULT_EMBEDDING_MODEL;

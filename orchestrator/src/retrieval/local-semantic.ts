@@ -107,7 +107,8 @@ export class SemanticSearch {
 
   private async embed(db: Db, embedder: Embedder): Promise<void> {
     const started = performance.now();
-    const vectors = new VectorSet(db, embedder);
+    // The same database loaded again: its set syncs only what changed.
+    const vectors = this.vectors?.db === db ? this.vectors : new VectorSet(db, embedder);
     const embedded = await vectors.sync({ onProgress: this.opts.onProgress });
     this.vectors = vectors;
     if (embedded) this.opts.log?.(`local index: ${embedded} passages embedded in ${Math.round(performance.now() - started)} ms (${embedder.id.split(';')[0]})`);

@@ -7,10 +7,11 @@
  *   update (./local-index.ts) re-embeds only the passages it added, and a rowid SQLite reuses
  *   never inherits a stale vector. A different embedder re-embeds everything. A read-only index
  *   (baked into an image by another user) keeps the vectors in memory for the life of the process.
+ *   A later sync of the same database (the index loaded again) reads and embeds only what changed.
  * - Search: a dot product with every vector (unit length, so cosine similarity). At 384
- *   dimensions that is about 2 ms per 5,000 passages here (23 ms at 64,000); an approximate index (HNSW) would pay
- *   only past the corpus sizes the local index is for (docs/orchestrator.md says when to move to
- *   Azure AI Search).
+ *   dimensions that is about 2 ms per 5,000 passages here (23 ms at 64,000); an approximate index
+ *   (HNSW) would pay only past the corpus sizes the local index is for (docs/orchestrator.md says
+ *   when to move to Azure AI Search).
  * - Fusion: reciprocal rank fusion (Cormack et al., 2009) of the keyword ranking and the semantic
  *   one. Rank-based, so the two scores' scales never meet; a passage both rank high comes first.
  */
@@ -40,9 +41,11 @@ export class VectorSet {
   private rowids = new Int32Array(0);
   private matrix = new Float32Array(0);
   private dims = 0;
+  /** Vectors the database could not take (read-only), kept for the life of this set. */
+  private readonly held = new Map<number, Float32Array>();
 
   constructor(
-    private readonly db: Db,
+    readonly db: Db,
     readonly embedder: Embedder,
   ) {}
 
@@ -58,15 +61,16 @@ export class VectorSet {
     const writable = this.prepareTable();
     // Stored vectors count only if they are this embedder's (a read-only index may hold another's).
     const reuse = this.tableExists() && this.db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() === this.embedder.id;
-    const missing = this.db
-      .prepare(`SELECT rowid, heading_path, text FROM passages${reuse ? ' WHERE rowid NOT IN (SELECT rowid FROM vectors)' : ''}`)
-      .raw()
-      .all() as [number, string, string][];
+    const missing = (
+      this.db.prepare(`SELECT rowid, heading_path, text FROM passages${reuse ? ' WHERE rowid NOT IN (SELECT rowid FROM vectors)' : ''}`).raw().all() as [number, string, string][]
+    ).filter(([rowid]) => !this.held.has(rowid));
+    // Nothing added and nothing removed since the last sync: the vectors in memory are current.
+    const stored = reuse ? (this.db.prepare('SELECT count(*) FROM vectors').pluck().get() as number) : 0;
+    if (!missing.length && this.size > 0 && this.size === stored + this.held.size) return 0;
     // Similar lengths batched together: a batch is padded to its longest text (docs/ embedded in
     // 15 s unsorted, 5.6 s sorted, bench/local-semantic.bench.mjs).
     missing.sort((a, b) => a[2].length - b[2].length);
     const insert = writable ? this.db.prepare('INSERT OR REPLACE INTO vectors(rowid, v) VALUES (?, ?)') : undefined;
-    const inMemory: [number, Float32Array][] = [];
     for (let i = 0; i < missing.length; i += SYNC_BATCH) {
       const batch = missing.slice(i, i + SYNC_BATCH);
       const vectors = await this.embedder.embed(
@@ -75,10 +79,10 @@ export class VectorSet {
         signal,
       );
       if (insert) this.db.transaction(() => batch.forEach(([rowid], j) => insert.run(rowid, Buffer.from(vectors[j]!.buffer, vectors[j]!.byteOffset, vectors[j]!.byteLength))))();
-      else batch.forEach(([rowid], j) => inMemory.push([rowid, vectors[j]!]));
+      else batch.forEach(([rowid], j) => this.held.set(rowid, vectors[j]!));
       onProgress?.(Math.min(i + SYNC_BATCH, missing.length), missing.length);
     }
-    this.loadMatrix([...(reuse ? this.storedVectors() : []), ...inMemory]);
+    this.loadMatrix([...(reuse ? this.storedVectors() : []), ...this.held]);
     return missing.length;
   }
 
