@@ -22,6 +22,12 @@ export interface Passage {
   url?: string;
   /** Retriever-specific relevance score; higher is better. Only comparable within one result. */
   score: number;
+  /**
+   * How near in meaning the passage is to the query (cosine similarity of their embeddings),
+   * when the retriever searched by meaning; comparable within one result. The local index's
+   * semantic search sets it (docs/orchestrator.md, "Semantic search").
+   */
+  similarity?: number;
   /** The search service's own extract (semantic captions), when it made one. */
   caption?: string;
 }

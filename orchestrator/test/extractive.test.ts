@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   CODE_SNIPPET_CHARS,
   EXTRACTIVE_INTRO,
+  MEANING_WEIGHT,
   ExtractiveChatModel,
   NO_ANSWER_TEXT,
   planExtractive,
@@ -89,6 +90,23 @@ describe('extractive answerer', () => {
       assert.ok(passages.find((p) => p.id === plan.citations[q.citation - 1]!.passage.id)!.text.includes(q.text));
     }
     assert.ok(plan.quotes.length >= 2 && plan.quotes.length <= 4);
+  });
+
+  it('between sections that share as many words, meaning decides; less than a term of distance changes nothing', () => {
+    const question = 'How do I create a signed token for a user?';
+    // Both openings share two of the question's terms: "token" and "user"; "token" and "sign" (heading).
+    const sign = { ...passage('sign', 'Returns the token as a string. The payload may hold the user id.'), headingPath: ['jwt.sign(payload, secret)'] };
+    const verify = { ...passage('verify', 'Checks the token of a user and returns its payload.'), headingPath: ['jwt.verify(token, secret)'] };
+    const cited = (ps: Passage[]) => planExtractive(question, ps).citations.map((c) => c.passage.id);
+    // By words alone (keyword retrieval sets no similarity): both, equally good.
+    assert.deepEqual(cited([verify, sign]), ['verify', 'sign']);
+    // Searched by meaning, sign nearer by a term and a half's worth: verify drops behind sign's
+    // one-term sentence, out of the answer.
+    assert.deepEqual(cited([{ ...verify, similarity: 0.6 - 1.5 / MEANING_WEIGHT }, { ...sign, similarity: 0.6 }]), ['sign']);
+    // Nearer by half a term's worth: both still.
+    assert.deepEqual(cited([{ ...verify, similarity: 0.6 - 0.5 / MEANING_WEIGHT }, { ...sign, similarity: 0.6 }]), ['verify', 'sign']);
+    // A passage without a similarity pays nothing.
+    assert.deepEqual(cited([verify, { ...sign, similarity: 0.6 }]), ['verify', 'sign']);
   });
 
   it('streams the same sentences from the selected passages as it planned', async () => {

@@ -8,7 +8,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalIndex } from '../src/retrieval/local-index.js';
-import { fuseRanks, VectorSet } from '../src/retrieval/local-vectors.js';
+import { fuseRanks, mostSimilar, passageWindows, VectorSet, WINDOW_CHARS } from '../src/retrieval/local-vectors.js';
 import Database from 'better-sqlite3';
 import { EmbedderUnavailable, type EmbedKind, type Embedder } from '../src/retrieval/embedder.js';
 import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool } from '../src/retrieval/local-embedder.js';
@@ -328,6 +328,108 @@ describe('VectorSet.search', () => {
     assert.deepEqual(got.map((g) => g.rowid), expected.slice(0, 3).map((e) => e.rowid));
     got.forEach((g, i) => assert.ok(Math.abs(g.similarity - expected[i]!.similarity) < 1e-6));
     db.close();
+  });
+});
+
+describe('passage windows', () => {
+  it('gathers sentences and lines into windows of at most WINDOW_CHARS, each led by the heading path', () => {
+    const sentence = (i: number) => `Sentence number ${i} says one thing about the topic at some length.`;
+    const text = Array.from({ length: 20 }, (_, i) => sentence(i)).join(' ');
+    const windows = passageWindows(['Guide', 'Setup'], text);
+    assert.ok(windows.length >= 4, `${windows.length} windows`);
+    for (const w of windows) {
+      assert.ok(w.startsWith('Guide > Setup\n'));
+      assert.ok(w.length - 'Guide > Setup\n'.length <= WINDOW_CHARS, `${w.length}`);
+    }
+    // Nothing lost, nothing repeated: the windows' bodies are the sentences in order.
+    assert.equal(windows.map((w) => w.split('\n')[1]).join(' '), text);
+  });
+
+  it('keeps a sentence longer than a window whole, splits code at its lines, and gives an empty passage one window', () => {
+    const long = `${'word '.repeat(100).trim()}.`;
+    assert.deepEqual(passageWindows(['A'], `Short one. ${long} Tail.`), ['A\nShort one.', `A\n${long}`, 'A\nTail.']);
+    const code = Array.from({ length: 30 }, (_, i) => `const value${i} = compute(${i});`).join('\n');
+    const windows = passageWindows(['A'], code);
+    assert.ok(windows.length > 1 && windows.every((w) => w.length <= WINDOW_CHARS + 2));
+    assert.deepEqual(passageWindows(['Only a heading'], ''), ['Only a heading\n']);
+  });
+});
+
+describe('VectorSet with windows', () => {
+  const setUp = async (texts: string[]) => {
+    const embedder = new ConceptEmbedder();
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE passages(rowid INTEGER PRIMARY KEY, heading_path TEXT, text TEXT)');
+    texts.forEach((t) => db.prepare('INSERT INTO passages(heading_path, text) VALUES (?, ?)').run('["Doc"]', t));
+    const set = new VectorSet(db, embedder);
+    await set.sync();
+    return { db, set, embedder };
+  };
+  // A long passage about the weather with one sentence about the limit, deep inside.
+  const walk =
+    'Bring an umbrella when you go out for a long walk through the old town on a grey afternoon in late autumn, since the weather there changes quickly and without much warning to anyone who lives nearby.';
+  const weather = Array.from({ length: 12 }, () => walk);
+  const buried = [...weather.slice(0, 8), 'The maximum is a hard cap.', ...weather.slice(8)].join(' ');
+  const mixed = 'The limit of the forecast: rain, rain and an umbrella.';
+
+  it('finds a passage by the one window that answers, however much else the passage says', async () => {
+    const { db, set, embedder } = await setUp([buried, mixed]);
+    const [q] = await embedder.embed(['What is the cap?'], 'query');
+    const hits = set.search(q!, 2);
+    assert.deepEqual(hits.map((h) => h.rowid), [1, 2], 'the buried sentence outranks a passage that mixes the topics');
+    assert.ok(hits[0]!.similarity > 0.85, `${hits[0]!.similarity}`);
+    // The whole passage as one text is mostly weather: that is what windows avoid.
+    const [whole] = await embedder.embed([`Doc\n${buried}`], 'passage');
+    assert.ok(q!.reduce((s, x, i) => s + x * whole![i]!, 0) < 0.3);
+    db.close();
+  });
+
+  it('returns each passage once, scored by its nearest window, and every similarity on request', async () => {
+    const { db, set, embedder } = await setUp([buried, mixed, 'Pull the params out.']);
+    assert.ok(embedder.embedded.length > 3, 'the long passage is several windows');
+    assert.equal(set.size, 3, 'but one passage');
+    const [q] = await embedder.embed(['umbrella'], 'query');
+    const hits = set.search(q!, 10);
+    assert.deepEqual(hits.map((h) => h.rowid).sort(), [1, 2, 3]);
+    const all = set.similarities(q!);
+    assert.equal(all.size, 3);
+    for (const h of hits) assert.equal(all.get(h.rowid), h.similarity);
+    assert.deepEqual(mostSimilar(all, 10, hits[1]!.similarity).map((h) => h.rowid), hits.slice(0, 2).map((h) => h.rowid), 'the floor is inclusive');
+    db.close();
+  });
+
+  it('re-embeds vectors stored by the same model under another windowing (an index from before windows)', async () => {
+    const { db, set, embedder } = await setUp([buried, mixed]);
+    const id = db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() as string;
+    assert.ok(id.startsWith(`${embedder.id};`) && id !== embedder.id, id);
+    assert.equal(await set.sync(), 0);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'embedder'").run(embedder.id); // what an older release stored
+    const again = new VectorSet(db, new ConceptEmbedder());
+    assert.equal(await again.sync(), 2, 'embedded again, not read as one window each');
+    const [q] = await embedder.embed(['cap'], 'query');
+    assert.equal(again.search(q!, 1)[0]!.rowid, 1);
+    db.close();
+  });
+});
+
+describe('similarity on retrieved passages', () => {
+  it('is set on each passage when searching by meaning, and absent with keywords alone', async () => {
+    const corpus = await makeCorpus(DOCS);
+    try {
+      const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
+      const hits = await semantic.retrieve('How do I cap the body size?');
+      assert.ok(hits.length > 0);
+      for (const h of hits) assert.equal(typeof h.similarity, 'number', h.id);
+      assert.equal(hits[0]!.headingPath.at(-1), 'Body size');
+      assert.ok(hits[0]!.similarity! > 0.9);
+      semantic.close();
+      const keyword = new LocalIndex({ corpusDir: corpus.dir });
+      const plain = await keyword.retrieve('How do I set the body size?');
+      assert.ok(plain.length > 0 && plain.every((h) => h.similarity === undefined));
+      keyword.close();
+    } finally {
+      await corpus.cleanup();
+    }
   });
 });
 

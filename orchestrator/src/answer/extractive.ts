@@ -104,6 +104,17 @@ export interface ExtractivePlan {
  */
 export const NEAR_DUPLICATE_SHARE = 0.8;
 
+/**
+ * What a passage's distance in meaning from the question costs its sentences, in question terms
+ * shared, per unit of cosine similarity below the passage nearest in meaning: a passage 0.1 less
+ * similar than the nearest needs a third of a term more to win. Words still decide most answers;
+ * meaning decides between sections that share as many of them ("create a signed token": the
+ * `jwt.sign` section over `jwt.verify`'s). Chosen on the tuning sets only (docs/evaluation.md has
+ * the sweep, 2 to 20): 3.5 did best on tune2 and the docs eval; from 10 up, meaning overrode words
+ * and every set lost answers.
+ */
+export const MEANING_WEIGHT = 3.5;
+
 /** Plans an answer: which sentences to quote and which passages that makes the citations. */
 export function planExtractive(question: string, passages: Passage[], options: ExtractiveOptions = {}): ExtractivePlan {
   const opts = { ...DEFAULTS, ...options };
@@ -152,9 +163,14 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // sorted array") answer it better than a CLI usage block elsewhere that says "sorted". Unless
   // the example calls what the question names: then it is the answer, and keeps its half point.
   const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
+  // Retrieved by meaning too: a passage further in meaning from the question than the nearest
+  // one retrieved pays for it (see MEANING_WEIGHT).
+  const similarity = passages.map((p) => p.similarity);
+  const nearest = Math.max(...similarity.map((s) => s ?? -Infinity));
+  const distance = (s: Sentence) => (Number.isFinite(nearest) ? MEANING_WEIGHT * (nearest - (similarity[s.passage] ?? nearest)) : 0);
   const ranked = [...candidates].sort(
     (a, b) =>
-      b.score - bonus(b) - (a.score - bonus(a)) ||
+      b.score - bonus(b) - distance(b) - (a.score - bonus(a) - distance(a)) ||
       callsAsked(b) - callsAsked(a) ||
       topFile[b.passage]! - topFile[a.passage]! ||
       headingScore[b.passage]! - headingScore[a.passage]! ||

@@ -205,24 +205,26 @@ export class LocalIndex implements Retriever {
     // Candidates (./local-candidates.ts): the best that pass the gate, ordered by the per-field
     // score, and the leading file's usage example when the gate or the ranking left it out.
     let picked: { rowid: number; score: number }[] = match ? this.candidates!.collect(live, match, rule, top, options.signal) : [];
+    let similarity: Map<number, number> | undefined;
     if (this.semanticSearch?.on && top > 0) {
       // Fused: a passage's score is its reciprocal rank in the fused order.
       const fused = await this.semanticSearch.fuse(query, picked.map((c) => c.rowid), top, options.signal);
-      picked = fused.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
+      picked = fused.rowids.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
+      similarity = fused.similarity;
     }
     const out: Passage[] = [];
     for (const { rowid, score } of picked) {
       const stored = this.store!.passage(rowid);
-      if (stored) out.push(this.toPassage(stored.chunk, score));
+      if (stored) out.push(this.toPassage(stored.chunk, score, similarity?.get(rowid)));
     }
     return out;
   }
 
-  private toPassage(chunk: Chunk, score: number): Passage {
+  private toPassage(chunk: Chunk, score: number, similarity?: number): Passage {
     const { anchor, ...rest } = chunk;
     const base = this.opts.sourceUrlBase;
     const url = base ? `${base}${chunk.sourcePath}${anchor ? `#${anchor}` : ''}` : undefined;
-    return { ...rest, ...(url ? { url } : {}), score };
+    return { ...rest, ...(url ? { url } : {}), score, ...(similarity !== undefined ? { similarity } : {}) };
   }
 
   private install(store: Store): void {

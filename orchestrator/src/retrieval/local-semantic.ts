@@ -12,7 +12,7 @@
  */
 import { EmbedderUnavailable, type Embedder } from './embedder.js';
 import type { Db } from './local-store.js';
-import { fuseRanks, VectorSet } from './local-vectors.js';
+import { fuseRanks, mostSimilar, VectorSet } from './local-vectors.js';
 
 /*
  * Fusion settings, chosen on the tuning sets only (tune, tune2 and the docs eval;
@@ -88,21 +88,20 @@ export class SemanticSearch {
   }
 
   /**
-   * The keyword candidates fused with the passages nearest in meaning. The keyword gate still
-   * decides whether the corpus covers the question at all: when it refused (`keyword` empty), only
-   * a passage at least DENSE_ALONE similar answers; otherwise passages under DENSE_FLOOR take no
-   * part.
+   * The keyword candidates fused with the passages nearest in meaning, and how near in meaning
+   * each passage is (`similarity`, for the answerer: ../answer/extractive.ts). The keyword gate
+   * still decides whether the corpus covers the question at all: when it refused (`keyword`
+   * empty), only a passage at least DENSE_ALONE similar answers; otherwise passages under
+   * DENSE_FLOOR take no part.
    */
-  async fuse(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<number[]> {
+  async fuse(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<{ rowids: number[]; similarity?: Map<number, number> }> {
     const vectors = this.vectors;
-    if (!vectors || top <= 0) return keyword;
+    if (!vectors || top <= 0) return { rowids: keyword };
     const [vector] = await vectors.embedder.embed([query], 'query', signal);
+    const similarity = vectors.similarities(vector!);
     const floor = keyword.length ? DENSE_FLOOR : DENSE_ALONE;
-    const near = vectors
-      .search(vector!, top * 2)
-      .filter((s) => s.similarity >= floor)
-      .map((s) => s.rowid);
-    return near.length ? fuseRanks([keyword, near], top) : keyword;
+    const near = mostSimilar(similarity, top * 2, floor).map((s) => s.rowid);
+    return { rowids: near.length ? fuseRanks([keyword, near], top) : keyword, similarity };
   }
 
   private async embed(db: Db, embedder: Embedder): Promise<void> {
