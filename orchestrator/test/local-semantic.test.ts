@@ -8,7 +8,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalIndex } from '../src/retrieval/local-index.js';
-import { fuseRanks, mostSimilar, passageWindows, VectorSet, WINDOW_CHARS } from '../src/retrieval/local-vectors.js';
+import { fuseRanks, passageWindows, VectorSet, WINDOW_CHARS } from '../src/retrieval/local-vectors.js';
 import Database from 'better-sqlite3';
 import { EmbedderUnavailable, type EmbedKind, type Embedder } from '../src/retrieval/embedder.js';
 import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool } from '../src/retrieval/local-embedder.js';
@@ -393,8 +393,9 @@ describe('VectorSet with windows', () => {
     assert.deepEqual(hits.map((h) => h.rowid).sort(), [1, 2, 3]);
     const all = set.similarities(q!);
     assert.equal(all.size, 3);
-    for (const h of hits) assert.equal(all.get(h.rowid), h.similarity);
-    assert.deepEqual(mostSimilar(all, 10, hits[1]!.similarity).map((h) => h.rowid), hits.slice(0, 2).map((h) => h.rowid), 'the floor is inclusive');
+    for (const h of hits) assert.equal(all.of(h.rowid), h.similarity);
+    assert.equal(all.of(99), undefined);
+    assert.deepEqual(all.top(10, hits[1]!.similarity).map((h) => h.rowid), hits.slice(0, 2).map((h) => h.rowid), 'the floor is inclusive');
     db.close();
   });
 

@@ -36,6 +36,7 @@ import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest
 import { Ranker } from './local-rank.js';
 import type { Embedder } from './embedder.js';
 import { SemanticSearch } from './local-semantic.js';
+import type { Similarities } from './local-vectors.js';
 
 export { DEFAULT_MIN_MATCHED_TERMS, DEFAULT_MIN_TERM_COVERAGE, NEAR_WINDOW } from './local-gate.js';
 export const DEFAULT_TOP = 5;
@@ -205,7 +206,7 @@ export class LocalIndex implements Retriever {
     // Candidates (./local-candidates.ts): the best that pass the gate, ordered by the per-field
     // score, and the leading file's usage example when the gate or the ranking left it out.
     let picked: { rowid: number; score: number }[] = match ? this.candidates!.collect(live, match, rule, top, options.signal) : [];
-    let similarity: Map<number, number> | undefined;
+    let similarity: Similarities | undefined;
     if (this.semanticSearch?.on && top > 0) {
       // Fused: a passage's score is its reciprocal rank in the fused order.
       const fused = await this.semanticSearch.fuse(query, picked.map((c) => c.rowid), top, options.signal);
@@ -215,7 +216,7 @@ export class LocalIndex implements Retriever {
     const out: Passage[] = [];
     for (const { rowid, score } of picked) {
       const stored = this.store!.passage(rowid);
-      if (stored) out.push(this.toPassage(stored.chunk, score, similarity?.get(rowid)));
+      if (stored) out.push(this.toPassage(stored.chunk, score, similarity?.of(rowid)));
     }
     return out;
   }

@@ -12,7 +12,7 @@
  */
 import { EmbedderUnavailable, type Embedder } from './embedder.js';
 import type { Db } from './local-store.js';
-import { fuseRanks, mostSimilar, VectorSet } from './local-vectors.js';
+import { fuseRanks, VectorSet, type Similarities } from './local-vectors.js';
 
 /*
  * Fusion settings, chosen on the tuning sets only (tune, tune2 and the docs eval;
@@ -94,13 +94,13 @@ export class SemanticSearch {
    * empty), only a passage at least DENSE_ALONE similar answers; otherwise passages under
    * DENSE_FLOOR take no part.
    */
-  async fuse(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<{ rowids: number[]; similarity?: Map<number, number> }> {
+  async fuse(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<{ rowids: number[]; similarity?: Similarities }> {
     const vectors = this.vectors;
     if (!vectors || top <= 0) return { rowids: keyword };
     const [vector] = await vectors.embedder.embed([query], 'query', signal);
     const similarity = vectors.similarities(vector!);
     const floor = keyword.length ? DENSE_FLOOR : DENSE_ALONE;
-    const near = mostSimilar(similarity, top * 2, floor).map((s) => s.rowid);
+    const near = similarity.top(top * 2, floor).map((s) => s.rowid);
     return { rowids: near.length ? fuseRanks([keyword, near], top) : keyword, similarity };
   }
 
