@@ -69,6 +69,8 @@ export class VectorSet {
   /** Each passage's rowid and the row past its last window vector (its windows are side by side). */
   private rowids = new Int32Array(0);
   private ends = new Int32Array(0);
+  /** Rowid → position in `rowids`, built on first need after each load. */
+  private indexOf?: Map<number, number>;
   private matrix = new Float32Array(0);
   private dims = 0;
   /** Vectors the database could not take (read-only), kept for the life of this set. */
@@ -150,7 +152,7 @@ export class VectorSet {
       }
       nearest[p] = best;
     }
-    return new Similarities(rowids, nearest);
+    return new Similarities(rowids, nearest, (this.indexOf ??= new Map(Array.from(rowids, (r, p) => [r, p]))));
   }
 
   /**
@@ -210,6 +212,7 @@ export class VectorSet {
     this.matrix = new Float32Array(rows.reduce((n, [, v]) => n + v.length, 0));
     this.rowids = new Int32Array(rows.length);
     this.ends = new Int32Array(rows.length);
+    this.indexOf = undefined;
     let at = 0;
     rows.forEach(([rowid, v], p) => {
       this.matrix.set(v, at);
@@ -222,10 +225,10 @@ export class VectorSet {
 
 /** Each passage's similarity to one query: the nearest `top`, or one passage's by its rowid. */
 export class Similarities {
-  private byRowid?: Map<number, number>;
   constructor(
     private readonly rowids: Int32Array,
     private readonly values: Float32Array,
+    private readonly indexOf: ReadonlyMap<number, number>,
   ) {}
 
   /** The `k` most similar passages at `floor` or above, most similar first. */
@@ -247,8 +250,8 @@ export class Similarities {
 
   /** One passage's similarity, or undefined for a passage without vectors. */
   of(rowid: number): number | undefined {
-    this.byRowid ??= new Map(Array.from(this.rowids, (r, p) => [r, this.values[p]!]));
-    return this.byRowid.get(rowid);
+    const p = this.indexOf.get(rowid);
+    return p === undefined ? undefined : this.values[p];
   }
 
   get size(): number {
