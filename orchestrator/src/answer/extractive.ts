@@ -29,7 +29,9 @@
  * ("The server kit is an Express router." after a longer sentence that says so). A section's
  * opening sentence is scored with its heading's words as well, as it usually answers the heading,
  * and a table row with its table's header;
- * words of code spans that only name a file or folder don't score (./score.ts).
+ * words of code spans that only name a file or folder don't score; when the retriever searched by
+ * meaning, a passage less similar to the question than the nearest costs its sentences a share of
+ * a term (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
  * citations before `stream` runs, so the `[n]` in the text must match them. The flow hands
@@ -43,7 +45,7 @@ import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCi
 import { suggestFollowups } from './followups.js';
 import { leadingFile } from '../leading-file.js';
 import { queryTerms } from '../text.js';
-import { CODE_PATH, scoreSentence, splitIdentifiers } from './score.js';
+import { CODE_PATH, meaningCost, scoreSentence, splitIdentifiers } from './score.js';
 import { parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
@@ -53,6 +55,7 @@ import { callsName } from '../code-calls.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
+export { MEANING_WEIGHT } from './score.js';
 export { CODE_SNIPPET_CHARS } from './snippet.js';
 export { isNavigation } from './prose.js';
 
@@ -104,17 +107,6 @@ export interface ExtractivePlan {
  */
 export const NEAR_DUPLICATE_SHARE = 0.8;
 
-/**
- * What a passage's distance in meaning from the question costs its sentences, in question terms
- * shared, per unit of cosine similarity below the passage nearest in meaning: a passage 0.1 less
- * similar than the nearest needs a third of a term more to win. Words still decide most answers;
- * meaning decides between sections that share as many of them ("create a signed token": the
- * `jwt.sign` section over `jwt.verify`'s). Chosen on the tuning sets only (docs/evaluation.md has
- * the sweep, 2 to 20): 3.5 did best on tune2 and the docs eval; from 10 up, meaning overrode words
- * and every set lost answers.
- */
-export const MEANING_WEIGHT = 3.5;
-
 /** Plans an answer: which sentences to quote and which passages that makes the citations. */
 export function planExtractive(question: string, passages: Passage[], options: ExtractiveOptions = {}): ExtractivePlan {
   const opts = { ...DEFAULTS, ...options };
@@ -163,11 +155,9 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // sorted array") answer it better than a CLI usage block elsewhere that says "sorted". Unless
   // the example calls what the question names: then it is the answer, and keeps its half point.
   const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
-  // Retrieved by meaning too: a passage further in meaning from the question than the nearest
-  // one retrieved pays for it (see MEANING_WEIGHT).
-  const similarity = passages.map((p) => p.similarity);
-  const nearest = Math.max(...similarity.map((s) => s ?? -Infinity));
-  const distance = (s: Sentence) => (Number.isFinite(nearest) ? MEANING_WEIGHT * (nearest - (similarity[s.passage] ?? nearest)) : 0);
+  // Retrieved by meaning too: a passage further in meaning than the nearest pays (./score.ts).
+  const cost = meaningCost(passages);
+  const distance = (s: Sentence) => cost[s.passage]!;
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - bonus(b) - distance(b) - (a.score - bonus(a) - distance(a)) ||

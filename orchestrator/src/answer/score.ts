@@ -3,8 +3,10 @@
  * (./extractive.ts): the number of the question's distinct content terms it contains, matched as
  * the index matches them (stems, prefixes). What a passage says where something is (a file
  * name, a URL) does not count; what code calls does, in words (`perMessageDeflate` → per message
- * deflate).
+ * deflate). When the retriever searched by meaning, a passage further from the question than the
+ * nearest retrieved costs its sentences a share of a term (`meaningCost`).
  */
+import type { Passage } from '../seams.js';
 import { normalizeTerm, termMatches, words } from '../text.js';
 
 /**
@@ -43,4 +45,25 @@ export function scoreSentence(sentence: string, terms: string[]): number {
     }
   }
   return score;
+}
+
+/**
+ * What a passage's distance in meaning from the question costs its sentences, in question terms
+ * shared, per unit of cosine similarity below the passage nearest in meaning: a passage 0.1 less
+ * similar than the nearest needs a third of a term more to win. Words still decide most answers;
+ * meaning decides between sections that share as many of them ("create a signed token": the
+ * `jwt.sign` section over `jwt.verify`'s). Chosen on the tuning sets only (docs/evaluation.md has
+ * the sweep, 2 to 20): 3.5 did best on tune2 and the docs eval; from 10 up, meaning overrode words
+ * and every set lost answers.
+ */
+export const MEANING_WEIGHT = 3.5;
+
+/**
+ * Each passage's cost in question terms for being further in meaning from the question than the
+ * nearest one retrieved; 0 for all when the retriever did not search by meaning, and for a
+ * passage without a similarity.
+ */
+export function meaningCost(passages: Pick<Passage, 'similarity'>[]): number[] {
+  const nearest = Math.max(...passages.map((p) => p.similarity ?? -Infinity));
+  return passages.map((p) => (p.similarity === undefined || !Number.isFinite(nearest) ? 0 : MEANING_WEIGHT * (nearest - p.similarity)));
 }
