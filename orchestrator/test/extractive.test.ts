@@ -134,6 +134,25 @@ describe('extractive answerer', () => {
     assert.ok(texts.every((t) => !/[[\]]/.test(t)));
   });
 
+  it('quotes a table row or sentence whose reference link is defined elsewhere in the file, as its text', () => {
+    // The README's link definitions ("[`store`]: #store") sit at its end, not in this passage.
+    const table = [
+      'All function options may be async.',
+      '',
+      '| Option | Type | Remarks |',
+      '| --- | --- | --- |',
+      '| [`windowMs`] | `number` | How long to remember requests for, in milliseconds. |',
+      '| [`store`] | `Store` | Use a custom store to share hit counts across multiple nodes. |',
+      '',
+      'Pick a [data store][stores] that all your servers can reach; `merge([a], [b])` stays as it is.',
+    ].join('\n');
+    const plan = planExtractive('How do the servers share the hit counts in one data store?', [passage('limits', table)]);
+    const texts = plan.quotes.map((q) => q.text);
+    assert.ok(texts.includes('`store` | `Store` | Use a custom store to share hit counts across multiple nodes.'), JSON.stringify(texts));
+    assert.ok(texts.includes('Pick a data store that all your servers can reach; `merge([a], [b])` stays as it is.'), JSON.stringify(texts));
+    for (const q of plan.quotes) assert.ok(plan.citations[q.citation - 1]!.snippet.includes(q.text));
+  });
+
   it('trims long snippets to ~600 characters but keeps every quoted sentence', () => {
     const filler = Array.from({ length: 30 }, (_, i) => `Filler paragraph ${i} talks about nothing in particular at all.`);
     const text = [...filler.slice(0, 15), 'The magic word is xyzzy and it opens the cave.', ...filler.slice(15)].join('\n\n');

@@ -143,7 +143,7 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         const t = token as Tokens.Paragraph | Tokens.Text;
         c.previous = undefined;
         if (inListItem && t.tokens && isNavigation(t.tokens)) break;
-        const text = collapse((t.tokens ? inlineText(t.tokens) : t.text).replace(FOOTNOTE_REF, ''));
+        const text = collapse(dropReferenceBrackets((t.tokens ? inlineText(t.tokens) : t.text).replace(FOOTNOTE_REF, '')));
         if (text) {
           c.units.push({ kind: 'prose', text });
           c.previous = c.units.length - 1;
@@ -178,7 +178,7 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         for (const row of table.rows) {
           const tokens = row.flatMap((cell) => [...cell.tokens, { type: 'text', raw: ' ', text: ' ' } as Tokens.Text]);
           if (isNavigation(tokens)) continue;
-          const text = row.map((cell) => collapse(inlineText(cell.tokens))).filter(Boolean).join(' | ');
+          const text = row.map((cell) => collapse(dropReferenceBrackets(inlineText(cell.tokens)))).filter(Boolean).join(' | ');
           if (text) c.units.push({ kind: 'prose', text, row: true, ...(header ? { header } : {}) });
         }
         break;
@@ -236,3 +236,16 @@ export function inlineText(tokens: Token[]): string {
 }
 
 export const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/**
+ * A reference link whose definition is elsewhere in the document (`[\`store\`]`, `[custom
+ * store][cs]`, defined at the README's end, so not in this passage) reaches the lexer as plain
+ * text, brackets and all; it reads as its text, as an inline link does. Brackets inside code spans
+ * are code and stay; so do `[3]`, `[^1]` and `[!NOTE]`, which are no links (and which the
+ * sentence filter then refuses).
+ */
+export function dropReferenceBrackets(text: string): string {
+  return text.replace(/`[^`]*`|\[((?:`[^`]*`|[^[\]`])+)\](?:\[[^[\]`]*\])?/g, (whole, inner: string | undefined) =>
+    inner === undefined || /^\s*(?:\d+|[\^!].*)\s*$/.test(inner) ? whole : inner,
+  );
+}
