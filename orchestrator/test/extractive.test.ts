@@ -153,6 +153,20 @@ describe('extractive answerer', () => {
     for (const q of plan.quotes) assert.ok(plan.citations[q.citation - 1]!.snippet.includes(q.text));
   });
 
+  it('quotes an example in parts whole: the block right after a quoted block comes with it', () => {
+    const tree = '```\ndir/\n├── .editorconfig\n└── package.json\n```';
+    const call = "```js\nfg.sync('*', { dot: true }); // ['.editorconfig', 'package.json']\n```";
+    const section = ['Allow patterns to match entries that begin with a period, like this:', '', tree, '', call, '', 'Other text.'].join('\n');
+    const plan = planExtractive('How do I match entries that begin with a period?', [passage('dot', section)]);
+    const quote = plan.quotes.find((q) => q.code);
+    assert.equal(quote?.code, `${tree}\n\n${call}`);
+    assert.ok(plan.citations[0]!.snippet.includes(`${tree}\n\n${call}`), plan.citations[0]!.snippet);
+    // Not past the quoting limit: a long second block stays out.
+    const long = '```js\n' + "fg.sync('*', { dot: true });\n".repeat(60) + '```';
+    const capped = planExtractive('How do I match entries that begin with a period?', [passage('dot', section.replace(call, long))]);
+    assert.equal(capped.quotes.find((q) => q.code)?.code, tree);
+  });
+
   it('trims long snippets to ~600 characters but keeps every quoted sentence', () => {
     const filler = Array.from({ length: 30 }, (_, i) => `Filler paragraph ${i} talks about nothing in particular at all.`);
     const text = [...filler.slice(0, 15), 'The magic word is xyzzy and it opens the cave.', ...filler.slice(15)].join('\n\n');

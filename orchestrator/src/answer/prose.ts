@@ -17,6 +17,21 @@ export interface Unit {
   header?: string;
 }
 
+/**
+ * A code block and the blocks right after it with nothing between, up to `maxChars` in all: one
+ * example in parts (a folder tree, then the call that lists it; a call, then what it prints).
+ * Quoting the first alone shows the set-up without what answers.
+ */
+export function codeRun(units: Unit[], first: number, maxChars: number): number[] {
+  const run = [first];
+  let chars = units[first]!.text.length;
+  for (let u = first + 1; units[u]?.kind === 'code' && chars + units[u]!.text.length <= maxChars; u++) {
+    run.push(u);
+    chars += units[u]!.text.length;
+  }
+  return run;
+}
+
 export interface Sentence {
   passage: number;
   unit: number;

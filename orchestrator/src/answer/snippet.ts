@@ -2,7 +2,8 @@
  * The snippet a citation shows for a quoted passage (see ./extractive.ts): built from the same
  * prose units the sentences come from, so every quoted sentence is a substring of it.
  */
-import type { PassageProse, Sentence } from './prose.js';
+import { codeRun, type PassageProse, type Sentence } from './prose.js';
+import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 /** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
 export const CODE_SNIPPET_CHARS = 1_200;
@@ -15,7 +16,7 @@ export const CODE_SNIPPET_CHARS = 1_200;
  */
 export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
   const { units } = prose;
-  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? [s.code] : [])));
+  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? codeRun(units, s.code, MAX_QUOTED_CODE_CHARS) : [])));
   const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
   // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
   const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) ? [u] : []));
@@ -40,7 +41,8 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
     let out = '';
     for (const s of [...quoted].sort((a, b) => a.position - b.position)) {
       if (out) out += out.endsWith('```') || out.endsWith('~~~') ? '\n\n… ' : ' … ';
-      out += s.text ? s.text + (s.code !== undefined ? `\n\n${units[s.code]!.text}` : '') : units[s.code!]!.text;
+      const code = s.code === undefined ? '' : codeRun(units, s.code, MAX_QUOTED_CODE_CHARS).map((u) => units[u]!.text).join('\n\n');
+      out += s.text ? s.text + (code ? `\n\n${code}` : '') : code;
     }
     return out;
   }
