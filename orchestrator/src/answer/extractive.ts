@@ -46,7 +46,7 @@ import { suggestFollowups } from './followups.js';
 import { leadingFile } from '../leading-file.js';
 import { queryTerms } from '../text.js';
 import { CODE_PATH, meaningCost, scoreSentence, splitIdentifiers } from './score.js';
-import { codeRun, parseProse, type PassageProse, type Sentence } from './prose.js';
+import { codeRun, codeRunText, parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
 import { renderApiName } from './api-name.js';
@@ -190,7 +190,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
       if (isNearDuplicate(s, chosen)) continue;
       if (!s.text) {
         // A code block: not twice, and not more than a few.
-        const same = (c: Sentence) => c.passage === s.passage && c.code !== undefined && codeRun(prose[s.passage]!.units, c.code, MAX_QUOTED_CODE_CHARS).includes(s.code!);
+        const same = (c: Sentence) => c.passage === s.passage && c.code !== undefined && codeRun(prose[s.passage]!.units, c.code).includes(s.code!);
         if (chosen.some(same) || chosen.filter((c) => !c.text).length >= MAX_CODE_BLOCKS) continue;
         // Introduced by a sentence ("like this:")? Quote that sentence, which brings the block.
         const intro = prose[s.passage]!.sentences.find((x) => x.code === s.code);
@@ -239,10 +239,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
     .sort((a, b) => a.passage - b.passage || a.position - b.position)
     .map((s): ExtractiveQuote => {
       const quote: ExtractiveQuote = { text: s.text, citation: citationOf.get(s.passage)! };
-      if (s.code !== undefined) {
-        const units = prose[s.passage]!.units;
-        quote.code = codeRun(units, s.code, MAX_QUOTED_CODE_CHARS).map((u) => units[u]!.text).join('\n\n');
-      }
+      if (s.code !== undefined) quote.code = codeRunText(prose[s.passage]!.units, s.code);
       // The section's API name above its first quote, once per name.
       const api = apiOf(passages[s.passage]!);
       if (api && !labelled.has(api.name)) {

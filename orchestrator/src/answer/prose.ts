@@ -18,18 +18,25 @@ export interface Unit {
 }
 
 /**
- * A code block and the blocks right after it with nothing between, up to `maxChars` in all: one
- * example in parts (a folder tree, then the call that lists it; a call, then what it prints).
- * Quoting the first alone shows the set-up without what answers.
+ * A code block and the blocks right after it with nothing between, up to MAX_QUOTED_CODE_CHARS in
+ * all: one example in parts (a folder tree, then the call that lists it; a call, then what it
+ * prints). Quoting the first alone shows the set-up without what answers.
  */
-export function codeRun(units: Unit[], first: number, maxChars: number): number[] {
+export function codeRun(units: Unit[], first: number): number[] {
   const run = [first];
   let chars = units[first]!.text.length;
-  for (let u = first + 1; units[u]?.kind === 'code' && chars + units[u]!.text.length <= maxChars; u++) {
+  for (let u = first + 1; units[u]?.kind === 'code' && chars + units[u]!.text.length <= MAX_QUOTED_CODE_CHARS; u++) {
     run.push(u);
     chars += units[u]!.text.length;
   }
   return run;
+}
+
+/** The text a quote shows for the code block `first`: its run (`codeRun`), blocks apart. */
+export function codeRunText(units: Unit[], first: number): string {
+  return codeRun(units, first)
+    .map((u) => units[u]!.text)
+    .join('\n\n');
 }
 
 export interface Sentence {

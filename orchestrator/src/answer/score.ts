@@ -65,5 +65,5 @@ export const MEANING_WEIGHT = 3.5;
  */
 export function meaningCost(passages: Pick<Passage, 'similarity'>[]): number[] {
   const nearest = Math.max(...passages.map((p) => p.similarity ?? -Infinity));
-  return passages.map((p) => (p.similarity === undefined || !Number.isFinite(nearest) ? 0 : MEANING_WEIGHT * (nearest - p.similarity)));
+  return passages.map((p) => (p.similarity === undefined ? 0 : MEANING_WEIGHT * (nearest - p.similarity)));
 }

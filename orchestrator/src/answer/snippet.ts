@@ -2,8 +2,7 @@
  * The snippet a citation shows for a quoted passage (see ./extractive.ts): built from the same
  * prose units the sentences come from, so every quoted sentence is a substring of it.
  */
-import { codeRun, type PassageProse, type Sentence } from './prose.js';
-import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
+import { codeRun, codeRunText, type PassageProse, type Sentence } from './prose.js';
 
 /** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
 export const CODE_SNIPPET_CHARS = 1_200;
@@ -16,7 +15,7 @@ export const CODE_SNIPPET_CHARS = 1_200;
  */
 export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
   const { units } = prose;
-  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? codeRun(units, s.code, MAX_QUOTED_CODE_CHARS) : [])));
+  const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? codeRun(units, s.code) : [])));
   const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
   // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
   const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) ? [u] : []));
@@ -41,7 +40,7 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
     let out = '';
     for (const s of [...quoted].sort((a, b) => a.position - b.position)) {
       if (out) out += out.endsWith('```') || out.endsWith('~~~') ? '\n\n… ' : ' … ';
-      const code = s.code === undefined ? '' : codeRun(units, s.code, MAX_QUOTED_CODE_CHARS).map((u) => units[u]!.text).join('\n\n');
+      const code = s.code === undefined ? '' : codeRunText(units, s.code);
       out += s.text ? s.text + (code ? `\n\n${code}` : '') : code;
     }
     return out;

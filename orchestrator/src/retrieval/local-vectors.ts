@@ -107,13 +107,16 @@ export class VectorSet {
     const stored = reuse ? (this.db.prepare('SELECT count(*) FROM vectors').pluck().get() as number) : 0;
     if (!missing.length && this.size > 0 && this.size === stored + this.held.size) return 0;
     const insert = writable ? this.db.prepare('INSERT OR REPLACE INTO vectors(rowid, v) VALUES (?, ?)') : undefined;
+    const saveDims = writable ? this.db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_dims', ?)") : undefined;
     for (let i = 0; i < missing.length; i += SYNC_BATCH) {
       const batch = missing.slice(i, i + SYNC_BATCH);
       const vectors = await this.embedWindows(batch.map(([, h, t]) => passageWindows(JSON.parse(h) as string[], t)), signal);
+      // With each batch, how long one window's vector is: a later load tells a row's windows
+      // apart by it, so it is saved in the same transaction as the rows (a cut sync keeps both).
       if (insert)
         this.db.transaction(() => {
           batch.forEach(([rowid], j) => insert.run(rowid, Buffer.from(vectors[j]!.buffer, vectors[j]!.byteOffset, vectors[j]!.byteLength)));
-          this.db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_dims', ?)").run(String(this.dims));
+          saveDims!.run(String(this.dims));
         })();
       else batch.forEach(([rowid], j) => this.held.set(rowid, vectors[j]!));
       onProgress?.(Math.min(i + SYNC_BATCH, missing.length), missing.length);
