@@ -28,6 +28,11 @@ export interface Passage {
    * semantic search sets it (docs/orchestrator.md, "Semantic search").
    */
   similarity?: number;
+  /**
+   * The passage's windows (a few sentences each) and how near in meaning each is to the query,
+   * when the retriever embedded the passage window by window (the local index does).
+   */
+  windows?: { text: string; similarity: number }[];
   /** The search service's own extract (semantic captions), when it made one. */
   caption?: string;
 }

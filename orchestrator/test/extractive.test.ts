@@ -109,6 +109,31 @@ describe('extractive answerer', () => {
     assert.deepEqual(cited([verify, { ...sign, similarity: 0.6 }]), ['verify', 'sign']);
   });
 
+  it('within a passage, meaning is judged window by window', () => {
+    const question = 'How do I allow requests from every origin?';
+    // Two sentences sharing three of the question's terms, and one sharing one ("origin").
+    const [all, listed, other] = ['Every origin is allowed when no list is set.', 'Requests from a listed origin are allowed only.', 'An origin is a string.'];
+    const text = `${all} ${listed} ${other}`;
+    const quoted = (windows?: { text: string; similarity: number }[]) =>
+      planExtractive(question, [{ ...passage('cors', text), similarity: 0.6, ...(windows ? { windows } : {}) }], { minSentences: 1 }).quotes.map((q) => q.text);
+    const near = (a: number, b: number) => [
+      { text: all, similarity: a },
+      { text: listed, similarity: b },
+      { text: other, similarity: 0.6 },
+    ];
+    // Without windows, or with windows equally near: both, in the passage's order.
+    assert.deepEqual(quoted(), [all, listed]);
+    assert.deepEqual(quoted(near(0.6, 0.6)), [all, listed]);
+    // A window two and a half terms' worth further: its sentence falls behind the one-term
+    // sentence, under the league, out of the answer; either way round.
+    assert.deepEqual(quoted(near(0.6, 0.6 - 2.5 / MEANING_WEIGHT)), [all]);
+    assert.deepEqual(quoted(near(0.6 - 2.5 / MEANING_WEIGHT, 0.6)), [listed]);
+    // Half a term's worth: both still.
+    assert.deepEqual(quoted(near(0.6, 0.6 - 0.5 / MEANING_WEIGHT)), [all, listed]);
+    // A sentence no window holds (most of its terms in none) is as near as its passage.
+    assert.deepEqual(quoted([{ text: 'Unrelated words only here.', similarity: 0.1 }]), [all, listed]);
+  });
+
   it('streams the same sentences from the selected passages as it planned', async () => {
     const passages = [
       passage('a', 'The index persists to disk. A restart with unchanged docs loads the saved index.'),

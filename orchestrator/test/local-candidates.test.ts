@@ -5,6 +5,23 @@ import { LocalRetriever } from '../src/retrieval/local-retriever.js';
 import { planExtractive, renderExtractive } from '../src/answer/extractive.js';
 import { leadingFile } from '../src/leading-file.js';
 import { makeCorpus } from './helpers.js';
+import type { EmbedKind, Embedder } from '../src/retrieval/embedder.js';
+
+/**
+ * An embedder to which every text about versions or ranges means the same, and code means
+ * nothing: searched by meaning, the prose sections all come before the Usage block.
+ */
+class ProseEmbedder implements Embedder {
+  readonly id = 'prose-v1';
+  async embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
+    return texts.map((t) => {
+      const prose = /\b(?:versions?|ranges?)\b/i.test(t.replace(/^.*\n/, '')) && !t.includes('(');
+      const v = new Float32Array([prose ? 1 : 0.05, prose ? 0.05 : 1]);
+      const norm = Math.hypot(v[0]!, v[1]!);
+      return v.map((x) => x / norm);
+    });
+  }
+}
 
 /**
  * A README-shaped corpus: `vers/README.md` answers "check a version against a range" in prose
@@ -106,6 +123,22 @@ describe('LocalIndex: the leading file\'s usage example (./local-candidates.ts)'
     assert.deepEqual(await index.retrieve('How do I knit a scarf?'), []);
     // A question only one usage block matches a word of: the gate finds nothing to lead.
     assert.deepEqual(await index.retrieve('satisfies marmalade'), [], 'one word matched is not enough for the gate');
+  });
+
+  it('keeps the usage section last when the ranking is fused with semantic search', async () => {
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ProseEmbedder() });
+    try {
+      for (const top of [2, 3, 5]) {
+        const hits = await semantic.retrieve(question, { top, namedSections: false });
+        assert.ok(hits.length <= top, `at most ${top}`);
+        assert.equal(hits.at(-1)!.id, 'vers/README.md#usage', `top ${top}: ${hits.map((h) => h.id).join(', ')}`);
+        assert.ok(hits.some((h) => h.similarity !== undefined), 'searched by meaning');
+      }
+      const answer = renderExtractive(planExtractive(question, await semantic.retrieve(question)));
+      assert.match(answer, /vers\.satisfies\('1\.2\.3', '1\.x'\)/);
+    } finally {
+      semantic.close();
+    }
   });
 
   it('takes the usage section of the leading file only', async () => {

@@ -30,8 +30,8 @@
  * opening sentence is scored with its heading's words as well, as it usually answers the heading,
  * and a table row with its table's header;
  * words of code spans that only name a file or folder don't score; when the retriever searched by
- * meaning, a passage less similar to the question than the nearest costs its sentences a share of
- * a term (./score.ts).
+ * meaning, a sentence whose window (or passage) is less similar to the question than the nearest
+ * costs a share of a term (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
  * citations before `stream` runs, so the `[n]` in the text must match them. The flow hands
@@ -155,9 +155,10 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // sorted array") answer it better than a CLI usage block elsewhere that says "sorted". Unless
   // the example calls what the question names: then it is the answer, and keeps its half point.
   const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
-  // Retrieved by meaning too: a passage further in meaning than the nearest pays (./score.ts).
+  // Retrieved by meaning too: a sentence further in meaning than the nearest window pays (./score.ts).
   const cost = meaningCost(passages);
-  const distance = (s: Sentence) => cost[s.passage]!;
+  const costs = new Map(candidates.map((s) => [s, cost(s.passage, s.text || prose[s.passage]!.units[s.code!]!.text)]));
+  const distance = (s: Sentence) => costs.get(s)!;
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - bonus(b) - distance(b) - (a.score - bonus(a) - distance(a)) ||

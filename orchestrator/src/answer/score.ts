@@ -3,8 +3,8 @@
  * (./extractive.ts): the number of the question's distinct content terms it contains, matched as
  * the index matches them (stems, prefixes). What a passage says where something is (a file
  * name, a URL) does not count; what code calls does, in words (`perMessageDeflate` → per message
- * deflate). When the retriever searched by meaning, a passage further from the question than the
- * nearest retrieved costs its sentences a share of a term (`meaningCost`).
+ * deflate). When the retriever searched by meaning, a sentence further from the question than the
+ * nearest window retrieved costs a share of a term (`meaningCost`).
  */
 import type { Passage } from '../seams.js';
 import { normalizeTerm, termMatches, words } from '../text.js';
@@ -48,22 +48,59 @@ export function scoreSentence(sentence: string, terms: string[]): number {
 }
 
 /**
- * What a passage's distance in meaning from the question costs its sentences, in question terms
- * shared, per unit of cosine similarity below the passage nearest in meaning: a passage 0.1 less
- * similar than the nearest needs a third of a term more to win. Words still decide most answers;
- * meaning decides between sections that share as many of them ("create a signed token": the
- * `jwt.sign` section over `jwt.verify`'s). Chosen on the tuning sets only (docs/evaluation.md has
- * the sweep, 2 to 20): 3.5 did best on tune2 and the docs eval; from 10 up, meaning overrode words
- * and every set lost answers.
+ * What a sentence's distance in meaning from the question costs it, in question terms shared,
+ * per unit of cosine similarity below the nearest window retrieved: a sentence 0.1 less similar
+ * needs a third of a term more to win. Words still decide most answers; meaning decides between
+ * sentences that share as many of them ("create a signed token": the `jwt.sign` section over
+ * `jwt.verify`'s; "enable all CORS requests": that section's example over a single route's).
+ * Chosen on the tuning sets only (docs/evaluation.md has the sweep, 2 to 20): 3.5 did best on
+ * tune2 and the docs eval; from 10 up, meaning overrode words and every set lost answers.
  */
 export const MEANING_WEIGHT = 3.5;
 
+/** Least share of a text's terms (or of a window's, if fewer) that a window holding it has. */
+const IN_WINDOW_SHARE = 0.6;
+
 /**
- * Each passage's cost in question terms for being further in meaning from the question than the
- * nearest one retrieved; 0 for all when the retriever did not search by meaning, and for a
- * passage without a similarity.
+ * Prices each sentence or example of the retrieved passages for its distance in meaning from the
+ * question (see MEANING_WEIGHT): `cost(p, text)` is the weight times how far the window of
+ * passage `p` that holds `text` is below the nearest window retrieved. A text is held by the
+ * window with the largest share of its terms (a long example spans several; the nearest counts);
+ * one no window holds most of is as near as its passage. All costs are 0 when the retriever did
+ * not search by meaning, and for a passage without a similarity.
  */
-export function meaningCost(passages: Pick<Passage, 'similarity'>[]): number[] {
+export function meaningCost(passages: Pick<Passage, 'similarity' | 'windows'>[]): (passage: number, text: string) => number {
   const nearest = Math.max(...passages.map((p) => p.similarity ?? -Infinity));
-  return passages.map((p) => (p.similarity === undefined ? 0 : MEANING_WEIGHT * (nearest - p.similarity)));
+  const windows = passages.map((p) => p.windows?.map((w) => ({ terms: termSet(w.text), similarity: w.similarity })));
+  return (passage, text) => {
+    const own = passages[passage]?.similarity;
+    if (own === undefined) return 0;
+    return MEANING_WEIGHT * (nearest - (nearestHolding(windows[passage], termSet(text)) ?? own));
+  };
+}
+
+function termSet(text: string): Set<string> {
+  const set = new Set<string>();
+  for (const w of words(text)) {
+    const t = normalizeTerm(w);
+    if (t) set.add(t);
+  }
+  return set;
+}
+
+/**
+ * The similarity of the window that holds most of `terms` (the largest share; the nearest of
+ * those that tie, as a long example's windows do), or undefined when none holds most of them.
+ */
+function nearestHolding(windows: { terms: Set<string>; similarity: number }[] | undefined, terms: Set<string>): number | undefined {
+  if (!windows || !terms.size) return undefined;
+  let best: { share: number; similarity: number } | undefined;
+  for (const w of windows) {
+    let shared = 0;
+    for (const t of terms) if (w.terms.has(t)) shared++;
+    const share = shared / Math.min(terms.size, w.terms.size || 1);
+    if (share < IN_WINDOW_SHARE) continue;
+    if (!best || share > best.share || (share === best.share && w.similarity > best.similarity)) best = { share, similarity: w.similarity };
+  }
+  return best?.similarity;
 }

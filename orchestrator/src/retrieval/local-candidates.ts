@@ -17,6 +17,7 @@
  * on the question (its headings left out), among those not returned yet, takes the last place (or a free one) if it matches at
  * least one of the question's terms; one whose code calls a function the question names
  * ("satisfies" → `semver.satisfies(…)`) goes before any that calls none. The answerer can then quote the call (../answer/code-choice.ts).
+ * With semantic search on, the fused ranking keeps it in the last place (./local-index.ts).
  * One passage at most, and from the leading file only: a question the gate finds nothing for
  * never gets one, as it has no results to lead.
  */
@@ -55,6 +56,8 @@ export interface Candidate {
   order: number;
   /** Found only as a named section (GateRule.named): ranks after every other candidate. */
   late?: boolean;
+  /** The usage companion (see the header): placed, not ranked. */
+  companion?: boolean;
 }
 
 export class CandidateCollector {
@@ -145,7 +148,7 @@ export class CandidateCollector {
       const calls = live.filter((g) => callsStem(text, g.term)).length;
       if (!best || calls > best.calls || (calls === best.calls && score > best.score)) best = { rowid, score, order: picked.length, calls };
     }
-    return best && { rowid: best.rowid, score: best.score, order: best.order };
+    return best && { rowid: best.rowid, score: best.score, order: best.order, companion: true };
   }
 
   /**

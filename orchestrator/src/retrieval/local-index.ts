@@ -36,7 +36,7 @@ import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest
 import { Ranker } from './local-rank.js';
 import type { Embedder } from './embedder.js';
 import { SemanticSearch } from './local-semantic.js';
-import type { Similarities } from './local-vectors.js';
+import { windowTexts, type Similarities } from './local-vectors.js';
 
 export { DEFAULT_MIN_MATCHED_TERMS, DEFAULT_MIN_TERM_COVERAGE, NEAR_WINDOW } from './local-gate.js';
 export const DEFAULT_TOP = 5;
@@ -205,27 +205,38 @@ export class LocalIndex implements Retriever {
     const match = top > 0 ? matchExpressions(live, rule) : undefined;
     // Candidates (./local-candidates.ts): the best that pass the gate, ordered by the per-field
     // score, and the leading file's usage example when the gate or the ranking left it out.
-    let picked: { rowid: number; score: number }[] = match ? this.candidates!.collect(live, match, rule, top, options.signal) : [];
+    let picked: { rowid: number; score: number; companion?: boolean }[] = match ? this.candidates!.collect(live, match, rule, top, options.signal) : [];
     let similarity: Similarities | undefined;
     if (this.semanticSearch?.on && top > 0) {
       // Fused: a passage's score is its reciprocal rank in the fused order.
       const fused = await this.semanticSearch.fuse(query, picked.map((c) => c.rowid), top, options.signal);
-      picked = fused.rowids.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
+      const rowids = fused.rowids;
+      // The usage companion is placed, not ranked (./local-candidates.ts): ranked by fusion, it
+      // would lose its place to any passage near in meaning, and with it the call a how-to
+      // answer quotes (`semver.satisfies(…)`). It keeps the last place.
+      const companion = picked.find((c) => c.companion)?.rowid;
+      if (companion !== undefined && !rowids.includes(companion)) {
+        if (rowids.length >= top) rowids.pop();
+        rowids.push(companion);
+      }
+      picked = rowids.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
       similarity = fused.similarity;
     }
     const out: Passage[] = [];
     for (const { rowid, score } of picked) {
       const stored = this.store!.passage(rowid);
-      if (stored) out.push(this.toPassage(stored.chunk, score, similarity?.of(rowid)));
+      if (stored) out.push(this.toPassage(stored.chunk, score, similarity?.of(rowid), similarity?.windows(rowid)));
     }
     return out;
   }
 
-  private toPassage(chunk: Chunk, score: number, similarity?: number): Passage {
+  private toPassage(chunk: Chunk, score: number, similarity?: number, perWindow?: Float32Array): Passage {
     const { anchor, ...rest } = chunk;
     const base = this.opts.sourceUrlBase;
     const url = base ? `${base}${chunk.sourcePath}${anchor ? `#${anchor}` : ''}` : undefined;
-    return { ...rest, ...(url ? { url } : {}), score, ...(similarity !== undefined ? { similarity } : {}) };
+    const texts = perWindow ? windowTexts(chunk.text) : [];
+    const windows = perWindow && texts.length === perWindow.length ? texts.map((text, i) => ({ text, similarity: perWindow[i]! })) : undefined;
+    return { ...rest, ...(url ? { url } : {}), score, ...(similarity !== undefined ? { similarity } : {}), ...(windows ? { windows } : {}) };
   }
 
   private install(store: Store): void {

@@ -52,17 +52,22 @@ const SCHEME = `win${WINDOW_CHARS}`;
  */
 export function passageWindows(headingPath: string[], text: string): string[] {
   const lead = `${headingPath.join(' > ')}\n`;
+  return windowTexts(text).map((w) => lead + w);
+}
+
+/** A passage's windows without the heading path that leads each (`passageWindows`). */
+export function windowTexts(text: string): string[] {
   const windows: string[] = [];
   let current = '';
   for (const piece of text.split(/(?<=[.!?])\s+|\n+/)) {
     if (!piece.trim()) continue;
     if (current && current.length + 1 + piece.length > WINDOW_CHARS) {
-      windows.push(lead + current);
+      windows.push(current);
       current = '';
     }
     current += (current ? ' ' : '') + piece;
   }
-  if (current || !windows.length) windows.push(lead + current);
+  if (current || !windows.length) windows.push(current);
   return windows;
 }
 
@@ -134,6 +139,7 @@ export class VectorSet {
   similarities(query: Float32Array): Similarities {
     const { dims, matrix, rowids, ends } = this;
     const nearest = new Float32Array(query.length === dims ? rowids.length : 0);
+    const perWindow = new Float32Array(nearest.length ? ends[nearest.length - 1]! : 0);
     const tail = dims - (dims % 4);
     for (let p = 0, r = 0, o = 0; p < nearest.length; p++) {
       let best = -Infinity;
@@ -152,11 +158,12 @@ export class VectorSet {
         }
         for (; d < dims; d++) s0 += query[d]! * matrix[o + d]!;
         const s = s0 + s1 + s2 + s3;
+        perWindow[r] = s;
         if (s > best) best = s;
       }
       nearest[p] = best;
     }
-    return new Similarities(rowids, nearest, (this.indexOf ??= new Map(Array.from(rowids, (r, p) => [r, p]))));
+    return new Similarities(rowids, nearest, (this.indexOf ??= new Map(Array.from(rowids, (r, p) => [r, p]))), ends, perWindow);
   }
 
   /**
@@ -233,7 +240,16 @@ export class Similarities {
     private readonly rowids: Int32Array,
     private readonly values: Float32Array,
     private readonly indexOf: ReadonlyMap<number, number>,
+    private readonly ends: Int32Array = new Int32Array(0),
+    private readonly perWindow: Float32Array = new Float32Array(0),
   ) {}
+
+  /** One passage's similarity window by window (in `passageWindows` order), or undefined. */
+  windows(rowid: number): Float32Array | undefined {
+    const p = this.indexOf.get(rowid);
+    if (p === undefined || !this.perWindow.length) return undefined;
+    return this.perWindow.subarray(p ? this.ends[p - 1]! : 0, this.ends[p]!);
+  }
 
   /** The `k` most similar passages at `floor` or above, most similar first. */
   top(k: number, floor = -Infinity): Similar[] {
