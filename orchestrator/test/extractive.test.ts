@@ -4,6 +4,7 @@ import {
   CODE_SNIPPET_CHARS,
   EXTRACTIVE_INTRO,
   MEANING_WEIGHT,
+  NEAR_IN_MEANING,
   ExtractiveChatModel,
   NO_ANSWER_TEXT,
   planExtractive,
@@ -119,19 +120,41 @@ describe('extractive answerer', () => {
     const near = (a: number, b: number) => [
       { text: all, similarity: a },
       { text: listed, similarity: b },
-      { text: other, similarity: 0.6 },
+      { text: other, similarity: 0.5 },
     ];
     // Without windows, or with windows equally near: both, in the passage's order.
     assert.deepEqual(quoted(), [all, listed]);
     assert.deepEqual(quoted(near(0.6, 0.6)), [all, listed]);
     // A window two and a half terms' worth further: its sentence falls behind the one-term
-    // sentence, under the league, out of the answer; either way round.
+    // sentence, under the league (and far in meaning), out of the answer; either way round.
     assert.deepEqual(quoted(near(0.6, 0.6 - 2.5 / MEANING_WEIGHT)), [all]);
     assert.deepEqual(quoted(near(0.6 - 2.5 / MEANING_WEIGHT, 0.6)), [listed]);
     // Half a term's worth: both still.
     assert.deepEqual(quoted(near(0.6, 0.6 - 0.5 / MEANING_WEIGHT)), [all, listed]);
     // A sentence no window holds (most of its terms in none) is as near as its passage.
     assert.deepEqual(quoted([{ text: 'Unrelated words only here.', similarity: 0.1 }]), [all, listed]);
+  });
+
+  it('quotes a sentence with one of the question\'s words when it is nearly as near in meaning as the nearest window', () => {
+    const question = 'How do I change the accent colour of the chat?';
+    // "change", "accent" and "colour" in the first; only "accent" in the second, which is the answer.
+    const [onAccent, accent] = ['Text you change on the accent colour goes here.', 'The accent variable sets buttons and links.'];
+    const quoted = (windows?: { text: string; similarity: number }[], similarity: number | undefined = 0.6) =>
+      planExtractive(question, [{ ...passage('theme', `${onAccent} ${accent}`), ...(similarity !== undefined ? { similarity } : {}), ...(windows ? { windows } : {}) }], {
+        minSentences: 1,
+      }).quotes.map((q) => q.text);
+    const near = (gap: number) => [
+      { text: onAccent, similarity: 0.6 },
+      { text: accent, similarity: 0.6 - gap },
+    ];
+    // By words alone (no similarity, or no windows): the first, one term under the league's floor.
+    assert.deepEqual(quoted(undefined, undefined), [onAccent]);
+    assert.deepEqual(quoted(), [onAccent]);
+    // Its window as near as the nearest, or within NEAR_IN_MEANING of it: both.
+    assert.deepEqual(quoted(near(0)), [onAccent, accent]);
+    assert.deepEqual(quoted(near(NEAR_IN_MEANING / 2)), [onAccent, accent]);
+    // Further: the first alone.
+    assert.deepEqual(quoted(near(NEAR_IN_MEANING * 2)), [onAccent]);
   });
 
   it('streams the same sentences from the selected passages as it planned', async () => {

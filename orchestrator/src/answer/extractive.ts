@@ -31,7 +31,7 @@
  * and a table row with its table's header;
  * words of code spans that only name a file or folder don't score; when the retriever searched by
  * meaning, a sentence whose window (or passage) is less similar to the question than the nearest
- * costs a share of a term (./score.ts).
+ * costs a share of a term, and one nearly as near joins the answer with fewer words (./score.ts).
  *
  * Determinism matters: the flow calls `selectCitations` on the retrieved passages and sends those
  * citations before `stream` runs, so the `[n]` in the text must match them. The flow hands
@@ -45,7 +45,7 @@ import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCi
 import { suggestFollowups } from './followups.js';
 import { leadingFile } from '../leading-file.js';
 import { queryTerms } from '../text.js';
-import { CODE_PATH, meaningCost, scoreSentence, splitIdentifiers } from './score.js';
+import { CODE_PATH, MEANING_WEIGHT, meaningGap, NEAR_IN_MEANING, scoreSentence, splitIdentifiers } from './score.js';
 import { codeRun, codeRunText, parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
 import { excerptCode } from './code-excerpt.js';
@@ -55,7 +55,7 @@ import { callsName } from '../code-calls.js';
 import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
-export { MEANING_WEIGHT } from './score.js';
+export { MEANING_WEIGHT, NEAR_IN_MEANING } from './score.js';
 export { CODE_SNIPPET_CHARS } from './snippet.js';
 export { isNavigation } from './prose.js';
 
@@ -156,9 +156,13 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // the example calls what the question names: then it is the answer, and keeps its half point.
   const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
   // Retrieved by meaning too: a sentence further in meaning than the nearest window pays (./score.ts).
-  const cost = meaningCost(passages);
-  const costs = new Map(candidates.map((s) => [s, cost(s.passage, s.text || prose[s.passage]!.units[s.code!]!.text)]));
-  const distance = (s: Sentence) => costs.get(s)!;
+  const gapOf = meaningGap(passages);
+  const gaps = new Map(candidates.map((s) => [s, gapOf(s.passage, s.text || prose[s.passage]!.units[s.code!]!.text)]));
+  const distance = (s: Sentence) => MEANING_WEIGHT * (gaps.get(s)?.gap ?? 0);
+  const near = (s: Sentence) => {
+    const g = gaps.get(s);
+    return shared(s) >= 1 && g !== undefined && g.window && g.gap <= NEAR_IN_MEANING;
+  };
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - bonus(b) - distance(b) - (a.score - bonus(a) - distance(a)) ||
@@ -184,8 +188,13 @@ export function planExtractive(question: string, passages: Passage[], options: E
     // question's terms, one sharing two generic words ("server", "kit") is noise. Within one
     // term of the best when the best has 3+, else as good as the best (context fills the rest).
     const floor = best >= 3 ? best - 1 : best;
-    for (const s of ranked) {
-      if (chosen.length >= opts.maxSentences || shared(s) < floor) break;
+    const cut = ranked.findIndex((s) => shared(s) < floor);
+    const league = cut < 0 ? ranked : ranked.slice(0, cut);
+    // Then the sentences nearly as near in meaning as the nearest window, with one of the question's
+    // words: meaning speaks where the asker's words are not the docs' (./score.ts NEAR_IN_MEANING).
+    const nearer = cut < 0 ? [] : ranked.slice(cut).filter(near);
+    for (const s of [...league, ...nearer]) {
+      if (chosen.length >= opts.maxSentences) break;
       if ((perPassage.get(s.passage) ?? 0) >= opts.maxPerPassage) continue;
       if (chosen.some((c) => c.text === s.text)) continue; // the same sentence in two documents
       if (isNearDuplicate(s, chosen)) continue;

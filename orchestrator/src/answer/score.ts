@@ -4,7 +4,8 @@
  * the index matches them (stems, prefixes). What a passage says where something is (a file
  * name, a URL) does not count; what code calls does, in words (`perMessageDeflate` → per message
  * deflate). When the retriever searched by meaning, a sentence further from the question than the
- * nearest window retrieved costs a share of a term (`meaningCost`).
+ * nearest window retrieved costs a share of a term (`meaningGap`, MEANING_WEIGHT), and one nearly
+ * as near joins the answer with fewer words (NEAR_IN_MEANING).
  */
 import type { Passage } from '../seams.js';
 import { normalizeTerm, termMatches, words } from '../text.js';
@@ -62,20 +63,39 @@ export const MEANING_WEIGHT = 3.5;
 const IN_WINDOW_SHARE = 0.6;
 
 /**
- * Prices each sentence or example of the retrieved passages for its distance in meaning from the
- * question (see MEANING_WEIGHT): `cost(p, text)` is the weight times how far the window of
- * passage `p` that holds `text` is below the nearest window retrieved. A text is held by the
- * window with the largest share of its terms (a long example spans several; the nearest counts);
- * one no window holds most of is as near as its passage. All costs are 0 when the retriever did
- * not search by meaning, and for a passage without a similarity.
+ * A sentence whose own window is nearly as near in meaning as the nearest window retrieved (within
+ * this much cosine similarity) joins the answer with one of the question's words, below the league of words
+ * (./extractive.ts): the nearest window holds what the question is about, in other words than
+ * the asker's ("accent colour": the `--gc-accent` row beside `--gc-on-accent`'s). Chosen on the
+ * tuning sets only (docs/evaluation.md has the sweep, 0 to 0.2): every value from 0 gained
+ * questions, each wider one by quoting more; from 0.06, answers grew longer for little more.
  */
-export function meaningCost(passages: Pick<Passage, 'similarity' | 'windows'>[]): (passage: number, text: string) => number {
+export const NEAR_IN_MEANING = 0.03;
+
+/** How far in meaning a text is from the question (see meaningGap). */
+export interface MeaningGap {
+  /** How much less similar than the nearest window retrieved. */
+  gap: number;
+  /** Measured on the text's own window; false when it is its passage's similarity. */
+  window: boolean;
+}
+
+/**
+ * How far in meaning each sentence or example of the retrieved passages is from the question:
+ * `gap(p, text)` says how much less similar the window of passage `p` that holds `text` is than the
+ * nearest window retrieved. A text is held by the window with the largest share of its terms (a
+ * long example spans several; the nearest counts); one no window holds most of is as near as its
+ * passage. Undefined when the retriever did not search by meaning, and for a passage without a
+ * similarity. A sentence pays MEANING_WEIGHT question terms per unit of gap.
+ */
+export function meaningGap(passages: Pick<Passage, 'similarity' | 'windows'>[]): (passage: number, text: string) => MeaningGap | undefined {
   const nearest = Math.max(...passages.map((p) => p.similarity ?? -Infinity));
   const windows = passages.map((p) => p.windows?.map((w) => ({ terms: termSet(w.text), similarity: w.similarity })));
   return (passage, text) => {
     const own = passages[passage]?.similarity;
-    if (own === undefined) return 0;
-    return MEANING_WEIGHT * (nearest - (nearestHolding(windows[passage], termSet(text)) ?? own));
+    if (own === undefined) return undefined;
+    const held = nearestHolding(windows[passage], termSet(text));
+    return held === undefined ? { gap: nearest - own, window: false } : { gap: nearest - held, window: true };
   };
 }
 
