@@ -399,6 +399,23 @@ describe('VectorSet with windows', () => {
     db.close();
   });
 
+  it('gives one passage\'s similarity window by window, its nearest window being the passage\'s', async () => {
+    const { db, set, embedder } = await setUp([buried, mixed]);
+    const [q] = await embedder.embed(['What is the cap?'], 'query');
+    const all = set.similarities(q!);
+    const perWindow = Array.from(all.windows(1)!);
+    const texts = passageWindows(['Doc'], buried);
+    assert.equal(perWindow.length, texts.length, 'one similarity a window, in passageWindows order');
+    const vectors = await embedder.embed(texts, 'passage');
+    perWindow.forEach((s, i) => assert.ok(Math.abs(s - vectors[i]!.reduce((t, x, d) => t + x * q![d]!, 0)) < 1e-6, `window ${i}`));
+    assert.equal(Math.max(...perWindow), all.of(1));
+    const cap = texts.findIndex((t) => t.includes('hard cap'));
+    assert.equal(perWindow.indexOf(Math.max(...perWindow)), cap, 'the window with the cap sentence is the nearest');
+    assert.equal(all.windows(2)!.length, 1);
+    assert.equal(all.windows(99), undefined);
+    db.close();
+  });
+
   it('re-embeds vectors stored by the same model under another windowing (an index from before windows)', async () => {
     const { db, set, embedder } = await setUp([buried, mixed]);
     const id = db.prepare("SELECT value FROM meta WHERE key = 'embedder'").pluck().get() as string;
@@ -414,7 +431,7 @@ describe('VectorSet with windows', () => {
 });
 
 describe('similarity on retrieved passages', () => {
-  it('is set on each passage when searching by meaning, and absent with keywords alone', async () => {
+  it('is set on each passage (and each of its windows) when searching by meaning, and absent with keywords alone', async () => {
     const corpus = await makeCorpus(DOCS);
     try {
       const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
@@ -423,10 +440,16 @@ describe('similarity on retrieved passages', () => {
       for (const h of hits) assert.equal(typeof h.similarity, 'number', h.id);
       assert.equal(hits[0]!.headingPath.at(-1), 'Body size');
       assert.ok(hits[0]!.similarity! > 0.9);
+      // …with each window's, for the answerer: the window texts cover the passage's text.
+      for (const h of hits) {
+        assert.ok(h.windows?.length, h.id);
+        assert.equal(Math.max(...h.windows.map((w) => w.similarity)), h.similarity);
+        assert.equal(h.windows.map((w) => w.text).join(' ').replace(/\s+/g, ' '), h.text.trim().replace(/\s+/g, ' '));
+      }
       semantic.close();
       const keyword = new LocalIndex({ corpusDir: corpus.dir });
       const plain = await keyword.retrieve('How do I set the body size?');
-      assert.ok(plain.length > 0 && plain.every((h) => h.similarity === undefined));
+      assert.ok(plain.length > 0 && plain.every((h) => h.similarity === undefined && h.windows === undefined));
       keyword.close();
     } finally {
       await corpus.cleanup();

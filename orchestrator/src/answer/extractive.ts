@@ -159,10 +159,6 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const gapOf = meaningGap(passages);
   const gaps = new Map(candidates.map((s) => [s, gapOf(s.passage, s.text || prose[s.passage]!.units[s.code!]!.text)]));
   const distance = (s: Sentence) => MEANING_WEIGHT * (gaps.get(s)?.gap ?? 0);
-  const near = (s: Sentence) => {
-    const g = gaps.get(s);
-    return shared(s) >= 1 && g !== undefined && g.window && g.gap <= NEAR_IN_MEANING;
-  };
   const ranked = [...candidates].sort(
     (a, b) =>
       b.score - bonus(b) - distance(b) - (a.score - bonus(a) - distance(a)) ||
@@ -177,6 +173,11 @@ export function planExtractive(question: string, passages: Passage[], options: E
   // examples and sentences that share as many, it does not raise the bar for the sentences.
   const shared = (s: Sentence) => (s.text ? s.score : s.score - (s.short ? 0.5 : -0.5));
   const best = shared(ranked[0]!);
+  // Its own window nearly as near as the nearest, and one of the question's words (./score.ts).
+  const near = (s: Sentence) => {
+    const g = gaps.get(s);
+    return shared(s) >= 1 && g?.window === true && g.gap <= NEAR_IN_MEANING;
+  };
   const chosen: Sentence[] = [];
   const perPassage = new Map<number, number>();
   const take = (s: Sentence) => {

@@ -64,11 +64,12 @@ const IN_WINDOW_SHARE = 0.6;
 
 /**
  * A sentence whose own window is nearly as near in meaning as the nearest window retrieved (within
- * this much cosine similarity) joins the answer with one of the question's words, below the league of words
- * (./extractive.ts): the nearest window holds what the question is about, in other words than
- * the asker's ("accent colour": the `--gc-accent` row beside `--gc-on-accent`'s). Chosen on the
- * tuning sets only (docs/evaluation.md has the sweep, 0 to 0.2): every value from 0 gained
- * questions, each wider one by quoting more; from 0.06, answers grew longer for little more.
+ * this much cosine similarity) joins the answer with one of the question's words, after the
+ * league of words (./extractive.ts): the nearest window holds what the question is about, in
+ * other words than the asker's ("accent colour": the `--gc-accent` row beside
+ * `--gc-on-accent`'s). Chosen on the tuning sets only (docs/evaluation.md has the sweep, 0 to
+ * 0.1): every value from 0 gained questions, each wider one by quoting more; past 0.03, answers
+ * grew longer for little more.
  */
 export const NEAR_IN_MEANING = 0.03;
 

@@ -240,11 +240,15 @@ export class Similarities {
     private readonly rowids: Int32Array,
     private readonly values: Float32Array,
     private readonly indexOf: ReadonlyMap<number, number>,
-    private readonly ends: Int32Array = new Int32Array(0),
-    private readonly perWindow: Float32Array = new Float32Array(0),
+    /** The row past each passage's last window, and every window's similarity, in row order. */
+    private readonly ends: Int32Array,
+    private readonly perWindow: Float32Array,
   ) {}
 
-  /** One passage's similarity window by window (in `passageWindows` order), or undefined. */
+  /**
+   * One passage's similarity window by window (in `passageWindows` order); undefined for a
+   * passage without vectors.
+   */
   windows(rowid: number): Float32Array | undefined {
     const p = this.indexOf.get(rowid);
     if (p === undefined || !this.perWindow.length) return undefined;
