@@ -2,7 +2,9 @@
 // corpus: the embedding model's load time and the RSS it adds; the first build of a persisted
 // index (temp indexDir) with and without embeddings; reopening the saved index (what a second
 // start with unchanged docs pays: a new LocalIndex on the same indexDir, `await ready()`); and
-// query latency p50/p95/p99 over ~30 realistic questions, warm, with the ratio semantic/keyword.
+// query latency p50/p95/p99 over ~30 realistic questions, warm, with the ratio semantic/keyword;
+// and the offline answerer's plan over each question's passages (planExtractive), which with
+// semantic search weighs every retrieved window (with its windows left out, for their share).
 // Why: semantic search embeds every passage at build time and every question at query time;
 // this says how much of a start and of a request that is (docs/orchestrator.md, "Semantic search").
 // Needs the model in ~/.cache/grounded-chat/models (or LOCAL_MODELS_DIR); never downloads it
@@ -16,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { chunkCorpus, LocalIndex } from '../orchestrator/dist/index.js';
 import { EmbedderUnavailable } from '../orchestrator/dist/retrieval/embedder.js';
 import { loadLocalEmbedder } from '../orchestrator/dist/retrieval/local-embedder.js';
+import { planExtractive } from '../orchestrator/dist/answer/extractive.js';
 import { percentile } from './lib.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -63,6 +66,7 @@ const QUESTIONS = process.env.BENCH_DOCS
     ];
 
 const ms = (x) => `${x.toFixed(1)} ms`;
+const ms2 = (x) => `${x.toFixed(2)} ms`;
 const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 const x = (cand, ref) => `${(cand / ref).toFixed(2)}×`;
 const median = (xs) => percentile([...xs].sort((a, b) => a - b), 50);
@@ -127,6 +131,24 @@ async function latencies(index, questions) {
   return { n: samples.length, p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99), answered };
 }
 
+/** planExtractive over each question's retrieved passages, ROUNDS passes after one warm-up. */
+async function plans(index, questions, strip = (p) => p) {
+  const sets = [];
+  for (const q of questions) sets.push([q, (await index.retrieve(q)).map(strip)]);
+  for (const [q, ps] of sets) planExtractive(q, ps);
+  const samples = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [q, ps] of sets) {
+      const t = performance.now();
+      planExtractive(q, ps);
+      samples.push(performance.now() - t);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p95: percentile(samples, 95) };
+}
+const withoutWindows = ({ windows: _windows, ...p }) => p;
+
 // ── keyword-only (reference) ──
 const rssStart = rss();
 const kwBuild = await builds(undefined);
@@ -139,6 +161,7 @@ if (!questions.length) {
   for (let i = 0; i < chunks.length && questions.length < 30; i += step) if (chunks[i].headingPath.length) questions.push(chunks[i].headingPath.at(-1));
 }
 const kwQuery = await latencies(kwOpen.index, questions);
+const kwPlan = await plans(kwOpen.index, questions);
 kwOpen.index.close();
 
 // ── the model ──
@@ -159,10 +182,13 @@ const rows = [['', 'keyword (ref)', 'semantic', 'semantic/keyword']];
 if (!embedder) {
   rows.push(['first build', ms(kwBuild.ms), '—', '—'], ['reopen saved', ms(kwOpen.ms), '—', '—']);
   rows.push(['query p50 / p95 / p99', `${ms(kwQuery.p50)} / ${ms(kwQuery.p95)} / ${ms(kwQuery.p99)}`, '—', '—']);
+  rows.push(['answer plan p50 / p95', `${ms2(kwPlan.p50)} / ${ms2(kwPlan.p95)}`, '—', '—']);
 } else {
   const smBuild = await builds(embedder);
   const smOpen = await reopens(smBuild.dir, embedder);
   const smQuery = await latencies(smOpen.index, questions);
+  const smPlan = await plans(smOpen.index, questions);
+  const smPlanBare = await plans(smOpen.index, questions, withoutWindows);
   smOpen.index.close();
   const rssEnd = rss();
   rows.push(
@@ -176,6 +202,9 @@ if (!embedder) {
     ['query p95', ms(kwQuery.p95), ms(smQuery.p95), x(smQuery.p95, kwQuery.p95)],
     ['query p99', ms(kwQuery.p99), ms(smQuery.p99), x(smQuery.p99, kwQuery.p99)],
     ['questions with passages', `${kwQuery.answered}/${questions.length}`, `${smQuery.answered}/${questions.length}`, ''],
+    ['answer plan p50', ms2(kwPlan.p50), ms2(smPlan.p50), x(smPlan.p50, kwPlan.p50)],
+    ['answer plan p95', ms2(kwPlan.p95), ms2(smPlan.p95), x(smPlan.p95, kwPlan.p95)],
+    ['  its windows left out, p50', '—', ms2(smPlanBare.p50), `windows ${x(smPlan.p50, smPlanBare.p50)}`],
     ['RSS at start / end', mib(rssStart), mib(rssEnd), ''],
   );
   await rm(smBuild.dir, { recursive: true, force: true });
