@@ -67,6 +67,17 @@ after(async () => {
 });
 
 describe('question files', () => {
+  it('the committed docs questions are not quoted word for word in docs/ (a quoted question finds itself)', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const docsDir = join(import.meta.dirname, '..', '..', 'docs');
+    const norm = (text: string) => text.toLowerCase().replace(/\s+/g, ' ');
+    const pages = await Promise.all((await readdir(docsDir)).filter((f) => f.endsWith('.md')).map(async (f) => [f, norm(await readFile(join(docsDir, f), 'utf8'))] as const));
+    const questions = parseQuestions(await readFile(DEFAULT_QUESTIONS, 'utf8'), 'docs.jsonl');
+    assert.ok(questions.length >= 50 && pages.length >= 10);
+    const quoted = questions.flatMap((q) => pages.filter(([, text]) => text.includes(norm(q.question).replace(/[?.!]$/, ''))).map(([f]) => `${q.id} in ${f}`));
+    assert.deepEqual(quoted, []);
+  });
+
   const bad: [string, RegExp][] = [
     ['{"question": "x"', /q:1: not valid JSON/],
     ['{"question": "How?", "phrase": "p"}', /q:1: an answerable question needs "expected"/],
