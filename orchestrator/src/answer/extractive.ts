@@ -44,7 +44,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCitation, StreamPart } from '../seams.js';
 import { suggestFollowups } from './followups.js';
 import { leadingFile } from '../leading-file.js';
-import { queryTerms } from '../text.js';
+import { contentTerms, queryTerms } from '../text.js';
 import { CODE_PATH, MEANING_WEIGHT, meaningGap, NEAR_IN_MEANING, scoreSentence, splitIdentifiers } from './score.js';
 import { codeRun, codeRunText, parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
@@ -157,7 +157,8 @@ export function planExtractive(question: string, passages: Passage[], options: E
   const bonus = (s: Sentence) => (s.short && !callsAsked(s) ? 0.5 : 0);
   // Retrieved by meaning too: a sentence further in meaning than the nearest window pays (./score.ts).
   const gapOf = meaningGap(passages);
-  const gaps = new Map(candidates.map((s) => [s, gapOf(s.passage, s.text || prose[s.passage]!.units[s.code!]!.text)]));
+  // A sentence's terms are parsed with it; an example's are read here.
+  const gaps = new Map(candidates.map((s) => [s, gapOf(s.passage, s.text ? s.terms : contentTerms(prose[s.passage]!.units[s.code!]!.text))]));
   const distance = (s: Sentence) => MEANING_WEIGHT * (gaps.get(s)?.gap ?? 0);
   const ranked = [...candidates].sort(
     (a, b) =>

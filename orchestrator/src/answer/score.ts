@@ -8,7 +8,7 @@
  * as near joins the answer with fewer words (NEAR_IN_MEANING).
  */
 import type { Passage } from '../seams.js';
-import { normalizeTerm, termMatches, words } from '../text.js';
+import { contentTerms, termMatches } from '../text.js';
 
 /**
  * URLs and file names (with an optional #anchor) inside a code block: a JSON example that mentions
@@ -31,11 +31,7 @@ const FILE_SPAN = /`(?:[\w.*-]+\/[\w.*/-]*|[\w*-]+(?:\.[\w*-]+)*\.(?:[cm]?[jt]sx
 
 /** Distinct question terms the sentence contains (prefix-aware, as the index matches). */
 export function scoreSentence(sentence: string, terms: string[]): number {
-  const sentenceWords = new Set<string>();
-  for (const w of words(sentence.replace(FILE_SPAN, ' '))) {
-    const t = normalizeTerm(w);
-    if (t) sentenceWords.add(t);
-  }
+  const sentenceWords = contentTerms(sentence.replace(FILE_SPAN, ' '));
   let score = 0;
   for (const term of terms) {
     for (const w of sentenceWords) {
@@ -83,43 +79,33 @@ export interface MeaningGap {
 
 /**
  * How far in meaning each sentence or example of the retrieved passages is from the question:
- * `gap(p, text)` says how much less similar the window of passage `p` that holds `text` is than the
- * nearest window retrieved. A text is held by the window with the largest share of its terms (a
+ * `gap(p, terms)` says how much less similar the window of passage `p` that holds a text (its
+ * distinct content terms) is than the nearest window retrieved. A text is held by the window with the largest share of its terms (a
  * long example spans several; the nearest counts); one no window holds most of is as near as its
  * passage. Undefined when the retriever did not search by meaning, and for a passage without a
  * similarity. A sentence pays MEANING_WEIGHT question terms per unit of gap.
  */
-export function meaningGap(passages: Pick<Passage, 'similarity' | 'windows'>[]): (passage: number, text: string) => MeaningGap | undefined {
+export function meaningGap(passages: Pick<Passage, 'similarity' | 'windows'>[]): (passage: number, terms: readonly string[]) => MeaningGap | undefined {
   const nearest = Math.max(...passages.map((p) => p.similarity ?? -Infinity));
-  const windows = passages.map((p) => p.windows?.map((w) => ({ terms: termSet(w.text), similarity: w.similarity })));
-  return (passage, text) => {
+  const windows = passages.map((p) => p.windows?.map((w) => ({ terms: new Set(contentTerms(w.text)), similarity: w.similarity })));
+  return (passage, terms) => {
     const own = passages[passage]?.similarity;
     if (own === undefined) return undefined;
-    const held = nearestHolding(windows[passage], termSet(text));
+    const held = nearestHolding(windows[passage], terms);
     return held === undefined ? { gap: nearest - own, window: false } : { gap: nearest - held, window: true };
   };
-}
-
-function termSet(text: string): Set<string> {
-  const set = new Set<string>();
-  for (const w of words(text)) {
-    const t = normalizeTerm(w);
-    if (t) set.add(t);
-  }
-  return set;
 }
 
 /**
  * The similarity of the window that holds most of `terms` (the largest share; the nearest of
  * those that tie, as a long example's windows do), or undefined when none holds most of them.
  */
-function nearestHolding(windows: { terms: Set<string>; similarity: number }[] | undefined, terms: Set<string>): number | undefined {
-  if (!windows || !terms.size) return undefined;
+function nearestHolding(windows: { terms: Set<string>; similarity: number }[] | undefined, terms: readonly string[]): number | undefined {
+  if (!windows || !terms.length) return undefined;
   let best: { share: number; similarity: number } | undefined;
   for (const w of windows) {
-    let shared = 0;
-    for (const t of terms) if (w.terms.has(t)) shared++;
-    const share = shared / Math.min(terms.size, w.terms.size || 1);
+    const shared = terms.filter((t) => w.terms.has(t)).length;
+    const share = shared / Math.min(terms.length, w.terms.size || 1);
     if (share < IN_WINDOW_SHARE) continue;
     if (!best || share > best.share || (share === best.share && w.similarity > best.similarity)) best = { share, similarity: w.similarity };
   }

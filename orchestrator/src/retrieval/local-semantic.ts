@@ -19,9 +19,9 @@ import { fuseRanks, VectorSet, type Similarities } from './local-vectors.js';
  * docs/evaluation.md has the sweep): twice `top` semantic candidates are fused with `top` keyword
  * ones. With passages embedded in windows (all-MiniLM-L6-v2), the off-topic questions the keyword
  * gate refused came no closer than 0.37 to any passage on the READMEs and 0.447 on docs/ (the docs
- * eval's off-10), and the answerable ones it refused that 0.45 still answers
- * reach 0.454 to 0.54: the margin is thin, and measured (docs/evaluation.md). The floor keeps the
- * barely related out of a keyword answer.
+ * eval's off-10), and the answerable ones it refused that 0.45 still answers reach 0.454 to 0.54:
+ * the margin is thin, and measured (docs/evaluation.md). The floor keeps the barely related out of
+ * a keyword answer.
  */
 /** Least cosine similarity for a semantic candidate beside keyword matches. */
 const DENSE_FLOOR = 0.25;
