@@ -10,6 +10,8 @@ import { apiNameOf, passageApiName, usesIdentifier } from '../src/answer/api-nam
 import { EXCERPT_CHARS, excerptCode } from '../src/answer/code-excerpt.js';
 import { MAX_QUOTED_CODE_CHARS } from '../src/answer/code-choice.js';
 import { calledNames } from '../src/answer/call-example.js';
+import { itemLabel, parseProse } from '../src/answer/prose.js';
+import { Lexer, type Tokens } from 'marked';
 import { callsName, callsStem } from '../src/code-calls.js';
 import { queryTerms, termMatches, words, normalizeTerm } from '../src/text.js';
 import type { Passage } from '../src/seams.js';
@@ -93,6 +95,76 @@ describe('extractive answers over API reference sections', () => {
     const selected = model.selectCitations({ question, passages }).map((c) => c.passage);
     const text = (await textParts(model.stream({ messages: [], question, grounding: selected, retrieved: passages }))).join('');
     assert.equal(text, renderExtractive(planExtractive(question, passages)));
+  });
+});
+
+describe('option lists: the name a list item documents', () => {
+  const label = (item: string) => itemLabel((Lexer.lex(item, { gfm: true })[0] as Tokens.List).items[0]!.tokens);
+  it('reads a bold or code name before a colon, dash or parenthesis; not a bold title, a number or prose', () => {
+    const table: [string, string | undefined][] = [
+      ['- **onComment**: If a function is passed for this option…', 'onComment'],
+      ['- **onComment:** If a function is passed…', 'onComment'],
+      ['- **`maxAge`**: how long, in ms', 'maxAge'],
+      ['- `opts.string` - a string or array of strings', 'opts.string'],
+      ['- `noTTYOutput` (type:boolean) - enable scheduled output', 'noTTYOutput'],
+      ["- `opts['--']` - put arguments after -- into their own key", "opts['--']"],
+      ['- `--locations`: attach a loc object', '--locations'],
+      ['- `inc(v, releaseType)`: Return the version incremented', 'inc(v, releaseType)'],
+      ['- **Fast**: no dependencies', undefined],
+      ['- **usage**: see below', undefined],
+      ['- `1.x` - the old line', undefined],
+      ['- `npm install foo` - installs it', undefined],
+      ['- `onComment` and `onToken` share a shape', undefined],
+      ['- Set `onComment`: to a function', undefined],
+      ['- plain text item', undefined],
+    ];
+    for (const [item, want] of table) assert.equal(label(item), want, item);
+  });
+
+  it('labels every unit of the item, nested ones too, and no unit outside it', () => {
+    const { units } = parseProse(
+      ['Options:', '', '- **onComment**: If a function is passed for this option, it is called.', '', '  - `block`: true for a block comment.', '  - a plain sub-point.', '', '  If array is passed for this option, each comment is pushed to it.', '', '  ```js', '  onComment: []', '  ```', '', 'Back to prose.'].join('\n'),
+    );
+    assert.deepEqual(
+      units.map((u) => [u.text.slice(0, 18), u.label]),
+      [
+        ['Options:', undefined],
+        ['onComment: If a fu', 'onComment'],
+        ['`block`: true for ', 'block'],
+        ['a plain sub-point.', 'onComment'],
+        ['If array is passed', 'onComment'],
+        ['```js\nonComment: [', 'onComment'],
+        ['Back to prose.', undefined],
+      ],
+    );
+  });
+
+  const options = section(
+    'options',
+    'acorn/README.md',
+    ['acorn', 'Interface', 'Options'],
+    [
+      '- **ranges**: Nodes have their start and end characters offsets recorded in `start` and `end` properties.',
+      '',
+      '- **onComment**: If a function is passed for this option, whenever a comment is encountered the function will be called.',
+      '',
+      '  If array is passed for this option, each found comment is pushed to it as object in Esprima format.',
+    ].join('\n'),
+  );
+
+  it('shows the name above a quote of the item that does not say it, once', () => {
+    const plan = planExtractive('How do I collect every comment found in a file?', [options]);
+    const answer = renderExtractive(plan);
+    assert.ok(answer.includes('**`onComment`**\n\n> If array is passed for this option, each found comment is pushed'), answer);
+    assert.equal(answer.split('`onComment`').length - 1, 1, answer);
+    for (const q of quoteLines(answer)) assert.ok(plan.citations[0]!.snippet.includes(q), q);
+  });
+
+  it('shows no name when the quote says it, nor above a later quote of the same item', () => {
+    const plan = planExtractive('What happens when a function is passed as onComment, and an array?', [options]);
+    const answer = renderExtractive(plan);
+    assert.ok(answer.includes('> onComment: If a function is passed'), answer);
+    assert.ok(!answer.includes('**`onComment`**'), answer);
   });
 });
 

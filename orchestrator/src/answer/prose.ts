@@ -6,6 +6,7 @@
  */
 import { Lexer, type Token, type Tokens } from 'marked';
 import { contentTerms, words } from '../text.js';
+import { apiNameOf } from './api-name.js';
 import { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 /** A block of a passage: prose (sentences come from it) or a fenced code block (verbatim). */
 export interface Unit {
@@ -15,6 +16,8 @@ export interface Unit {
   row?: boolean;
   /** A row's table header (its cells' text), which the row reads under. */
   header?: string;
+  /** The name a list item documents (`onComment` for "- **onComment**: If a function is passed…"), for every unit of the item. */
+  label?: string;
 }
 
 /**
@@ -153,6 +156,8 @@ export interface Collector {
   codeAfter: Map<number, number>;
   /** The prose unit just collected, while nothing else has come after it. */
   previous?: number;
+  /** The name the list item being collected documents (`itemLabel`). */
+  label?: string;
 }
 
 export function collectProse(tokens: Token[], c: Collector, inListItem: boolean): void {
@@ -167,13 +172,18 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         if (inListItem && t.tokens && isNavigation(t.tokens)) break;
         const text = collapse(dropReferenceBrackets((t.tokens ? inlineText(t.tokens) : t.text).replace(FOOTNOTE_REF, '')));
         if (text) {
-          c.units.push({ kind: 'prose', text });
+          c.units.push({ kind: 'prose', text, ...(c.label ? { label: c.label } : {}) });
           c.previous = c.units.length - 1;
         }
         break;
       }
       case 'list':
-        for (const item of (token as Tokens.List).items) collectProse(item.tokens, c, true);
+        for (const item of (token as Tokens.List).items) {
+          const outer = c.label;
+          c.label = itemLabel(item.tokens) ?? outer;
+          collectProse(item.tokens, c, true);
+          c.label = outer;
+        }
         break;
       case 'blockquote':
         c.previous = undefined;
@@ -184,7 +194,7 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         // Indented code has no fence to render it by, and is rare in docs: not quoted.
         const text = code.codeBlockStyle === 'indented' ? '' : code.raw.replace(/^\n+|\s+$/g, '');
         if (text) {
-          c.units.push({ kind: 'code', text });
+          c.units.push({ kind: 'code', text, ...(c.label ? { label: c.label } : {}) });
           if (c.previous !== undefined) c.codeAfter.set(c.previous, c.units.length - 1);
         }
         c.previous = undefined;
@@ -231,6 +241,35 @@ export function isNavigation(tokens: Token[]): boolean {
   const before = inlineText(tokens.slice(0, last)).trimEnd();
   return /[:—–]$|\bsee$/i.test(before);
 }
+
+/**
+ * The name a list item documents, when it opens with one as its label: an option list's
+ * "- **onComment**: If a function is passed…", "- `opts.string` - a string or array…",
+ * "- `noTTYOutput` (type:boolean) - enable…". Its later sentences ("If array is passed for this
+ * option, …") do not repeat the name, so a quote of one shows it (./extractive.ts). Code-like
+ * names only: a bold word that titles a point ("**Fast**: …") is not one.
+ */
+export function itemLabel(tokens: Token[]): string | undefined {
+  const first = tokens[0] as Tokens.Text | Tokens.Paragraph | undefined;
+  if (!first || (first.type !== 'text' && first.type !== 'paragraph') || !first.tokens?.length) return undefined;
+  const [head, next] = first.tokens;
+  let name: string;
+  let closed = false;
+  if (head!.type === 'codespan') name = (head as Tokens.Codespan).text;
+  else if (head!.type === 'strong') {
+    const inner = (head as Tokens.Strong).tokens;
+    if (!inner.every((t) => t.type === 'codespan' || t.type === 'text')) return undefined;
+    name = inlineText(inner).replace(/`/g, '').trim();
+    // "**onComment:**" carries its own colon.
+    if (name.endsWith(':')) [name, closed] = [name.slice(0, -1).trimEnd(), true];
+    // Bold prose is a title unless it reads as a name (`maxAge`, `opts.alias`) or is code.
+    if (!inner.some((t) => t.type === 'codespan') && !apiNameOf(name)) return undefined;
+  } else return undefined;
+  if (!closed && !(next?.type === 'text' && /^\s*(?:[:=(]|[-–—]\s)/.test((next as Tokens.Text).text))) return undefined;
+  return ITEM_NAME.test(name) && !/^\d/.test(name) ? name : undefined;
+}
+/** An option, property or flag (`opts.string`, `--verbose`, `options['--']`), or a call signature. */
+const ITEM_NAME = /^(?:-{1,2}[\w-]+|[A-Za-z_$][\w$]*(?:(?:\.[\w$]+)|(?:\[[^\]\s]+\]))*(?:\([^()]*\))?)$/;
 
 /** Inline tokens → plain text: links keep their text, `code` keeps its backticks, HTML drops. */
 export function inlineText(tokens: Token[]): string {
