@@ -463,6 +463,35 @@ describe('fuseRanks', () => {
     assert.deepEqual(fuseRanks([[5, 6], [7, 8]], 3), [5, 7, 6]);
     assert.deepEqual(fuseRanks([[], [9]], 5), [9]);
   });
+
+  it('weighs each list by its weight, 1 unless given', () => {
+    assert.deepEqual(fuseRanks([[1, 2], [2, 1]], 2, [1, 0.5]), [1, 2]);
+    assert.deepEqual(fuseRanks([[1, 2], [2, 1]], 2, [0.5]), [2, 1]);
+    assert.deepEqual(fuseRanks([[1, 2], [2, 1], [2]], 2, [1, 1, 0]), [1, 2], 'a weight of 0 changes nothing');
+  });
+});
+
+describe('the file a question means', () => {
+  // Two READMEs whose sections answer in the same words; only the first one's opening says what
+  // the question is about (a deadline), so its section comes first.
+  const FILES = {
+    'clock/README.md': '# clock\n\nGives up on a promise past its deadline.\n\n## Options\n\nThe promise rejects with an error.\n',
+    'runner/README.md': '# runner\n\nRuns a command in a child process.\n\n## Errors\n\nThe promise rejects with an error when the command fails.\n',
+  };
+  const concepts = { time: ['deadline', 'late'], promise: ['promise', 'rejects'], process: ['command', 'process', 'child'] };
+
+  it("ranks the section of the file whose opening is nearest in meaning first, among sections that match as well", async () => {
+    const corpus = await makeCorpus(FILES);
+    try {
+      const index = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder('concepts-files', concepts) });
+      const hits = await index.retrieve('Why does my promise reject with an error when it is late?');
+      const sections = hits.filter((h) => h.headingPath.length > 1).map((h) => h.sourcePath);
+      assert.deepEqual(sections, ['clock/README.md', 'runner/README.md'], JSON.stringify(hits.map((h) => h.id)));
+      index.close();
+    } finally {
+      await corpus.cleanup();
+    }
+  });
 });
 
 describe('pool', () => {

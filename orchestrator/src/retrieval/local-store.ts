@@ -173,7 +173,8 @@ export class Store {
 
   /**
    * Adds (or replaces) one file's passages. Call inside a transaction. A bulk build passes
-   * `bulk` and writes the vocabulary once at the end (`putVocabulary`).
+   * `bulk` and writes the vocabulary once at the end (`putVocabulary`). The passages go in together
+   * and in order, so a file's opening passage has its least rowid (./local-semantic.ts).
    */
   put({ file, passages }: PreparedFile, { bulk = false } = {}): void {
     this.remove(file.path, { keepFile: true });

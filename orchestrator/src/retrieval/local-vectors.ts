@@ -284,12 +284,15 @@ export class Similarities {
 }
 
 /**
- * Reciprocal rank fusion of ranked rowid lists: each list adds 1 / (60 + rank) to a passage's
- * score. Ties keep the first list's order.
+ * Reciprocal rank fusion of ranked rowid lists: each list adds its weight (1 unless `weights`
+ * says otherwise) / (60 + rank) to a passage's score. Ties keep the first list's order.
  */
-export function fuseRanks(lists: number[][], top: number): number[] {
+export function fuseRanks(lists: number[][], top: number, weights: readonly number[] = []): number[] {
   const score = new Map<number, number>();
-  for (const list of lists) list.forEach((rowid, rank) => score.set(rowid, (score.get(rowid) ?? 0) + 1 / (RRF_K + rank + 1)));
+  lists.forEach((list, l) => {
+    const weight = weights[l] ?? 1;
+    list.forEach((rowid, rank) => score.set(rowid, (score.get(rowid) ?? 0) + weight / (RRF_K + rank + 1)));
+  });
   return [...score.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
