@@ -492,6 +492,30 @@ describe('the file a question means', () => {
       await corpus.cleanup();
     }
   });
+
+  it('follows a file whose opening changed when the index is loaded again', async () => {
+    const corpus = await makeCorpus(FILES);
+    const saved = await tempDir();
+    try {
+      // A saved index, so the load updates the same database in place rather than building anew.
+      await writeFile(join(corpus.dir, 'runner/README.md'), FILES['runner/README.md'].replace('Runs a command in a child process.', 'Gives up past a deadline, runs a command.'));
+      const index = new LocalIndex({ corpusDir: corpus.dir, indexDir: saved.dir, embedder: new ConceptEmbedder('concepts-files', concepts) });
+      const question = 'Why does my promise reject with an error when it is late?';
+      const sectionFiles = async () => (await index.retrieve(question)).filter((h) => h.headingPath.length > 1).map((h) => h.sourcePath);
+      assert.equal((await sectionFiles())[0], 'clock/README.md');
+      // The runner's opening is half as near (a deadline, and a command); now the clock's says
+      // nothing of deadlines, so the runner's section comes first. The clock's passages were
+      // inserted anew: a map of openings kept from before the load would not know them, and would
+      // rank the clock's section by its own nearness (0.7), above the runner's opening (0.5).
+      await writeFile(join(corpus.dir, 'clock/README.md'), FILES['clock/README.md'].replace('Gives up on a promise past its deadline.', 'Runs a child process.'));
+      assert.equal((await index.load()).source, 'updated');
+      assert.equal((await sectionFiles())[0], 'runner/README.md');
+      index.close();
+    } finally {
+      await corpus.cleanup();
+      await saved.cleanup();
+    }
+  });
 });
 
 describe('pool', () => {
