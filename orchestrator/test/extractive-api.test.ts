@@ -117,6 +117,7 @@ describe('option lists: the name a list item documents', () => {
       ['- `onComment` and `onToken` share a shape', undefined],
       ['- Set `onComment`: to a function', undefined],
       ['- plain text item', undefined],
+      ['- ``wrap(`x`)``: a name with a backtick', undefined],
     ];
     for (const [item, want] of table) assert.equal(label(item), want, item);
   });

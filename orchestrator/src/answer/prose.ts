@@ -266,7 +266,8 @@ export function itemLabel(tokens: Token[]): string | undefined {
     if (!inner.some((t) => t.type === 'codespan') && !apiNameOf(name)) return undefined;
   } else return undefined;
   if (!closed && !(next?.type === 'text' && /^\s*(?:[:=(]|[-–—]\s)/.test((next as Tokens.Text).text))) return undefined;
-  return ITEM_NAME.test(name) && !/^\d/.test(name) ? name : undefined;
+  // A backtick in the name would break the code span it is shown in.
+  return ITEM_NAME.test(name) && !/^\d|`/.test(name) ? name : undefined;
 }
 /** An option, property or flag (`opts.string`, `--verbose`, `options['--']`), or a call signature. */
 const ITEM_NAME = /^(?:-{1,2}[\w-]+|[A-Za-z_$][\w$]*(?:(?:\.[\w$]+)|(?:\[[^\]\s]+\]))*(?:\([^()]*\))?)$/;
