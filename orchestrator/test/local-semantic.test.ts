@@ -11,7 +11,8 @@ import { LocalIndex } from '../src/retrieval/local-index.js';
 import { fuseRanks, passageWindows, VectorSet, WINDOW_CHARS } from '../src/retrieval/local-vectors.js';
 import Database from 'better-sqlite3';
 import { EmbedderUnavailable, type EmbedKind, type Embedder } from '../src/retrieval/embedder.js';
-import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool } from '../src/retrieval/local-embedder.js';
+import { DEFAULT_EMBEDDING_MODEL, DEFAULT_MODELS_DIR, loadLocalEmbedder, pool, verifyingFetch } from '../src/retrieval/local-embedder.js';
+import { createHash } from 'node:crypto';
 import { embeddingOptions, embeddingOptionsFromEnv, ConfigError } from '../src/config.js';
 import { Writable } from 'node:stream';
 import { main } from '../src/cli.js';
@@ -514,6 +515,38 @@ describe('the file a question means', () => {
     } finally {
       await corpus.cleanup();
       await saved.cleanup();
+    }
+  });
+});
+
+describe('verifyingFetch', () => {
+  const good = new TextEncoder().encode('the pinned weights');
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const hub = (body: Uint8Array, status = 200) => (async () => new Response(body, { status, headers: { 'content-length': String(body.length) } })) as typeof fetch;
+  const digests = { 'onnx/model.onnx': ['0'.repeat(64), sha(good)] };
+  const url = 'https://hub.example/Xenova/m/resolve/751bff3/onnx/model.onnx';
+
+  it('hands on a pinned file whose SHA-256 is one of its digests, bytes and headers as they came', async () => {
+    const res = await verifyingFetch(hub(good), digests)(url);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-length'), String(good.length));
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), good);
+  });
+
+  it('fails the download of a pinned file with any other SHA-256, naming the file and the digest', async () => {
+    const other = new TextEncoder().encode('other weights');
+    await assert.rejects(verifyingFetch(hub(other), digests)(url), new RegExp(`the downloaded onnx/model.onnx is not the pinned one \\(SHA-256 ${sha(other).slice(0, 12)}…\\)`));
+  });
+
+  it('passes through other files, errors, and range requests unread', async () => {
+    const other = new TextEncoder().encode('{}');
+    for (const [u, init, f] of [
+      ['https://hub.example/Xenova/m/resolve/751bff3/config.json', undefined, hub(other)],
+      [url, undefined, hub(other, 404)],
+      [url, { headers: { Range: 'bytes=0-0' } }, hub(other, 200)],
+    ] as [string, RequestInit | undefined, typeof fetch][]) {
+      const res = await verifyingFetch(f, digests)(u, init);
+      assert.equal(res.bodyUsed, false, u);
     }
   });
 });

