@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runEvalCli, DEFAULT_QUESTIONS } from '../src/eval/main.js';
@@ -68,7 +68,6 @@ after(async () => {
 
 describe('question files', () => {
   it('the committed docs questions are not quoted word for word in docs/ (a quoted question finds itself)', async () => {
-    const { readdir } = await import('node:fs/promises');
     const docsDir = join(import.meta.dirname, '..', '..', 'docs');
     const norm = (text: string) => text.toLowerCase().replace(/\s+/g, ' ');
     const pages = await Promise.all((await readdir(docsDir)).filter((f) => f.endsWith('.md')).map(async (f) => [f, norm(await readFile(join(docsDir, f), 'utf8'))] as const));

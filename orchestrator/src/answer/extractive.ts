@@ -261,10 +261,9 @@ export function planExtractive(question: string, passages: Passage[], options: E
       // The option or name its list item documents, when the quote does not say it ("If array is
       // passed for this option, …" under "- **onComment**: …"), once per name (./prose.ts itemLabel).
       const item = prose[s.passage]!.units[s.unit]?.label;
-      if (item && (s.text.includes(item) || quote.code?.includes(item))) labelled.add(item);
-      else if (item && !labelled.has(item)) {
+      if (item && !labelled.has(item)) {
         labelled.add(item);
-        quote.label = quote.label ? `${quote.label} › \`${item}\`` : `**\`${item}\`**`;
+        if (!s.text.includes(item) && !quote.code?.includes(item)) quote.label = quote.label ? `${quote.label} › \`${item}\`` : `**\`${item}\`**`;
       }
       return quote;
     });

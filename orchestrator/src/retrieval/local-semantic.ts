@@ -11,7 +11,7 @@
  * deadline (a slow first download would never be used).
  */
 import { EmbedderUnavailable, type Embedder } from './embedder.js';
-import type { Db } from './local-store.js';
+import { fileOpenings, type Db } from './local-store.js';
 import { fuseRanks, VectorSet, type Similarities } from './local-vectors.js';
 
 /*
@@ -138,17 +138,3 @@ export class SemanticSearch {
   }
 }
 
-/**
- * Each passage's rowid → its file's opening passage's (the file's first chunk: under its title,
- * before the first section; a README's description). A file's passages are inserted together and
- * in order (./local-store.ts), so its opening passage has the least rowid of the file's.
- */
-export function fileOpenings(db: Db): Map<number, number> {
-  const openings = new Map<number, number>();
-  const first = new Map<string, number>();
-  for (const [rowid, path] of db.prepare('SELECT rowid, path FROM passages ORDER BY rowid').raw().all() as [number, string][]) {
-    if (!first.has(path)) first.set(path, rowid);
-    openings.set(rowid, first.get(path)!);
-  }
-  return openings;
-}

@@ -174,7 +174,7 @@ export class Store {
   /**
    * Adds (or replaces) one file's passages. Call inside a transaction. A bulk build passes
    * `bulk` and writes the vocabulary once at the end (`putVocabulary`). The passages go in together
-   * and in order, so a file's opening passage has its least rowid (./local-semantic.ts).
+   * and in order, so a file's opening passage has its least rowid (`fileOpenings`).
    */
   put({ file, passages }: PreparedFile, { bulk = false } = {}): void {
     this.remove(file.path, { keepFile: true });
@@ -307,4 +307,19 @@ export class Store {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * Each passage's rowid → its file's opening passage's (the file's first chunk: under its title,
+ * before the first section; a README's description), for ./local-semantic.ts. A file's passages
+ * are inserted together and in order (`Store.put`), so its opening passage has the least rowid.
+ */
+export function fileOpenings(db: Db): Map<number, number> {
+  const openings = new Map<number, number>();
+  const first = new Map<string, number>();
+  for (const [rowid, path] of db.prepare('SELECT rowid, path FROM passages ORDER BY rowid').raw().all() as [number, string][]) {
+    if (!first.has(path)) first.set(path, rowid);
+    openings.set(rowid, first.get(path)!);
+  }
+  return openings;
 }
