@@ -289,7 +289,29 @@ describe('extractive answerer', () => {
       const what = planExtractive('Which framework is the chat router mounted in?', [passage('a', text)]);
       assert.ok(what.quotes.length > 0);
       assert.ok(what.quotes.every((x) => x.code === undefined), 'one shared term is not enough without "how"');
-      assert.ok(!what.citations[0]!.snippet.includes('```'), 'unquoted code stays out of the snippet');
+      assert.ok(!renderExtractive(what).includes('```'), 'no code in the answer');
+    });
+
+    it('shows the block right after a quoted paragraph in the snippet, and no other block', () => {
+      // node-fetch's README: the sentence answers, the command after its paragraph is the fact.
+      const install = '```sh\nnpm install node-fetch@2\n```';
+      const other = '```js\nconst fetch = (...args) => import(\'node-fetch\').then(({ default: f }) => f(...args));\n```';
+      const filler = Array.from({ length: 12 }, (_, i) => `Filler paragraph ${i} talks about nothing in particular at all.`);
+      const text = [
+        ...filler.slice(0, 6),
+        'If you cannot switch to ESM, please use v2 which remains compatible with CommonJS. Critical bug fixes will continue to be published for v2.',
+        install,
+        ...filler.slice(6),
+        'Alternatively, load it asynchronously from CommonJS as well.',
+        other,
+      ].join('\n\n');
+      const plan = planExtractive('Can I use the v2 release from CommonJS?', [passage('cjs', text)]);
+      assert.ok(plan.quotes.some((q) => q.text.startsWith('If you cannot switch to ESM')), JSON.stringify(plan.quotes));
+      assert.ok(plan.quotes.every((q) => q.code === undefined), 'the answer quotes no code');
+      const snippet = plan.citations[0]!.snippet;
+      assert.ok(snippet.length <= 600, `snippet of ${snippet.length} chars`);
+      assert.ok(snippet.includes(`for v2.\n\n${install}`), `the block follows its paragraph: ${snippet}`);
+      assert.ok(!snippet.includes("import('node-fetch')"), 'a block after an unquoted paragraph stays out');
     });
 
     it('does not score the words of URLs and file names inside an example', () => {

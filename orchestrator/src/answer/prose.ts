@@ -18,6 +18,8 @@ export interface Unit {
   header?: string;
   /** The name a list item documents (`onComment` for "- **onComment**: If a function is passed…"), for every unit of the item. */
   label?: string;
+  /** A prose unit's fenced code block that directly follows it, nothing between (a citation's snippet may show it). */
+  codeAfter?: number;
 }
 
 /**
@@ -90,9 +92,9 @@ const PROSE_CACHE_ENTRIES = 2_000;
 export function parseProse(markdown: string): ParsedProse {
   const cached = proseCache.get(markdown);
   if (cached) return cached;
-  const collector: Collector = { units: [], codeAfter: new Map() };
+  const collector: Collector = { units: [] };
   collectProse(Lexer.lex(markdown, { gfm: true }), collector, false);
-  const { units, codeAfter } = collector;
+  const { units } = collector;
   const sentences: ParsedProse['sentences'] = [];
   const firstProse = units.findIndex((unit) => unit.kind === 'prose');
   units.forEach((unit, u) => {
@@ -108,7 +110,7 @@ export function parseProse(markdown: string): ParsedProse {
       const sentence: ParsedProse['sentences'][number] = { unit: u, text, terms: contentTerms(text), lead: u === firstProse && i === 0 };
       if (unit.header) sentence.header = unit.header;
       // "…, usually `/api/chat`:" and then the code: the code is what the sentence promises.
-      const code = codeAfter.get(u);
+      const code = unit.codeAfter;
       if (code !== undefined && i === segments.length - 1 && introducesCode(text) && units[code]!.text.length <= MAX_QUOTED_CODE_CHARS) {
         sentence.code = code;
       }
@@ -152,8 +154,6 @@ export function sentenceSegments(text: string): string[] {
 
 export interface Collector {
   units: Unit[];
-  /** Prose unit → the fenced code unit that directly follows it (nothing in between). */
-  codeAfter: Map<number, number>;
   /** The prose unit just collected, while nothing else has come after it. */
   previous?: number;
   /** The name the list item being collected documents (`itemLabel`). */
@@ -195,7 +195,7 @@ export function collectProse(tokens: Token[], c: Collector, inListItem: boolean)
         const text = code.codeBlockStyle === 'indented' ? '' : code.raw.replace(/^\n+|\s+$/g, '');
         if (text) {
           c.units.push({ kind: 'code', text, ...(c.label ? { label: c.label } : {}) });
-          if (c.previous !== undefined) c.codeAfter.set(c.previous, c.units.length - 1);
+          if (c.previous !== undefined) c.units[c.previous]!.codeAfter = c.units.length - 1;
         }
         c.previous = undefined;
         break;

@@ -11,14 +11,18 @@ export const CODE_SNIPPET_CHARS = 1_200;
  * The citation's snippet: the passage's prose when short; else the units holding the quoted
  * sentences plus neighbours while under the limit; else just the quoted sentences. Always
  * contains every quoted sentence verbatim, and the code block a quoted sentence introduces
- * (such a snippet may run to `CODE_SNIPPET_CHARS`). Other code blocks are left out.
+ * (such a snippet may run to `CODE_SNIPPET_CHARS`). The block right after a quoted paragraph is
+ * a neighbour like prose (shown while under the limit); other code blocks are left out.
  */
 export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
   const { units } = prose;
   const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? codeRun(units, s.code) : [])));
   const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
+  // The code block right after a quoted paragraph is what it most often goes on to ("please use
+  // v2 …" and `npm install node-fetch@2`): a neighbour the snippet may grow to, as prose is.
+  const followingCode = new Set(quoted.flatMap((s) => units[s.unit]?.codeAfter ?? []));
   // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
-  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) ? [u] : []));
+  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) || followingCode.has(u) ? [u] : []));
   const render = (keep: Iterable<number>) => {
     const at = [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b);
     let out = '';
