@@ -41,7 +41,15 @@ describe('API names from headings', () => {
     assert.equal(apiNameOf('queue.concurrency')?.identifier, 'concurrency');
     assert.equal(apiNameOf('sizeCalculation')?.name, 'sizeCalculation');
     assert.equal(apiNameOf('off')?.name, 'off');
-    for (const heading of ['Usage', 'usage', 'install', 'TypeScript', 'GitHub Actions', 'Getting started', 'API', 'v2.0.0', 'Why another ignore?', 'Table of Contents']) {
+    // A declaration that assigns a call's result names the call (minimist's and browserify's headings).
+    assert.deepEqual(apiNameOf('var argv = parseArgs(args, opts={})'), {
+      name: 'var argv = parseArgs(args, opts={})',
+      rest: '',
+      identifier: 'parseArgs',
+    });
+    assert.equal(apiNameOf('const { stdout } = await execa(file, args)')?.identifier, 'execa');
+    assert.equal(apiNameOf('let b = browserify.bundle()')?.identifier, 'bundle');
+    for (const heading of ['Usage', 'usage', 'install', 'TypeScript', 'GitHub Actions', 'Getting started', 'API', 'v2.0.0', 'Why another ignore?', 'Table of Contents', 'var x = 1', 'const answer = yes (really)']) {
       assert.equal(apiNameOf(heading), undefined, heading);
     }
   });

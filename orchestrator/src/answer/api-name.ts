@@ -7,7 +7,7 @@
  * example from the same file that uses the name (a README's usage block calling `emitter.off(…)`).
  *
  * Headings arrive as plain text (inline code already rendered), so "code-like" is judged from the
- * text: a call signature, a dotted name, or a single name starting lower-case that is not one of
+ * text: a call signature (or a declaration assigning its result), a dotted name, or a single name starting lower-case that is not one of
  * the usual section words ("usage", "install").
  */
 
@@ -21,6 +21,8 @@ export interface ApiName {
 
 /** `name(args)` or `a.b(args)`, possibly with `=> Type` after it. */
 const SIGNATURE = /^(?:new\s+)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(.*\)(?:\s*(?:=>|:)\s*[\w$<>[\]|. ]+)?$/;
+/** `var argv = <call>`, `const { a } = await <call>`: a declaration that assigns a call's result. */
+const ASSIGNED = /^(?:var|let|const)\s+(?:[A-Za-z_$][\w$]*|\{[\w$,\s]*\}|\[[\w$,\s]*\])\s*=\s*(?:await\s+)?(.+)$/;
 /** One name, dotted or not, then an optional remark in parentheses: `max (read only)`. */
 const NAME = /^([A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$]*)*)(\s+\([^()]*\))?$/;
 
@@ -39,8 +41,10 @@ const SECTION_WORDS = new Set(
 export function apiNameOf(heading: string): ApiName | undefined {
   const h = heading.trim();
   if (!h || h.length > 120 || h.includes('`')) return undefined;
-  if (SIGNATURE.test(h)) {
-    const identifier = /^(?:new\s+)?([\w$.]+)/.exec(h)![1]!.split('.').at(-1)!;
+  // The call may be shown as it is used: `var argv = parseArgs(args, opts={})`.
+  const call = ASSIGNED.exec(h)?.[1] ?? h;
+  if (SIGNATURE.test(call)) {
+    const identifier = /^(?:new\s+)?([\w$.]+)/.exec(call)![1]!.split('.').at(-1)!;
     return { name: h, rest: '', identifier };
   }
   const m = NAME.exec(h);
