@@ -98,6 +98,24 @@ describe('local index with semantic search (deterministic embedder)', () => {
     semantic.close();
   });
 
+  it('lets a nearer-than-0.40 passage answer alone when most of the question\'s words are the documents\'', async () => {
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
+    const keywords = new LocalIndex({ corpusDir: corpus.dir });
+    // Both about 0.447 from "Reading parameters" (one "extract" word, two "weather" ones): under
+    // 0.45, over 0.40. No passage holds three of the five (or two of the four) words.
+    const known = 'matcher params bytes rain forecast'; // matcher, params, bytes: 3 of 5 known
+    const unknown = 'params rain forecast weather'; // params: 1 of 4 known
+    for (const q of [known, unknown]) assert.deepEqual(await keywords.retrieve(q), [], `the keyword gate refuses "${q}"`);
+    const hits = await semantic.retrieve(known);
+    assert.deepEqual(hits.map((h) => h.headingPath.at(-1)), ['Reading parameters']);
+    assert.ok(hits[0]!.similarity! > 0.4 && hits[0]!.similarity! < 0.45, `similarity ${hits[0]!.similarity}`);
+    assert.deepEqual(await semantic.retrieve(unknown), [], 'mostly words the documents never use: 0.45 still');
+    // A number the documents never use is the asker's case, not an unknown word.
+    assert.deepEqual((await semantic.retrieve(`${known} 4711`)).map((h) => h.headingPath.at(-1)), ['Reading parameters']);
+    keywords.close();
+    semantic.close();
+  });
+
   it('fuses: keyword matches stay, and a semantic neighbour joins them', async () => {
     const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
     const hits = await semantic.retrieve('How do I cap the body size?');

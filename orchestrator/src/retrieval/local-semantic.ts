@@ -28,6 +28,16 @@ const DENSE_FLOOR = 0.25;
 /** Least cosine similarity for a semantic candidate when no passage passed the keyword gate. */
 const DENSE_ALONE = 0.45;
 /**
+ * …and when most of the question's words are words the documents use (`FuseOptions.knownShare`
+ * over a half). A question in the documents' own vocabulary whose words no one passage holds
+ * half of ("cap how big an incoming body is allowed to be": `limit`, "larger than this limit") is
+ * about them more likely than one in other words; an off-topic question is mostly words the
+ * documents never use ("voice input with speech recognition"). Measured on the tuning sets
+ * (docs/evaluation.md): the off-topic questions the gate refuses with most of their words known
+ * come no closer than 0.367 (drywall); at 0.35 that one is answered, from 0.36 to 0.40 none is.
+ */
+const DENSE_ALONE_KNOWN = 0.4;
+/**
  * Weight of the third ranking fused, the candidates ordered by how near in meaning their file's
  * opening passage is (`fuse`). Swept on the tuning sets (docs/evaluation.md): 0.15 to 0.35 gave
  * the same answers on the READMEs; 0.5 and 1 lost docs-eval questions.
@@ -35,6 +45,12 @@ const DENSE_ALONE = 0.45;
 const FILE_WEIGHT = 0.25;
 /** How long a load waits for the embedder before serving keywords alone meanwhile. */
 export const DEFAULT_EMBEDDER_WAIT_MS = 20_000;
+
+export interface FuseOptions {
+  signal?: AbortSignal;
+  /** Share of the question's words the index has (or a variant of), 0–1 (see DENSE_ALONE_KNOWN). */
+  knownShare?: number;
+}
 
 export interface SemanticOptions {
   log?: (line: string) => void;
@@ -103,8 +119,8 @@ export class SemanticSearch {
    * The keyword candidates fused with the passages nearest in meaning, and how near in meaning
    * each passage is (`similarity`, for the answerer: ../answer/extractive.ts). The keyword gate
    * still decides whether the corpus covers the question at all: when it refused (`keyword`
-   * empty), only a passage at least DENSE_ALONE similar answers; otherwise passages under
-   * DENSE_FLOOR take no part.
+   * empty), only a passage at least DENSE_ALONE similar answers (DENSE_ALONE_KNOWN when most of
+   * the question's words are the documents'); otherwise passages under DENSE_FLOOR take no part.
    *
    * A third ranking joins at FILE_WEIGHT: the same candidates ordered by how near in meaning their
    * file's opening passage is (its title and what it says it is for: a README's "Timeout a promise
@@ -113,12 +129,12 @@ export class SemanticSearch {
    * whose opening is nearest is more often the one meant. Rejected: a prior by how many results a
    * file holds (docs/evaluation.md), which follows the words, not the meaning.
    */
-  async fuse(query: string, keyword: number[], top: number, signal?: AbortSignal): Promise<{ rowids: number[]; similarity?: Similarities }> {
+  async fuse(query: string, keyword: number[], top: number, { signal, knownShare = 0 }: FuseOptions = {}): Promise<{ rowids: number[]; similarity?: Similarities }> {
     const vectors = this.vectors;
     if (!vectors || top <= 0) return { rowids: keyword };
     const [vector] = await vectors.embedder.embed([query], 'query', signal);
     const similarity = vectors.similarities(vector!);
-    const floor = keyword.length ? DENSE_FLOOR : DENSE_ALONE;
+    const floor = keyword.length ? DENSE_FLOOR : knownShare > 0.5 ? DENSE_ALONE_KNOWN : DENSE_ALONE;
     const near = similarity.top(top * 2, floor).map((s) => s.rowid);
     if (!near.length) return { rowids: keyword, similarity };
     const of = (rowid: number) => similarity.of(rowid) ?? 0;
