@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gateRule, isAbsentNumber, requiredMatches } from '../src/retrieval/local-gate.js';
+import { gateRule, isAbsentNumber, knownShare, requiredMatches } from '../src/retrieval/local-gate.js';
 
 const live = (term: string) => ({ term, live: true });
 const dead = (term: string) => ({ term, live: false });
@@ -25,6 +25,15 @@ describe('the local relevance gate (./local-gate.ts)', () => {
     const two = gateRule([live('moon'), dead('1969')]);
     assert.equal(two.required, 2);
     assert.equal(two.near, 5);
+  });
+
+  it('counts the share of terms the index knows, numbers it never saw left out', () => {
+    assert.equal(knownShare([live('cap'), dead('big'), live('incom'), live('bodi'), dead('allow')]), 0.6);
+    assert.equal(knownShare([live('widget'), live('support'), dead('voic'), live('input'), dead('speech'), dead('recognit')]), 0.5);
+    assert.equal(knownShare([live('flag'), live('id'), dead('0123')]), 1, 'the asker\'s value is not an unknown word');
+    assert.equal(knownShare([live('1024'), dead('quokka')]), 0.5, 'a number the docs use counts');
+    assert.equal(knownShare([dead('42')]), 0);
+    assert.equal(knownShare([]), 0);
   });
 
   it('lets a section named for a term pass with one term fewer, never under the floor', () => {

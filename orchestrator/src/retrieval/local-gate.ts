@@ -63,6 +63,16 @@ export function isAbsentNumber(t: GateTerm): boolean {
   return !t.live && /\d/.test(t.term);
 }
 
+/**
+ * The share of a question's terms the index has (or a variant of), 0–1; a number it never saw is
+ * the asker's case, not a word, and is not counted. Semantic search answers a question mostly in
+ * the documents' words from a lower similarity (./local-semantic.ts, DENSE_ALONE_KNOWN).
+ */
+export function knownShare(terms: GateTerm[]): number {
+  const counted = terms.filter((t) => !isAbsentNumber(t)).length;
+  return counted ? terms.filter((t) => t.live).length / counted : 0;
+}
+
 /** How many of `n` distinct query terms a passage must match, `counted` of them toward the share. */
 export function requiredMatches(n: number, options: GateOptions = {}, counted = n): number {
   const floor = options.minMatchedTerms ?? DEFAULT_MIN_MATCHED_TERMS;

@@ -30,7 +30,7 @@ import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
 import { CandidateCollector } from './local-candidates.js';
 import { matchExpressions, QueryPlanner } from './local-query.js';
-import { gateRule, isAbsentNumber, requiredMatches } from './local-gate.js';
+import { gateRule, knownShare, requiredMatches } from './local-gate.js';
 import { Store } from './local-store.js';
 import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
@@ -209,10 +209,7 @@ export class LocalIndex implements Retriever {
     let similarity: Similarities | undefined;
     if (this.semanticSearch?.on && top > 0) {
       // Fused: a passage's score is its reciprocal rank in the fused order.
-      // A number the index never saw is the asker's case, not a word (./local-gate.ts).
-      const counted = groups.filter((g) => !isAbsentNumber(g)).length;
-      const knownShare = counted ? live.length / counted : 0;
-      const fused = await this.semanticSearch.fuse(query, picked.map((c) => c.rowid), top, { signal: options.signal, knownShare });
+      const fused = await this.semanticSearch.fuse(query, picked.map((c) => c.rowid), top, { signal: options.signal, knownShare: knownShare(groups) });
       const rowids = fused.rowids;
       // The usage companion is placed, not ranked (./local-candidates.ts): ranked by fusion, it
       // would lose its place to any passage near in meaning, and with it the call a how-to
