@@ -7,8 +7,8 @@
  * example from the same file that uses the name (a README's usage block calling `emitter.off(…)`).
  *
  * Headings arrive as plain text (inline code already rendered), so "code-like" is judged from the
- * text: a call signature (or a declaration assigning its result), a dotted name, or a single name starting lower-case that is not one of
- * the usual section words ("usage", "install").
+ * text: a call signature (or a declaration assigning its result), a dotted name, or a single name
+ * starting lower-case that is not one of the usual section words ("usage", "install").
  */
 
 /** An API name from a heading: `name` is shown as code, `rest` (a plain-text remark) after it. */
