@@ -62,8 +62,8 @@ export interface SemanticOptions {
 export class SemanticSearch {
   private embedder?: Promise<Embedder | undefined>;
   private vectors?: VectorSet;
-  /** Each passage's rowid → the rowid of its file's opening passage (`fileOpenings`). */
-  private openings = new Map<number, number>();
+  /** Each candidate's file's opening passage, looked up in the loaded database (`fileOpenings`). */
+  private openingsOf?: ReturnType<typeof fileOpenings>;
   private waiting?: Promise<void>;
 
   constructor(
@@ -112,7 +112,7 @@ export class SemanticSearch {
   /** Forgets the vectors (the index closed its database). */
   detach(): void {
     this.vectors = undefined;
-    this.openings = new Map();
+    this.openingsOf = undefined;
   }
 
   /**
@@ -137,9 +137,11 @@ export class SemanticSearch {
     const floor = keyword.length ? DENSE_FLOOR : knownShare > 0.5 ? DENSE_ALONE_KNOWN : DENSE_ALONE;
     const near = similarity.top(top * 2, floor).map((s) => s.rowid);
     if (!near.length) return { rowids: keyword, similarity };
+    const candidates = [...new Set([...keyword, ...near])];
+    const openings = this.openingsOf?.(candidates);
     const of = (rowid: number) => similarity.of(rowid) ?? 0;
-    const opening = (rowid: number) => of(this.openings.get(rowid) ?? rowid);
-    const byFile = [...new Set([...keyword, ...near])].sort((a, b) => opening(b) - opening(a) || of(b) - of(a));
+    const opening = (rowid: number) => of(openings?.get(rowid) ?? rowid);
+    const byFile = candidates.sort((a, b) => opening(b) - opening(a) || of(b) - of(a));
     return { rowids: fuseRanks([keyword, near, byFile], top, [1, 1, FILE_WEIGHT]), similarity };
   }
 
@@ -148,9 +150,8 @@ export class SemanticSearch {
     // The same database loaded again: its set syncs only what changed.
     const vectors = this.vectors?.db === db ? this.vectors : new VectorSet(db, embedder);
     const embedded = await vectors.sync({ onProgress: this.opts.onProgress });
-    this.openings = fileOpenings(db);
+    this.openingsOf = fileOpenings(db);
     this.vectors = vectors;
     if (embedded) this.opts.log?.(`local index: ${embedded} passages embedded in ${Math.round(performance.now() - started)} ms (${embedder.id.split(';')[0]})`);
   }
 }
-

@@ -310,16 +310,15 @@ export class Store {
 }
 
 /**
- * Each passage's rowid → its file's opening passage's (the file's first chunk: under its title,
- * before the first section; a README's description), for ./local-semantic.ts. A file's passages
- * are inserted together and in order (`Store.put`), so its opening passage has the least rowid.
+ * A lookup of each given passage's file's opening passage (the file's first chunk: under its
+ * title, before the first section; a README's description), for ./local-semantic.ts. A file's
+ * passages are inserted together and in order (`Store.put`), so its opening passage has the least
+ * rowid. Asked per query for the candidates only, through the `path` index: nothing to build at
+ * load time, and an index updated in place is answered as it is now.
  */
-export function fileOpenings(db: Db): Map<number, number> {
-  const openings = new Map<number, number>();
-  const first = new Map<string, number>();
-  for (const [rowid, path] of db.prepare('SELECT rowid, path FROM passages ORDER BY rowid').raw().all() as [number, string][]) {
-    if (!first.has(path)) first.set(path, rowid);
-    openings.set(rowid, first.get(path)!);
-  }
-  return openings;
+export function fileOpenings(db: Db): (rowids: readonly number[]) => Map<number, number> {
+  const query = db
+    .prepare('SELECT p.rowid, (SELECT min(q.rowid) FROM passages q WHERE q.path = p.path) FROM passages p WHERE p.rowid IN (SELECT value FROM json_each(?))')
+    .raw();
+  return (rowids) => new Map(query.all(JSON.stringify(rowids)) as [number, number][]);
 }
