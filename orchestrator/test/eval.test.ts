@@ -15,7 +15,7 @@ import { PassThrough } from 'node:stream';
 import { runEvalCli, DEFAULT_QUESTIONS } from '../src/eval/main.js';
 import { carriesPhrase, matchesExpected, parseQuestions, QuestionFileError } from '../src/eval/questions.js';
 import { findReadme, readPackageList } from '../src/eval/readme-corpus.js';
-import { percentile } from '../src/eval/metrics.js';
+import { percentile, wilson } from '../src/eval/metrics.js';
 import { escapeHtml } from '../src/eval/report-html.js';
 import { fill, parseScore } from '../src/eval/judge.js';
 import type { EvalReport } from '../src/eval/report-json.js';
@@ -135,6 +135,8 @@ describe('eval over a local corpus', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /retrieval hit@1\s+\d/);
     assert.match(r.out, /✗ missing-fact: phrase missing/);
+    assert.match(r.out, /fact in answer or citations\s+0\.750\s+0\.\d{3}–0\.\d{3} of 4/);
+    assert.match(r.out, /refusal on unanswerable\s+1\.000\s+0\.\d{3}–1\.000 of 2/);
     report = JSON.parse(await readFile(json, 'utf8')) as EvalReport;
     html = await readFile(htmlFile, 'utf8');
   });
@@ -168,6 +170,38 @@ describe('eval over a local corpus', () => {
     assert.ok(typeof m.latencyP50Ms === 'number' && m.latencyP95Ms! >= m.latencyP50Ms);
     assert.equal(m.groundedness, null, 'no judge configured');
     assert.equal(report.ranking, 'retriever');
+  });
+
+  it('gives each share of questions its 95% confidence interval, over the questions it is a share of', () => {
+    const intervals = report.intervals!;
+    const m = report.metrics;
+    for (const [key, n] of [['factRecall', 4], ['citedRight', 4], ['hitAt1', 4], ['refusalRate', 2], ['passRate', 6]] as const) {
+      const i = intervals[key]!;
+      assert.equal(i.n, n, key);
+      assert.ok(i.low <= m[key]! && m[key]! <= i.high && i.low >= 0 && i.high <= 1, `${key} ${m[key]} in [${i.low}, ${i.high}]`);
+      assert.deepEqual(i, wilson(Math.round(m[key]! * n), n), key);
+    }
+    assert.equal(intervals.mrr, undefined, 'MRR is a mean of reciprocal ranks, not a share');
+    assert.equal(intervals.latencyP50Ms, undefined);
+    // 2 of 2 off-topic questions refused: a perfect score that two questions cannot vouch for.
+    assert.ok(intervals.refusalRate!.high === 1 && intervals.refusalRate!.low < 0.35, JSON.stringify(intervals.refusalRate));
+    const rows = html.match(/<g class="interval"/g)?.length ?? 0;
+    assert.equal(rows, Object.keys(intervals).length, 'one interval line per share in the HTML bars');
+    assert.match(html, /fact in answer or citations: 0\.750 \(95% interval 0\.\d{3}–0\.\d{3} of 4\)/);
+  });
+
+  it('Wilson intervals: reference values, the ends of the scale, no questions', () => {
+    const round = (i: ReturnType<typeof wilson>) => i && [Number(i.low.toFixed(4)), Number(i.high.toFixed(4)), i.n];
+    // Published values of the Wilson score interval at 95% (z = 1.96).
+    assert.deepEqual(round(wilson(5, 10)), [0.2366, 0.7634, 10]);
+    assert.deepEqual(round(wilson(0, 10)), [0, 0.2775, 10]);
+    assert.deepEqual(round(wilson(10, 10)), [0.7225, 1, 10]);
+    assert.deepEqual(round(wilson(8, 10)), [0.4902, 0.9433, 10]);
+    assert.equal(wilson(0, 0), null);
+    // More questions, a narrower interval around the same rate.
+    const small = wilson(25, 33)!;
+    const large = wilson(250, 330)!;
+    assert.ok(large.high - large.low < (small.high - small.low) / 3);
   });
 
   it('writes a self-contained HTML report that escapes answers and documents', () => {

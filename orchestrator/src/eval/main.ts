@@ -15,7 +15,7 @@ import { embedderOption } from '../retrieval/local-embedder.js';
 import { PACKAGE_DIR } from './package-dir.js';
 import { compare, loadBaseline, BaselineError, type Comparison } from './compare.js';
 import { createJudge, type Judge } from './judge.js';
-import { METRICS, scoreQuestion, summarize, type Metrics, type QuestionResult } from './metrics.js';
+import { METRICS, rateIntervals, scoreQuestion, summarize, type Metrics, type QuestionResult } from './metrics.js';
 import { loadQuestions, QuestionFileError } from './questions.js';
 import { buildReadmeCorpus, readPackageList } from './readme-corpus.js';
 import { renderHtml } from './report-html.js';
@@ -160,12 +160,13 @@ export async function runEvalCli(argv: string[], io: EvalCliIo = {}): Promise<nu
       questionsFile: values.split ? `${questionsFile} (split ${values.split})` : questionsFile,
       ...(judge ? { judge: { model: judgeModel! } } : {}),
       metrics: summarize(results),
+      intervals: rateIntervals(results),
       questions: results,
     };
     const comparison: Comparison | undefined = baseline ? compare(baseline, report) : undefined;
 
     if (values.json === '-') out.write(JSON.stringify(report, null, 1) + '\n');
-    else out.write(renderTable(report.metrics, results, comparison?.regressions, `evaluation of ${report.target}`));
+    else out.write(renderTable(report.metrics, results, comparison?.regressions, `evaluation of ${report.target}`, report.intervals));
     if (values.json && values.json !== '-') await writeFile(resolveFromCwd(values.json), JSON.stringify(report, null, 1));
     if (values.html) await writeFile(resolveFromCwd(values.html), renderHtml(report, comparison));
 

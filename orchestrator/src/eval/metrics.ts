@@ -115,7 +115,6 @@ export const METRICS: { key: keyof Metrics; label: string; kind: 'rate' | 'ms' |
 ];
 
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-const share = <T>(xs: T[], ok: (x: T) => boolean): number | null => (xs.length ? xs.filter(ok).length / xs.length : null);
 
 /** Nearest-rank percentile (p in 0–100) of unsorted values. */
 export function percentile(values: number[], p: number): number | null {
@@ -125,29 +124,93 @@ export function percentile(values: number[], p: number): number | null {
   return sorted[rank - 1]!;
 }
 
+/** The rates that are a share of questions: how many of how many (`RATE_SHARES`). */
+export type ShareKey = 'hitAt1' | 'hitAt5' | 'citedRight' | 'phraseRecall' | 'factRecall' | 'refusalRate' | 'falseRefusalRate' | 'passRate';
+
+/**
+ * Each share: the questions it is over (of the answered ones, failed requests left out, except
+ * for the pass rate, where a failed request fails its question) and which of them count.
+ */
+const RATE_SHARES: Record<ShareKey, { over: 'answerable' | 'unanswerable' | 'all'; ok: (r: QuestionResult) => boolean }> = {
+  hitAt1: { over: 'answerable', ok: (r) => r.rank === 1 },
+  hitAt5: { over: 'answerable', ok: (r) => r.rank !== null && r.rank <= 5 },
+  citedRight: { over: 'answerable', ok: (r) => r.citedRight },
+  phraseRecall: { over: 'answerable', ok: (r) => r.phraseInAnswer },
+  factRecall: { over: 'answerable', ok: (r) => r.phraseInAnswerOrCitations },
+  refusalRate: { over: 'unanswerable', ok: (r) => r.refused },
+  falseRefusalRate: { over: 'answerable', ok: (r) => r.refused },
+  passRate: { over: 'all', ok: (r) => r.pass },
+};
+
+function shareCounts(results: QuestionResult[]): Record<ShareKey, { k: number; n: number }> {
+  const ok = results.filter((r) => !r.error);
+  const groups = { answerable: ok.filter((r) => r.answerable), unanswerable: ok.filter((r) => !r.answerable), all: results };
+  const out = {} as Record<ShareKey, { k: number; n: number }>;
+  for (const [key, { over, ok: counts }] of Object.entries(RATE_SHARES) as [ShareKey, (typeof RATE_SHARES)[ShareKey]][]) {
+    out[key] = { k: groups[over].filter(counts).length, n: groups[over].length };
+  }
+  return out;
+}
+
+/** A rate's 95% confidence interval, and how many questions it is a share of. */
+export interface Interval {
+  low: number;
+  high: number;
+  n: number;
+}
+
+/**
+ * The Wilson score interval of `k` successes in `n` (95% with the default z). Chosen over the
+ * textbook normal interval, which collapses to a point at 0 of n or n of n and runs past 0 and
+ * 1 on the few dozen questions an evaluation has; Wilson's stays inside and is what statistics
+ * libraries recommend for small samples. `null` for no questions.
+ */
+export function wilson(k: number, n: number, z = 1.96): Interval | null {
+  if (n <= 0) return null;
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
+}
+
+/**
+ * How far each share of questions could move by chance (docs/evaluation.md, "Read the report"):
+ * with 33 questions, one question is 0.03 of a rate, and 25 of 33 (0.758) reads 0.59–0.87.
+ */
+export function rateIntervals(results: QuestionResult[]): Partial<Record<ShareKey, Interval>> {
+  const out: Partial<Record<ShareKey, Interval>> = {};
+  for (const [key, { k, n }] of Object.entries(shareCounts(results)) as [ShareKey, { k: number; n: number }][]) {
+    const interval = wilson(k, n);
+    if (interval) out[key] = interval;
+  }
+  return out;
+}
+
 export function summarize(results: QuestionResult[]): Metrics {
   const ok = results.filter((r) => !r.error);
   const answerable = ok.filter((r) => r.answerable);
-  const unanswerable = ok.filter((r) => !r.answerable);
   const citedCount = answerable.reduce((n, r) => n + r.citations.length, 0);
   const judged = results.filter((r) => r.judge);
   const scores = (k: 'groundedness' | 'relevance') =>
     mean(judged.flatMap((r) => (typeof r.judge![k] === 'number' ? [r.judge![k] as number] : [])));
+  const counts = shareCounts(results);
+  const share = (key: ShareKey) => (counts[key].n ? counts[key].k / counts[key].n : null);
   return {
     questions: results.length,
     answerable: results.filter((r) => r.answerable).length,
     unanswerable: results.filter((r) => !r.answerable).length,
     errors: results.length - ok.length,
-    hitAt1: share(answerable, (r) => r.rank === 1),
-    hitAt5: share(answerable, (r) => r.rank !== null && r.rank <= 5),
+    hitAt1: share('hitAt1'),
+    hitAt5: share('hitAt5'),
     mrr: mean(answerable.map((r) => (r.rank ? 1 / r.rank : 0))),
     citationPrecision: citedCount ? answerable.reduce((n, r) => n + r.citedExpected, 0) / citedCount : null,
-    citedRight: share(answerable, (r) => r.citedRight),
-    phraseRecall: share(answerable, (r) => r.phraseInAnswer),
-    factRecall: share(answerable, (r) => r.phraseInAnswerOrCitations),
-    refusalRate: share(unanswerable, (r) => r.refused),
-    falseRefusalRate: share(answerable, (r) => r.refused),
-    passRate: share(results, (r) => r.pass),
+    citedRight: share('citedRight'),
+    phraseRecall: share('phraseRecall'),
+    factRecall: share('factRecall'),
+    refusalRate: share('refusalRate'),
+    falseRefusalRate: share('falseRefusalRate'),
+    passRate: share('passRate'),
     latencyP50Ms: percentile(ok.map((r) => r.latencyMs), 50),
     latencyP95Ms: percentile(ok.map((r) => r.latencyMs), 95),
     groundedness: judged.length ? scores('groundedness') : null,

@@ -8,8 +8,8 @@
  * refuse a script even if one slipped through. Rejected: a charting library (a script on the page
  * and a dependency for a dozen bars).
  */
-import { METRICS, type Metrics, type QuestionResult } from './metrics.js';
-import { formatValue, why } from './report-text.js';
+import { METRICS, type Interval, type Metrics, type QuestionResult } from './metrics.js';
+import { formatInterval, formatValue, why } from './report-text.js';
 import type { EvalReport } from './report-json.js';
 import type { Comparison } from './compare.js';
 
@@ -21,16 +21,26 @@ export function escapeHtml(value: unknown): string {
 const BAR_W = 320;
 const BAR_H = 18;
 
-/** One SVG bar: `share` of the width filled (0–1), with its label drawn as text (escaped). */
-function bar(share: number, label: string, good: boolean): string {
-  const w = Math.round(Math.max(0, Math.min(1, share)) * BAR_W);
+const x = (share: number) => Math.round(Math.max(0, Math.min(1, share)) * BAR_W);
+
+/**
+ * One SVG bar: `share` of the width filled (0–1), with its label drawn as text (escaped), and the
+ * rate's confidence interval as a line across it with end ticks (`interval`, when it has one).
+ */
+function bar(share: number, label: string, good: boolean, interval?: Interval): string {
+  const mid = BAR_H / 2;
+  const whisker = interval
+    ? `<g class="interval" stroke="#1d2330" stroke-width="1.5"><line x1="${x(interval.low)}" y1="${mid}" x2="${x(interval.high)}" y2="${mid}"/>` +
+      `<line x1="${x(interval.low)}" y1="${mid - 4}" x2="${x(interval.low)}" y2="${mid + 4}"/><line x1="${x(interval.high)}" y1="${mid - 4}" x2="${x(interval.high)}" y2="${mid + 4}"/></g>`
+    : '';
   return `<svg class="bar" width="${BAR_W}" height="${BAR_H}" viewBox="0 0 ${BAR_W} ${BAR_H}" role="img" aria-label="${escapeHtml(label)}">` +
     `<rect width="${BAR_W}" height="${BAR_H}" rx="3" fill="#e8eaef"/>` +
-    `<rect width="${w}" height="${BAR_H}" rx="3" fill="${good ? '#2f7d4f' : '#b3541e'}"/>` +
+    `<rect width="${x(share)}" height="${BAR_H}" rx="3" fill="${good ? '#2f7d4f' : '#b3541e'}"/>` +
+    whisker +
     `</svg>`;
 }
 
-function metricRows(metrics: Metrics, comparison?: Comparison): string {
+function metricRows(metrics: Metrics, comparison?: Comparison, intervals: Partial<Record<keyof Metrics, Interval>> = {}): string {
   const latencies = METRICS.filter((m) => m.kind === 'ms').map((m) => (metrics[m.key] as number | null) ?? 0);
   const maxLatency = Math.max(1, ...latencies);
   return METRICS.filter((m) => metrics[m.key] !== null)
@@ -40,8 +50,10 @@ function metricRows(metrics: Metrics, comparison?: Comparison): string {
       const good = m.kind === 'ms' ? true : m.higherIsBetter ? share >= 0.8 : share <= 0.2;
       const reg = comparison?.regressions.find((r) => r.metric === m.key);
       const text = formatValue(m.kind, v);
+      const interval = intervals[m.key];
+      const range = interval ? ` (95% interval ${formatInterval(interval)})` : '';
       return `<tr${reg ? ' class="regressed"' : ''}><th scope="row">${escapeHtml(m.label)}</th><td class="num">${escapeHtml(text)}</td>` +
-        `<td>${bar(share, `${m.label}: ${text}`, good && !reg)}</td>` +
+        `<td>${bar(share, `${m.label}: ${text}${range}`, good && !reg, interval)}</td><td class="range">${escapeHtml(formatInterval(interval))}</td>` +
         `<td>${reg ? `regressed (baseline ${escapeHtml(formatValue(m.kind, reg.baseline))})` : ''}</td></tr>`;
     })
     .join('\n');
@@ -85,7 +97,7 @@ export function renderHtml(report: EvalReport, comparison?: Comparison): string 
 <style>
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2330}
 h1{font-size:1.4rem}table{border-collapse:collapse}th,td{padding:.25rem .6rem;text-align:left;vertical-align:middle}
-td.num{font-variant-numeric:tabular-nums;text-align:right}tr.regressed th,tr.regressed td{color:#a3300b;font-weight:600}
+td.num,td.range{font-variant-numeric:tabular-nums}td.num{text-align:right}td.range{color:#5a6272;font-size:.85rem}tr.regressed th,tr.regressed td{color:#a3300b;font-weight:600}
 .meta{color:#5a6272}.q{border:1px solid #d9dce3;border-radius:6px;margin:.4rem 0;padding:.3rem .7rem}
 .q.fail{border-color:#e0a98a}summary{cursor:pointer}.badge{display:inline-block;font-size:.75rem;font-weight:700;padding:0 .4rem;border-radius:3px;margin-right:.3rem;color:#fff}
 .badge.pass{background:#2f7d4f}.badge.fail{background:#b3541e}pre{white-space:pre-wrap;word-break:break-word;background:#f5f6f8;padding:.5rem;border-radius:4px;max-height:24rem;overflow:auto}
@@ -97,7 +109,8 @@ ${metrics.questions} questions (${metrics.answerable} answerable, ${metrics.unan
 Ranking metrics over ${report.ranking === 'retriever' ? "the retriever's top 5" : 'the citation order (a remote orchestrator shows only its citations)'}.${report.judge ? ` Judge: ${escapeHtml(report.judge.model)}.` : ''}</p>
 ${comparison ? `<p>${comparison.regressions.length ? `<strong>${comparison.regressions.length} metric regression(s)</strong>` : 'No metric regressions'} against the baseline; ${comparison.newlyFailing.length} question(s) newly failing, ${comparison.newlyPassing.length} newly passing.</p>` : ''}
 <h2>Metrics</h2>
-<table>${metricRows(metrics, comparison)}</table>
+<p class="meta">The line across a bar is the rate's 95% confidence interval: how far it could move by chance with this many questions (Wilson score).</p>
+<table>${metricRows(metrics, comparison, report.intervals)}</table>
 <h2>Questions</h2>
 ${questions.map((q) => questionBlock(q, flipped.has(q.id))).join('\n')}
 </body></html>

@@ -1,5 +1,5 @@
 /** The JSON report: what CI keeps as an artifact and what `--compare` reads back. */
-import type { Metrics, QuestionResult } from './metrics.js';
+import type { Interval, Metrics, QuestionResult, ShareKey } from './metrics.js';
 
 export const REPORT_FORMAT = 1;
 
@@ -12,5 +12,7 @@ export interface EvalReport {
   questionsFile: string;
   judge?: { model: string };
   metrics: Metrics;
+  /** 95% confidence intervals of the rates that are shares of questions (absent in reports before them). */
+  intervals?: Partial<Record<ShareKey, Interval>>;
   questions: QuestionResult[];
 }

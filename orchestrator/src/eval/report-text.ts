@@ -1,5 +1,5 @@
 /** The terminal table: one line per metric, then the failed questions, one line each. */
-import { METRICS, type Metrics, type QuestionResult } from './metrics.js';
+import { METRICS, type Interval, type Metrics, type QuestionResult } from './metrics.js';
 import type { Regression } from './compare.js';
 
 export function formatValue(kind: 'rate' | 'ms' | 'scale', v: number | null): string {
@@ -9,15 +9,34 @@ export function formatValue(kind: 'rate' | 'ms' | 'scale', v: number | null): st
   return v.toFixed(3);
 }
 
-export function renderTable(metrics: Metrics, results: QuestionResult[], regressions: Regression[] = [], title = 'evaluation'): string {
+/** A rate's interval as the reports show it: `0.590–0.872 of 33`. */
+export function formatInterval(interval: Interval | undefined): string {
+  return interval ? `${interval.low.toFixed(3)}–${interval.high.toFixed(3)} of ${interval.n}` : '';
+}
+
+/**
+ * `intervals`: the rates' 95% confidence intervals (./metrics.ts `rateIntervals`), shown beside
+ * them; a report written before them has none.
+ */
+export function renderTable(
+  metrics: Metrics,
+  results: QuestionResult[],
+  regressions: Regression[] = [],
+  title = 'evaluation',
+  intervals: Partial<Record<keyof Metrics, Interval>> = {},
+): string {
   const rows = METRICS.filter((m) => metrics[m.key] !== null || m.kind !== 'scale').map((m) => {
     const reg = regressions.find((r) => r.metric === m.key);
-    return [m.label, formatValue(m.kind, metrics[m.key] as number | null), reg ? `REGRESSED (was ${formatValue(m.kind, reg.baseline)})` : ''];
+    return [m.label, formatValue(m.kind, metrics[m.key] as number | null), formatInterval(intervals[m.key]), reg ? `REGRESSED (was ${formatValue(m.kind, reg.baseline)})` : ''];
   });
   const width = Math.max(...rows.map((r) => r[0]!.length));
+  const spread = Math.max(0, ...rows.map((r) => r[2]!.length));
   const lines = [
-    `${title}: ${metrics.questions} questions (${metrics.answerable} answerable, ${metrics.unanswerable} unanswerable)${metrics.errors ? `, ${metrics.errors} failed requests` : ''}`,
-    ...rows.map(([label, value, note]) => `  ${label!.padEnd(width)}  ${value!.padStart(8)}${note ? `  ${note}` : ''}`),
+    `${title}: ${metrics.questions} questions (${metrics.answerable} answerable, ${metrics.unanswerable} unanswerable)${metrics.errors ? `, ${metrics.errors} failed requests` : ''}` +
+      (spread ? '; beside each share of questions, its 95% confidence interval' : ''),
+    ...rows.map(([label, value, interval, note]) =>
+      `  ${label!.padEnd(width)}  ${value!.padStart(8)}${spread ? `  ${interval!.padEnd(spread)}` : ''}${note ? `  ${note}` : ''}`.trimEnd(),
+    ),
   ];
   const failed = results.filter((r) => !r.pass);
   if (failed.length) {
