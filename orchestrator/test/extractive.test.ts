@@ -314,6 +314,40 @@ describe('extractive answerer', () => {
       assert.ok(!snippet.includes("import('node-fetch')"), 'a block after an unquoted paragraph stays out');
     });
 
+    it('shows a paragraph that introduces a block only together with the block', () => {
+      // cache-manager's README: the neighbour promises the call that answers ("…use the wrap
+      // function:"); command-line-args': "For example." before each command.
+      const wrap = '```js\nconst user = await cache.wrap(id, () => getUser(id));\n```';
+      const filler = Array.from({ length: 12 }, (_, i) => `Filler paragraph ${i} talks about nothing in particular at all.`);
+      const intro = 'Instead of writing that by hand every time, you can use the helper:';
+      const text = [
+        ...filler.slice(0, 6),
+        intro,
+        wrap,
+        'That is shorter than caching a slow call by hand: a lookup, the call itself on a miss, and a store of its result.',
+        ...filler.slice(6),
+        'For example.',
+        '```sh\n$ git commit --squash -m "message"\n```',
+      ].join('\n\n');
+      const plan = planExtractive('What does caching a slow call involve?', [passage('cache', text)]);
+      assert.ok(plan.quotes.some((q) => q.text.startsWith('That is shorter')), JSON.stringify(plan.quotes));
+      assert.ok(plan.quotes.every((q) => q.code === undefined), `the answer quotes no code: ${JSON.stringify(plan.quotes)}`);
+      const snippet = plan.citations[0]!.snippet;
+      assert.ok(snippet.length <= 600, `snippet of ${snippet.length} chars`);
+      assert.ok(snippet.includes(`${intro}\n\n${wrap}`), `the introduced block comes with its paragraph: ${snippet}`);
+      for (const at of [...snippet.matchAll(/For example\./g)].map((m) => m.index!)) {
+        assert.ok(snippet.slice(at).startsWith('For example.\n\n```'), `"For example." is followed by its block: ${snippet}`);
+      }
+
+      // A block too long to fit leaves its paragraph out too: no promise of code without it.
+      const big = ['```js', ...Array.from({ length: 14 }, (_, i) => `cache.wrap('key-${i}', () => getUser(${i}), { ttl: ${i * 1000} });`), '```'].join('\n');
+      const long = planExtractive('What does caching a slow call involve?', [passage('long', text.replace(wrap, big))]);
+      const shown = long.citations[0]!.snippet;
+      assert.ok(shown.includes('That is shorter'), shown);
+      assert.ok(!shown.includes(intro) && !shown.includes("cache.wrap('key-0'"), `neither the paragraph nor its block: ${shown}`);
+      assert.ok(shown.includes('Filler paragraph 6'), `other neighbours still give context: ${shown}`);
+    });
+
     it('does not score the words of URLs and file names inside an example', () => {
       const json = '```json\n{ "citations": [{ "id": "server-kit.md#mounting", "url": "/docs/server-kit.md" }] }\n```';
       const plan = planExtractive('How do I mount the server kit in Express?', [
