@@ -292,7 +292,7 @@ describe('extractive answerer', () => {
       assert.ok(!renderExtractive(what).includes('```'), 'no code in the answer');
     });
 
-    it('shows the block right after a quoted paragraph in the snippet, and no other block', () => {
+    it('shows the block right after a quoted paragraph in the snippet', () => {
       // node-fetch's README: the sentence answers, the command after its paragraph is the fact.
       const install = '```sh\nnpm install node-fetch@2\n```';
       const other = '```js\nconst fetch = (...args) => import(\'node-fetch\').then(({ default: f }) => f(...args));\n```';
@@ -311,10 +311,11 @@ describe('extractive answerer', () => {
       const snippet = plan.citations[0]!.snippet;
       assert.ok(snippet.length <= 600, `snippet of ${snippet.length} chars`);
       assert.ok(snippet.includes(`for v2.\n\n${install}`), `the block follows its paragraph: ${snippet}`);
-      assert.ok(!snippet.includes("import('node-fetch')"), 'a block after an unquoted paragraph stays out');
+      // Another paragraph's block comes only with its paragraph, here too far to fit.
+      assert.ok(!snippet.includes('Alternatively') && !snippet.includes("import('node-fetch')"), snippet);
     });
 
-    it('shows a paragraph that introduces a block only together with the block', () => {
+    it('shows a paragraph with a block right after it only together with the block', () => {
       // cache-manager's README: the neighbour promises the call that answers ("…use the wrap
       // function:"); command-line-args': "For example." before each command.
       const wrap = '```js\nconst user = await cache.wrap(id, () => getUser(id));\n```';

@@ -126,13 +126,12 @@ export function parseProse(markdown: string): ParsedProse {
 /**
  * Does a sentence directly before a code block introduce it? One that ends with `:` ("mount it
  * like this:"), or one that points at it ("The following code closes the file once the response
- * finishes.", "This example serves a single file.", "… as shown below."), or that is only "For
- * example.".
+ * finishes.", "This example serves a single file.", "… as shown below.").
  */
 export function introducesCode(sentence: string): boolean {
   return sentence.endsWith(':') || INTRODUCES.test(sentence.replace(CODE_SPAN, ' '));
 }
-const INTRODUCES = /\b(?:following|below|as follows|this (?:example|code|snippet))\b|^(?:for )?examples?[.:]?$/i;
+const INTRODUCES = /\b(?:following|below|as follows|this (?:example|code|snippet))\b/i;
 
 /**
  * The unit's sentences as contiguous substrings. The segmenter knows nothing of Markdown, so it

@@ -2,7 +2,7 @@
  * The snippet a citation shows for a quoted passage (see ./extractive.ts): built from the same
  * prose units the sentences come from, so every quoted sentence is a substring of it.
  */
-import { codeRun, codeRunText, introducesCode, sentenceSegments, type PassageProse, type Sentence, type Unit } from './prose.js';
+import { codeRun, codeRunText, type PassageProse, type Sentence, type Unit } from './prose.js';
 
 /** Snippet limit for a passage whose quote brings a code block (the default limit otherwise). */
 export const CODE_SNIPPET_CHARS = 1_200;
@@ -12,10 +12,11 @@ export const CODE_SNIPPET_CHARS = 1_200;
  * sentences plus neighbours while under the limit; else just the quoted sentences. Always
  * contains every quoted sentence verbatim, and the code block a quoted sentence introduces
  * (such a snippet may run to `CODE_SNIPPET_CHARS`). The block right after a quoted paragraph is
- * a neighbour like prose (shown while under the limit); so is a block that a shown paragraph
- * introduces ("… you can instead use the `wrap` function:"), which comes with it or not at all:
- * a promise of code without the code reads as a fault ("For example. For example."), and the
- * code is usually what answers. Other code blocks are left out.
+ * a neighbour like prose (shown while under the limit); so is any block right after a shown
+ * paragraph, which comes with it or not at all: the paragraph leads into it ("… you can instead
+ * use the `wrap` function:", "For example."), shown alone it promises code the snippet leaves
+ * out, and the code is often what answers (command-line-args' "first create a list of option
+ * definitions …" and the definitions with `multiple: true`). Other code blocks are left out.
  */
 export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLimit: number): string {
   const { units } = prose;
@@ -24,8 +25,8 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
   // The code block right after a quoted paragraph is what it most often goes on to ("please use
   // v2 …" and `npm install node-fetch@2`): a neighbour the snippet may grow to, as prose is.
   const followingCode = new Set(quoted.flatMap((s) => units[s.unit]?.codeAfter ?? []));
-  // A paragraph that introduces the code after it and that code (its run) go together.
-  const partners = introducedCode(units);
+  // A paragraph and the code right after it (its run) go together.
+  const partners = pairedCode(units);
   // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
   const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) || followingCode.has(u) || partners.has(u) ? [u] : []));
   const render = (keep: Iterable<number>) => {
@@ -74,16 +75,15 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
 }
 
 /**
- * Each paragraph whose last sentence introduces the code block right after it (./prose.ts
- * `introducesCode`), and that block's run, mapped to one another: unit → the other units of its
- * pair. A snippet shows a pair whole or not at all.
+ * Each paragraph with a code block right after it (`Unit.codeAfter`), and that block's run, mapped
+ * to one another: unit → the other units of its pair. A snippet shows a pair whole or not at all.
+ * Measured against pairing only paragraphs that introduce their block (a colon, "following"):
+ * one more tuning question carried its fact and none lost one (docs/evaluation.md).
  */
-function introducedCode(units: Unit[]): Map<number, number[]> {
+function pairedCode(units: Unit[]): Map<number, number[]> {
   const pairs = new Map<number, number[]>();
   units.forEach((unit, u) => {
     if (unit.kind !== 'prose' || unit.row || unit.codeAfter === undefined) return;
-    const last = sentenceSegments(unit.text).at(-1)?.trim() ?? '';
-    if (!introducesCode(last)) return;
     const run = codeRun(units, unit.codeAfter);
     pairs.set(u, run);
     for (const c of run) pairs.set(c, [u, ...run.filter((x) => x !== c)]);
