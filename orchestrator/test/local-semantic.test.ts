@@ -116,6 +116,25 @@ describe('local index with semantic search (deterministic embedder)', () => {
     semantic.close();
   });
 
+  it('refuses a question the keyword gate lets through when it has a word the documents lack and no passage is near in meaning', async () => {
+    const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
+    const keywords = new LocalIndex({ corpusDir: corpus.dir });
+    const body = (q: string) => semantic.retrieve(q).then((hits) => hits.map((h) => h.headingPath.at(-1)));
+    // set, body, bytes known, umbrella not (a "weather" word): the gate passes "Body size" on the known words alone,
+    // and nothing is about what the question asks (similarity about 0.05, under 0.38).
+    const offTopic = 'How do I set the body bytes for my umbrella?';
+    assert.ok((await keywords.retrieve(offTopic)).length > 0, 'keywords alone answer it');
+    assert.deepEqual(await body(offTopic), []);
+    // The same with every word known is answered as the gate says, near in meaning or not…
+    assert.equal((await body('How do I set the body bytes?'))[0], 'Body size');
+    // …and so is one whose unknown word is only a number the asker uses (its own case).
+    assert.equal((await body('How do I set the body bytes to 4711?'))[0], 'Body size');
+    // A word the documents lack, with a passage near in meaning ("maximum"): answered.
+    assert.equal((await body('How do I set the maximum body bytes for my umbrella?'))[0], 'Body size');
+    keywords.close();
+    semantic.close();
+  });
+
   it('fuses: keyword matches stay, and a semantic neighbour joins them', async () => {
     const semantic = new LocalIndex({ corpusDir: corpus.dir, embedder: new ConceptEmbedder() });
     const hits = await semantic.retrieve('How do I cap the body size?');

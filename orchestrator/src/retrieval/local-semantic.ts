@@ -38,6 +38,18 @@ const DENSE_ALONE = 0.45;
  */
 const DENSE_ALONE_KNOWN = 0.4;
 /**
+ * Least cosine similarity of the nearest passage for a question the keyword gate let through that
+ * has a word the documents never use (`FuseOptions.knownShare` under 1; a number does not count).
+ * Its known words can all be generic ("How often should I rotate the tyres on my car?": `often`
+ * and `rotate`, in a log-rotation section), and what it is about is then the words the documents
+ * lack; an answerable question with a word the documents lack is still near in meaning to what
+ * answers it. Measured on the tuning sets (docs/evaluation.md): the off-topic questions it lets
+ * through come no nearer than 0.259 to 0.355 (three of them; two more reach 0.418 and 0.440 and
+ * are still answered), the answerable ones that pass from 0.408. Rejected: a floor for every
+ * question (one passing answerable question reaches only 0.269, with all its words known).
+ */
+const NEAR_FOR_UNKNOWN = 0.38;
+/**
  * Weight of the third ranking fused, the candidates ordered by how near in meaning their file's
  * opening passage is (`fuse`). Swept on the tuning sets (docs/evaluation.md): 0.15 to 0.35 gave
  * the same answers on the READMEs; 0.5 and 1 lost docs-eval questions.
@@ -120,7 +132,9 @@ export class SemanticSearch {
    * each passage is (`similarity`, for the answerer: ../answer/extractive.ts). The keyword gate
    * still decides whether the corpus covers the question at all: when it refused (`keyword`
    * empty), only a passage at least DENSE_ALONE similar answers (DENSE_ALONE_KNOWN when most of
-   * the question's words are the documents'); otherwise passages under DENSE_FLOOR take no part.
+   * the question's words are the documents'); otherwise passages under DENSE_FLOOR take no part,
+   * and a question with a word the documents never use gets nothing unless a passage is at least
+   * NEAR_FOR_UNKNOWN similar.
    *
    * A third ranking joins at FILE_WEIGHT: the same candidates ordered by how near in meaning their
    * file's opening passage is (its title and what it says it is for: a README's "Timeout a promise
@@ -129,12 +143,16 @@ export class SemanticSearch {
    * whose opening is nearest is more often the one meant. Rejected: a prior by how many results a
    * file holds (docs/evaluation.md), which follows the words, not the meaning.
    */
-  async fuse(query: string, keyword: number[], top: number, { signal, knownShare = 0 }: FuseOptions = {}): Promise<{ rowids: number[]; similarity?: Similarities }> {
+  async fuse(query: string, keyword: number[], top: number, { signal, knownShare }: FuseOptions = {}): Promise<{ rowids: number[]; similarity?: Similarities }> {
     const vectors = this.vectors;
     if (!vectors || top <= 0) return { rowids: keyword };
     const [vector] = await vectors.embedder.embed([query], 'query', signal);
     const similarity = vectors.similarities(vector!);
-    const floor = keyword.length ? DENSE_FLOOR : knownShare > 0.5 ? DENSE_ALONE_KNOWN : DENSE_ALONE;
+    // Words the documents lack and nothing near in meaning: about something else (NEAR_FOR_UNKNOWN).
+    if (keyword.length && knownShare !== undefined && knownShare < 1 && (similarity.top(1)[0]?.similarity ?? 0) < NEAR_FOR_UNKNOWN) {
+      return { rowids: [], similarity };
+    }
+    const floor = keyword.length ? DENSE_FLOOR : (knownShare ?? 0) > 0.5 ? DENSE_ALONE_KNOWN : DENSE_ALONE;
     const near = similarity.top(top * 2, floor).map((s) => s.rowid);
     if (!near.length) return { rowids: keyword, similarity };
     const candidates = [...new Set([...keyword, ...near])];
