@@ -133,6 +133,17 @@ describe('local index with semantic search (deterministic embedder)', () => {
     assert.equal((await body('How do I set the maximum body bytes for my umbrella?'))[0], 'Body size');
     keywords.close();
     semantic.close();
+
+    // Refused whole: not even the leading file's usage example, which the keyword matches bring.
+    const withUsage = await makeCorpus({
+      'limits.md': "# Limits\n\n## Body size\n\nSet the maximum number of bytes a request body may have.\n\n## Usage\n\n```js\napp.use(bodyLimit({ body: '1mb' }));\n```\n",
+    });
+    const index = new LocalIndex({ corpusDir: withUsage.dir, embedder: new ConceptEmbedder() });
+    const headings = (q: string) => index.retrieve(q).then((hits) => hits.map((h) => h.headingPath.at(-1)));
+    assert.deepEqual((await headings('How do I set the body bytes?')).sort(), ['Body size', 'Usage'], 'with the usage companion, as the gate says');
+    assert.deepEqual(await headings(offTopic), []);
+    index.close();
+    await withUsage.cleanup();
   });
 
   it('fuses: keyword matches stay, and a semantic neighbour joins them', async () => {

@@ -214,7 +214,8 @@ export class LocalIndex implements Retriever {
       // The usage companion is placed, not ranked (./local-candidates.ts): ranked by fusion, it
       // would lose its place to any passage near in meaning, and with it the call a how-to
       // answer quotes (`semver.satisfies(…)`). It keeps the last place.
-      const companion = picked.find((c) => c.companion)?.rowid;
+      // Nothing fused from keyword matches: refused by meaning (./local-semantic.ts), companion too.
+      const companion = rowids.length ? picked.find((c) => c.companion)?.rowid : undefined;
       if (companion !== undefined && !rowids.includes(companion)) {
         if (rowids.length >= top) rowids.pop();
         rowids.push(companion);
