@@ -22,13 +22,12 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
   const { units } = prose;
   const quotedCode = new Set(quoted.flatMap((s) => (s.code !== undefined ? codeRun(units, s.code) : [])));
   const limit = quotedCode.size ? Math.max(defaultLimit, CODE_SNIPPET_CHARS) : defaultLimit;
-  // The code block right after a quoted paragraph is what it most often goes on to ("please use
-  // v2 …" and `npm install node-fetch@2`): a neighbour the snippet may grow to, as prose is.
-  const followingCode = new Set(quoted.flatMap((s) => units[s.unit]?.codeAfter ?? []));
-  // A paragraph and the code right after it (its run) go together.
+  // A paragraph and the code right after it (its run) go together: a neighbour the snippet may
+  // grow to whole, as prose is. After a quoted paragraph it is what the quote most often goes on
+  // to ("please use v2 …" and `npm install node-fetch@2`).
   const partners = pairedCode(units);
   // The units a snippet may show, in order; "neighbours" and gaps are counted in this list.
-  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) || followingCode.has(u) || partners.has(u) ? [u] : []));
+  const shown = units.flatMap((unit, u) => (unit.kind === 'prose' || quotedCode.has(u) || partners.has(u) ? [u] : []));
   const render = (keep: Iterable<number>) => {
     const at = [...keep].map((u) => shown.indexOf(u)).sort((a, b) => a - b);
     let out = '';
@@ -46,7 +45,7 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
   const whole = render(shown);
   if (whole.length <= limit) return whole;
   const keep = new Set([...quoted.map((s) => s.unit), ...quotedCode]);
-  // A quoted paragraph's introduced code is not forced in (the quote is); it joins if it fits.
+  // A unit and its partners join together; a kept (quoted) paragraph's code joins if it fits.
   const withPartners = (u: number) => [u, ...(partners.get(u) ?? [])].filter((x) => !keep.has(x));
   if (render(keep).length > limit) {
     let out = '';

@@ -162,8 +162,8 @@ export interface Interval {
 /**
  * The Wilson score interval of `k` successes in `n` (95% with the default z). Chosen over the
  * textbook normal interval, which collapses to a point at 0 of n or n of n and runs past 0 and
- * 1 on the few dozen questions an evaluation has; Wilson's stays inside and is what statistics
- * libraries recommend for small samples. `null` for no questions.
+ * 1 on the few dozen questions an evaluation has; Wilson's stays inside, and is the interval
+ * usually recommended for small samples. `null` for no questions.
  */
 export function wilson(k: number, n: number, z = 1.96): Interval | null {
   if (n <= 0) return null;
