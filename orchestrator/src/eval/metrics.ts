@@ -174,12 +174,15 @@ export function wilson(k: number, n: number, z = 1.96): Interval | null {
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half), n };
 }
 
+/** Each share's interval, by its metric's key (`rateIntervals`). */
+export type Intervals = Partial<Record<keyof Metrics, Interval>>;
+
 /**
  * How far each share of questions could move by chance (docs/evaluation.md, "Read the report"):
  * with 33 questions, one question is 0.03 of a rate, and 25 of 33 (0.758) reads 0.59–0.87.
  */
-export function rateIntervals(results: QuestionResult[]): Partial<Record<ShareKey, Interval>> {
-  const out: Partial<Record<ShareKey, Interval>> = {};
+export function rateIntervals(results: QuestionResult[]): Intervals {
+  const out: Intervals = {};
   for (const [key, { k, n }] of Object.entries(shareCounts(results)) as [ShareKey, { k: number; n: number }][]) {
     const interval = wilson(k, n);
     if (interval) out[key] = interval;

@@ -8,7 +8,7 @@
  * refuse a script even if one slipped through. Rejected: a charting library (a script on the page
  * and a dependency for a dozen bars).
  */
-import { METRICS, type Interval, type Metrics, type QuestionResult } from './metrics.js';
+import { METRICS, type Interval, type Intervals, type Metrics, type QuestionResult } from './metrics.js';
 import { formatInterval, formatValue, why } from './report-text.js';
 import type { EvalReport } from './report-json.js';
 import type { Comparison } from './compare.js';
@@ -29,9 +29,10 @@ const x = (share: number) => Math.round(Math.max(0, Math.min(1, share)) * BAR_W)
  */
 function bar(share: number, label: string, good: boolean, interval?: Interval): string {
   const mid = BAR_H / 2;
+  const tick = (at: number) => `<line x1="${at}" y1="${mid - 4}" x2="${at}" y2="${mid + 4}"/>`;
+  const [low, high] = interval ? [x(interval.low), x(interval.high)] : [0, 0];
   const whisker = interval
-    ? `<g class="interval" stroke="#1d2330" stroke-width="1.5"><line x1="${x(interval.low)}" y1="${mid}" x2="${x(interval.high)}" y2="${mid}"/>` +
-      `<line x1="${x(interval.low)}" y1="${mid - 4}" x2="${x(interval.low)}" y2="${mid + 4}"/><line x1="${x(interval.high)}" y1="${mid - 4}" x2="${x(interval.high)}" y2="${mid + 4}"/></g>`
+    ? `<g class="interval" stroke="#1d2330" stroke-width="1.5"><line x1="${low}" y1="${mid}" x2="${high}" y2="${mid}"/>${tick(low)}${tick(high)}</g>`
     : '';
   return `<svg class="bar" width="${BAR_W}" height="${BAR_H}" viewBox="0 0 ${BAR_W} ${BAR_H}" role="img" aria-label="${escapeHtml(label)}">` +
     `<rect width="${BAR_W}" height="${BAR_H}" rx="3" fill="#e8eaef"/>` +
@@ -40,7 +41,7 @@ function bar(share: number, label: string, good: boolean, interval?: Interval): 
     `</svg>`;
 }
 
-function metricRows(metrics: Metrics, comparison?: Comparison, intervals: Partial<Record<keyof Metrics, Interval>> = {}): string {
+function metricRows(metrics: Metrics, comparison?: Comparison, intervals: Intervals = {}): string {
   const latencies = METRICS.filter((m) => m.kind === 'ms').map((m) => (metrics[m.key] as number | null) ?? 0);
   const maxLatency = Math.max(1, ...latencies);
   return METRICS.filter((m) => metrics[m.key] !== null)

@@ -1,5 +1,5 @@
 /** The JSON report: what CI keeps as an artifact and what `--compare` reads back. */
-import type { Interval, Metrics, QuestionResult, ShareKey } from './metrics.js';
+import type { Intervals, Metrics, QuestionResult } from './metrics.js';
 
 export const REPORT_FORMAT = 1;
 
@@ -13,6 +13,6 @@ export interface EvalReport {
   judge?: { model: string };
   metrics: Metrics;
   /** 95% confidence intervals of the rates that are shares of questions (absent in reports before them). */
-  intervals?: Partial<Record<ShareKey, Interval>>;
+  intervals?: Intervals;
   questions: QuestionResult[];
 }

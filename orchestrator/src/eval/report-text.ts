@@ -1,5 +1,5 @@
 /** The terminal table: one line per metric, then the failed questions, one line each. */
-import { METRICS, type Interval, type Metrics, type QuestionResult } from './metrics.js';
+import { METRICS, type Interval, type Intervals, type Metrics, type QuestionResult } from './metrics.js';
 import type { Regression } from './compare.js';
 
 export function formatValue(kind: 'rate' | 'ms' | 'scale', v: number | null): string {
@@ -23,7 +23,7 @@ export function renderTable(
   results: QuestionResult[],
   regressions: Regression[] = [],
   title = 'evaluation',
-  intervals: Partial<Record<keyof Metrics, Interval>> = {},
+  intervals: Intervals = {},
 ): string {
   const rows = METRICS.filter((m) => metrics[m.key] !== null || m.kind !== 'scale').map((m) => {
     const reg = regressions.find((r) => r.metric === m.key);

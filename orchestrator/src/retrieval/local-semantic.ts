@@ -148,12 +148,14 @@ export class SemanticSearch {
     if (!vectors || top <= 0) return { rowids: keyword };
     const [vector] = await vectors.embedder.embed([query], 'query', signal);
     const similarity = vectors.similarities(vector!);
-    // Words the documents lack and nothing near in meaning: about something else (NEAR_FOR_UNKNOWN).
-    if (keyword.length && knownShare !== undefined && knownShare < 1 && (similarity.top(1)[0]?.similarity ?? 0) < NEAR_FOR_UNKNOWN) {
+    const floor = keyword.length ? DENSE_FLOOR : (knownShare ?? 0) > 0.5 ? DENSE_ALONE_KNOWN : DENSE_ALONE;
+    const nearest = similarity.top(top * 2, floor);
+    // Words the documents lack and nothing near in meaning: about something else (NEAR_FOR_UNKNOWN,
+    // above DENSE_FLOOR, so the nearest passage of all is the first of these if it counts).
+    if (keyword.length && knownShare !== undefined && knownShare < 1 && (nearest[0]?.similarity ?? 0) < NEAR_FOR_UNKNOWN) {
       return { rowids: [], similarity };
     }
-    const floor = keyword.length ? DENSE_FLOOR : (knownShare ?? 0) > 0.5 ? DENSE_ALONE_KNOWN : DENSE_ALONE;
-    const near = similarity.top(top * 2, floor).map((s) => s.rowid);
+    const near = nearest.map((s) => s.rowid);
     if (!near.length) return { rowids: keyword, similarity };
     const candidates = [...new Set([...keyword, ...near])];
     const openings = this.openingsOf?.(candidates);
