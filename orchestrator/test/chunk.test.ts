@@ -174,6 +174,20 @@ describe('headings with inline code, and bounds', () => {
     assert.equal(inlinePlain('Hello <b>bold</b> [link](x.md) `<x-y>`'), 'Hello bold link <x-y>');
   });
 
+  it("leaves a title's badges out, inline, by reference or in <sup>, and keeps a logo's alt text when it is all there is", () => {
+    const doc = '# mri [![CI](https://github.com/lukeed/mri/workflows/CI/badge.svg)](https://github.com/lukeed/mri/actions) ![npm](https://img.shields.io/npm/v/mri.svg)\n\nQuickly scan for flags.\n';
+    const [first] = chunkDocument('mri/readme.md', doc);
+    assert.equal(first!.title, 'mri');
+    assert.deepEqual(first!.headingPath, ['mri']);
+    assert.equal(first!.id, 'mri/readme.md#mri');
+    assert.equal(inlinePlain('buffer [![travis][travis-image]][travis-url] [![npm][npm-image]][npm-url]'), 'buffer');
+    assert.equal(inlinePlain('call-bound <sup>[![Version Badge][npm-version-svg]][package-url]</sup>'), 'call-bound');
+    assert.equal(inlinePlain('![Koa](logo.png)'), 'Koa');
+    assert.equal(inlinePlain('[![Koa logo](logo.png)](https://koajs.com)'), 'Koa logo');
+    assert.equal(inlinePlain('See [the docs](a.md) and [the API][api]'), 'See the docs and the API');
+    assert.equal(inlinePlain('The `![x](y)` syntax'), 'The ![x](y) syntax');
+  });
+
   it('bounds a heading over 1 MiB, and passages, and the snippets that cite them', () => {
     const huge = 'word '.repeat(300_000); // 1.5 MB
     const doc = `# ${huge}\n\nThe giant heading section explains giant headings.\n\n## Next\n\n${'para '.repeat(5_000)}\n`;

@@ -21,7 +21,7 @@ import { basename, extname } from 'node:path';
 import { countWords } from '../text.js';
 
 /** Bump when chunking output changes for the same input: persisted indexes then rebuild. */
-export const CHUNKER_VERSION = 3;
+export const CHUNKER_VERSION = 4;
 
 /**
  * Bounds, so one hostile or broken document cannot make every answer that cites it huge (a 1 MiB
@@ -217,21 +217,33 @@ export function isReadme(path: string): boolean {
   return /^readme$/i.test(basename(path, extname(path)));
 }
 
+/** An image, inline (`![alt](src)`) or by reference (`![alt][ref]`), and a link around one. */
+const IMAGE = /!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])/g;
+const LINKED_IMAGE = /\[\s*!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])\s*\](?:\([^)]*\)|\[[^\]]*\])?/g;
+
 /**
  * Heading text without inline Markdown: `Mount with \`app.use\`` → `Mount with app.use`. A code
  * span keeps its text as written, tags included (`The \`<grounded-chat>\` widget` → `The
  * <grounded-chat> widget`, slug `the-grounded-chat-widget` as on GitHub); outside code, emphasis
- * markers and HTML tags go.
+ * markers and HTML tags go, and so do images beside text: a README's title is often its name
+ * and a row of badges (`# mri [![CI](…/badge.svg)](…)`), and the badges' alt text ("CI", "NPM
+ * monthly downloads", "Build Status") would be searched as the title, shown as the citation's
+ * title and embedded with every passage of the file. An image that is the whole heading (a
+ * logo) keeps its alt text, as the only name there is.
  */
 export function inlinePlain(text: string): string {
+  return plainOf(text, true) || plainOf(text, false);
+}
+
+function plainOf(text: string, dropImages: boolean): string {
   return text
     .split(/(`[^`]*`)/)
     .map((part, i) =>
       i % 2 === 1
         ? part.slice(1, -1)
-        : part
-            .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-            .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+        : (dropImages ? part.replace(LINKED_IMAGE, ' ').replace(IMAGE, ' ') : part)
+            .replace(/!\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])/g, '$1')
+            .replace(/\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])/g, '$1')
             .replace(/(\*\*|__)(.+?)\1/g, '$2')
             .replace(/(\*|_)(.+?)\1/g, '$2')
             .replace(/<[^>]+>/g, ''),
