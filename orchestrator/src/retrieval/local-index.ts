@@ -26,6 +26,7 @@ import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
 import { listCorpusFiles } from '../ingest/corpus.js';
 import { queryTerms } from '../text.js';
+import { paraphrases } from '../paraphrase.js';
 import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
 import { CandidateCollector } from './local-candidates.js';
@@ -198,7 +199,8 @@ export class LocalIndex implements Retriever {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
     // The relevance gate (./local-gate.ts): enough of the terms, or of a section's own heading.
-    const groups = terms.map((t) => this.planner!.group(t));
+    const also = paraphrases(query);
+    const groups = terms.map((t) => this.planner!.group(t, also.get(t)));
     const rule = gateRule(groups, { ...this.opts, namedSections: options.namedSections });
     const top = options.top ?? DEFAULT_TOP;
     const live = groups.filter((g) => g.live);

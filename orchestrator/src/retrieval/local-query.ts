@@ -83,7 +83,11 @@ export class QueryPlanner {
     this.anyWithPrefix = db.prepare('SELECT 1 FROM terms WHERE term >= ? AND term < ? LIMIT 1').pluck();
   }
 
-  group(term: string): Group {
+  /**
+   * `also`: the documents' words for this question word (../paraphrase.ts), searched as its
+   * alternatives when the index has them, as a typo's corrections are.
+   */
+  group(term: string, also: readonly string[] = []): Group {
     const exact = this.exists.get(term) !== undefined;
     // Prefix and typo expansion only where they pay: for a term the index does not have as such
     // ("config" finds "configur", "orchestratr" finds "orchestr"). A stem the docs use is searched
@@ -106,6 +110,7 @@ export class QueryPlanner {
     // A word the index lacks may be an inflection the stemmer leaves whole ("smaller", "bigger")
     // or a negation ("uncompressed"): its base form is searched as a typo would be.
     if (!exact) for (const v of baseForms(term)) if (!fuzzy.includes(v) && this.exists.get(v) !== undefined) fuzzy.push(v);
+    for (const v of also) if (v !== term && !fuzzy.includes(v) && this.exists.get(v) !== undefined) fuzzy.push(v);
     const live = exact || fuzzy.length > 0 || (prefix && this.anyWithPrefix.get(term, next(term)) !== undefined);
     return { term, prefix, fuzzy, live };
   }

@@ -16,11 +16,11 @@ import { fuseRanks, VectorSet, type Similarities } from './local-vectors.js';
 
 /*
  * Fusion settings, chosen on the tuning sets only (tune, tune2 and the docs eval;
- * docs/evaluation.md has the sweep): twice `top` semantic candidates are fused with `top` keyword
+ * orchestrator/eval/TUNING.md has the sweep): twice `top` semantic candidates are fused with `top` keyword
  * ones. With passages embedded in windows (all-MiniLM-L6-v2), the off-topic questions the keyword
  * gate refused came no closer than 0.37 to any passage on the READMEs and 0.447 on docs/ (the docs
  * eval's off-10), and the answerable ones it refused that 0.45 still answers reach 0.454 to 0.54:
- * the margin is thin, and measured (docs/evaluation.md). The floor keeps the barely related out of
+ * the margin is thin, and measured (orchestrator/eval/TUNING.md). The floor keeps the barely related out of
  * a keyword answer.
  */
 /** Least cosine similarity for a semantic candidate beside keyword matches. */
@@ -33,7 +33,7 @@ const DENSE_ALONE = 0.45;
  * half of ("cap how big an incoming body is allowed to be": `limit`, "larger than this limit") is
  * about them more likely than one in other words; an off-topic question is mostly words the
  * documents never use ("voice input with speech recognition"). Measured on the tuning sets
- * (docs/evaluation.md): the off-topic questions the gate refuses with most of their words known
+ * (orchestrator/eval/TUNING.md): the off-topic questions the gate refuses with most of their words known
  * come no closer than 0.367 (drywall); at 0.35 that one is answered, from 0.36 to 0.40 none is.
  */
 const DENSE_ALONE_KNOWN = 0.4;
@@ -43,7 +43,7 @@ const DENSE_ALONE_KNOWN = 0.4;
  * Its known words can all be generic ("How often should I rotate the tyres on my car?": `often`
  * and `rotate`, in a log-rotation section), and what it is about is then the words the documents
  * lack; an answerable question with a word the documents lack is still near in meaning to what
- * answers it. Measured on the tuning sets (docs/evaluation.md): the off-topic questions it lets
+ * answers it. Measured on the tuning sets (orchestrator/eval/TUNING.md): the off-topic questions it lets
  * through come no nearer than 0.259 to 0.355 (three of them; two more reach 0.418 and 0.440 and
  * are still answered), the answerable ones that pass from 0.408. Rejected: a floor for every
  * question (one passing answerable question reaches only 0.269, with all its words known).
@@ -51,7 +51,7 @@ const DENSE_ALONE_KNOWN = 0.4;
 const NEAR_FOR_UNKNOWN = 0.38;
 /**
  * Weight of the third ranking fused, the candidates ordered by how near in meaning their file's
- * opening passage is (`fuse`). Swept on the tuning sets (docs/evaluation.md): 0.15 to 0.35 gave
+ * opening passage is (`fuse`). Swept on the tuning sets (orchestrator/eval/TUNING.md): 0.15 to 0.35 gave
  * the same answers on the READMEs; 0.5 and 1 lost docs-eval questions.
  */
 const FILE_WEIGHT = 0.25;
@@ -141,7 +141,7 @@ export class SemanticSearch {
    * after a specified amount of time"). A question that does not name the package it is about
    * ("make a promise reject if it takes too long") shares words with several READMEs, and the file
    * whose opening is nearest is more often the one meant. Rejected: a prior by how many results a
-   * file holds (docs/evaluation.md), which follows the words, not the meaning.
+   * file holds (orchestrator/eval/TUNING.md), which follows the words, not the meaning.
    */
   async fuse(query: string, keyword: number[], top: number, { signal, knownShare }: FuseOptions = {}): Promise<{ rowids: number[]; similarity?: Similarities }> {
     const vectors = this.vectors;

@@ -48,7 +48,7 @@ const SCHEME = `win${WINDOW_CHARS}`;
  * reads, so a long passage's vector says little of any one thing it holds. Measured (dense search
  * alone, the passage holding the fact; MRR whole → windows): tune 0.628 → 0.671, tune2 0.623 →
  * 0.666, docs eval 0.616 → 0.768, for 1.8× the embedding time on docs/, as every word is now read,
- * not only the first 256 tokens (docs/evaluation.md).
+ * not only the first 256 tokens (orchestrator/eval/TUNING.md).
  */
 export function passageWindows(headingPath: string[], text: string): string[] {
   const lead = `${headingPath.join(' > ')}\n`;
