@@ -14,6 +14,8 @@ describe("the asker's words for the documents' words (../src/paraphrase.ts)", ()
     assert.deepEqual(table('How do I delete a folder?'), { delet: ['remov'], folder: ['directori', 'dir'] });
     assert.deepEqual(table('Can I skip some files?'), { skip: ['ignor', 'exclud'] });
     assert.deepEqual(table('What is the shorthand for --verbose?'), { shorthand: ['alia', 'short'] });
+    assert.deepEqual(table('Did this error come from the library?'), { librari: ['modul', 'packag'] });
+    assert.deepEqual(table('Can I use it with async/await?'), { await: ['promi'] });
   });
 
   it('reads a phrase row only on its phrase', () => {
