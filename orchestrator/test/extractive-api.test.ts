@@ -130,6 +130,17 @@ describe('option lists: the name a list item documents', () => {
     for (const [item, want] of table) assert.equal(label(item), want, item);
   });
 
+  it('reads a badge (a link around images) as nothing, and a lone image as its alt text', () => {
+    const { sentences } = parseProse(
+      'Minimal file watching library [![NPM](https://img.shields.io/npm/v/chokidar.svg)](https://npmjs.com/package/chokidar)\n\n' +
+        'See the ![request flow](flow.png) above.\n\n[![Build Status](https://travis-ci.org/x.svg)](https://travis-ci.org/x) [![npm](https://img.shields.io/npm/v/x.svg)](https://npmjs.com/x)\n',
+    );
+    assert.deepEqual(
+      sentences.map((s) => s.text),
+      ['Minimal file watching library', 'See the request flow above.'],
+    );
+  });
+
   it('labels every unit of the item, nested ones too, and no unit outside it', () => {
     const { units } = parseProse(
       ['Options:', '', '- **onComment**: If a function is passed for this option, it is called.', '', '  - `block`: true for a block comment.', '  - a plain sub-point.', '', '  If array is passed for this option, each comment is pushed to it.', '', '  ```js', '  onComment: []', '  ```', '', 'Back to prose.'].join('\n'),

@@ -272,10 +272,15 @@ export function itemLabel(tokens: Token[]): string | undefined {
 /** An option, property or flag (`opts.string`, `--verbose`, `options['--']`), or a call signature. */
 const ITEM_NAME = /^(?:-{1,2}[\w-]+|[A-Za-z_$][\w$]*(?:(?:\.[\w$]+)|(?:\[[^\]\s]+\]))*(?:\([^()]*\))?)$/;
 
-/** Inline tokens → plain text: links keep their text, `code` keeps its backticks, HTML drops. */
+/**
+ * Inline tokens → plain text: links keep their text, `code` keeps its backticks, HTML drops, an
+ * image reads as its alt text. A link around images only is a badge (`[![npm](…svg)](…)`, "NPM
+ * version", "Build Status"): it says nothing a sentence should quote, and drops.
+ */
 export function inlineText(tokens: Token[]): string {
   let out = '';
   for (const t of tokens) {
+    if (t.type === 'link' && isBadge(t as Tokens.Link)) continue;
     switch (t.type) {
       case 'codespan':
         out += '`' + (t as Tokens.Codespan).text + '`';
@@ -295,6 +300,11 @@ export function inlineText(tokens: Token[]): string {
     }
   }
   return out;
+}
+
+function isBadge(link: Tokens.Link): boolean {
+  const inner = link.tokens ?? [];
+  return inner.some((t) => t.type === 'image') && inner.every((t) => t.type === 'image' || (t.type === 'text' && !t.raw.trim()));
 }
 
 export const collapse = (s: string) => s.replace(/\s+/g, ' ').trim();
