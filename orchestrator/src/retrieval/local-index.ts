@@ -35,6 +35,7 @@ import { gateRule, knownShare, requiredMatches } from './local-gate.js';
 import { Store } from './local-store.js';
 import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
+import { NamedDocuments, ofNamedDocuments } from './local-named.js';
 import type { Embedder } from './embedder.js';
 import { SemanticSearch } from './local-semantic.js';
 import { windowTexts, type Similarities } from './local-vectors.js';
@@ -107,6 +108,7 @@ export class LocalIndex implements Retriever {
   private store?: Store;
   private planner?: QueryPlanner;
   private candidates?: CandidateCollector;
+  private named?: NamedDocuments;
   private count = 0;
   private loading?: Promise<void>;
   private readonly semanticSearch?: SemanticSearch;
@@ -174,6 +176,7 @@ export class LocalIndex implements Retriever {
     this.store = undefined;
     this.planner = undefined;
     this.candidates = undefined;
+    this.named = undefined;
     this.semanticSearch?.detach();
     this.loading = undefined;
   }
@@ -225,6 +228,9 @@ export class LocalIndex implements Retriever {
       picked = rowids.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
       similarity = fused.similarity;
     }
+    // A question that names its document is answered from it (./local-named.ts).
+    const paths = this.store!.pathsOf(picked.map((p) => p.rowid));
+    picked = ofNamedDocuments(picked, (rowid) => paths.get(rowid), (found) => this.named!.named(terms, found));
     const out: Passage[] = [];
     for (const { rowid, score } of picked) {
       const stored = this.store!.passage(rowid);
@@ -246,6 +252,7 @@ export class LocalIndex implements Retriever {
     if (this.store !== store) this.store?.close();
     this.store = store;
     this.planner = new QueryPlanner(store.db);
+    this.named = new NamedDocuments(store.db);
     // bm25() called directly, not FTS5's `rank` column: ORDER BY rank makes FTS5 run the query
     // through a second, internal statement, which measured about twice the cost at 64,000
     // passages. Same function and weights, so the same order; ties go by rowid, as they did.
