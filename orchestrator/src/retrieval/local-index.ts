@@ -16,24 +16,23 @@
  * mtime match are trusted without being read; any other file is hashed, and only a real content
  * change counts. Changed, added and removed files are applied in one transaction, leaving the
  * rest of the index as it is; a new chunker or index format, or a change to most of the corpus,
- * rebuilds into a new file that replaces the old one by rename. A crash at any point leaves a
+ * rebuilds into a new file that replaces the old one by rename (./local-build.ts). A crash at any point leaves a
  * consistent index. `<indexDir>/local/manifest.json` is a human-readable summary, nothing reads it
  * (./local-manifest.ts compares the corpus with the saved manifest and writes that summary).
  */
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Passage, RetrieveOptions, Retriever } from '../seams.js';
 import { CHUNKER_VERSION, DEFAULT_CHUNK_OPTIONS, type Chunk, type ChunkOptions } from '../ingest/chunk.js';
-import { listCorpusFiles } from '../ingest/corpus.js';
 import { queryTerms } from '../text.js';
 import { paraphrases } from '../paraphrase.js';
 import type { PreparedFile } from './local-prepare.js';
 import { prepareFiles } from './local-prepare-pool.js';
+import { buildStore, DB_FILE } from './local-build.js';
 import { CandidateCollector } from './local-candidates.js';
 import { matchExpressions, QueryPlanner } from './local-query.js';
 import { gateRule, knownShare, requiredMatches } from './local-gate.js';
 import { Store } from './local-store.js';
-import { diffCorpus, fsyncFile, writeSummary, type Diff } from './local-manifest.js';
+import { diffCorpus, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
 import { NamedDocuments, ofNamedDocuments } from './local-named.js';
 import type { Embedder } from './embedder.js';
@@ -48,13 +47,6 @@ export const INDEX_FORMAT_VERSION = 8;
 
 /** Column weights of bm25() in the order of the fts table's columns: title, headings, body, own. */
 const BM25_WEIGHTS = '1.5, 2, 1, 0';
-
-/**
- * Files per transaction in a full build. Measured at 64,000 passages: 512 was no faster (FTS5's
- * segments are merged once at the end anyway, see Store.create), and a long write keeps the
- * main thread from handing the workers their next files.
- */
-const BUILD_BATCH_FILES = 64;
 
 /** An update touching more than this share of the corpus's bytes rebuilds instead (faster in bulk). */
 const REBUILD_SHARE = 0.5;
@@ -100,7 +92,6 @@ export interface LocalIndexStats {
   ms: number;
 }
 
-const DB_FILE = 'index.sqlite';
 
 export class LocalIndex implements Retriever {
   readonly name = 'local';
@@ -348,65 +339,20 @@ export class LocalIndex implements Retriever {
   }
 
   private async build(reason: string, started: number): Promise<LocalIndexStats> {
-    const { indexDir } = this.opts;
-    const files = await listCorpusFiles(this.opts.corpusDir);
-    let target = ':memory:';
-    let dir: string | undefined;
-    if (indexDir) {
-      dir = join(indexDir, 'local');
-      try {
-        await mkdir(dir, { recursive: true });
-        target = join(dir, `${DB_FILE}.${process.pid}.tmp`);
-        await rm(target, { force: true });
-      } catch (err) {
-        // A read-only file system must not stop the service: it then just re-indexes at each start.
-        this.opts.log?.(`local index: warning: could not save to ${indexDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it will be rebuilt at the next start`);
-        dir = undefined;
-      }
-    }
-    let store: Store;
-    try {
-      store = Store.create(target);
-    } catch (err) {
-      if (target === ':memory:') throw err;
-      this.opts.log?.(`local index: warning: could not save to ${indexDir} (${(err as Error).message}); it will be rebuilt at the next start`);
-      dir = undefined;
-      store = Store.create((target = ':memory:'));
-    }
-    try {
-      let done = 0;
-      const batch: Parameters<Store['put']>[0][] = [];
-      const flush = () => store.transaction(() => batch.splice(0).forEach((p) => store.put(p, { bulk: true })));
-      for await (const p of prepareFiles(this.opts.corpusDir, files, { chunk: this.opts.chunk, threads: this.opts.threads })) {
-        batch.push(p);
-        if (batch.length >= BUILD_BATCH_FILES) flush();
-        this.opts.onProgress?.(++done, files.length);
-      }
-      flush();
-      store.transaction(() => {
-        store.putVocabulary();
-        store.saveCounts();
-        store.setMeta({ ...this.metaValues(), builtAt: new Date().toISOString() });
-      });
-      store.finishBuild();
-    } catch (err) {
-      store.close();
-      if (target !== ':memory:') await rm(target, { force: true });
-      throw err;
-    }
-    if (dir) {
-      store.close();
-      const final = join(dir, DB_FILE);
-      await fsyncFile(target);
-      await rename(target, final);
-      await fsyncFile(dir).catch(() => {}); // the rename itself (not supported on every platform)
-      store = Store.open(final);
-      await this.writeSummary(indexDir!, store).catch(() => {});
-      await Promise.all(['index.json', 'passages.json'].map((f) => rm(join(dir!, f), { force: true }))).catch(() => {});
-    }
+    const { corpusDir, indexDir, chunk, threads, log, onProgress } = this.opts;
+    const { store, files } = await buildStore({
+      corpusDir,
+      indexDir,
+      chunk,
+      threads,
+      log,
+      onProgress,
+      meta: this.metaValues(),
+      saved: (s) => this.writeSummary(indexDir!, s),
+    });
     this.install(store);
-    this.stats = { source: 'built', reason, files: files.length, passages: this.count, ms: performance.now() - started };
-    this.opts.log?.(`local index built (${reason}): ${files.length} files, ${this.count} passages`);
+    this.stats = { source: 'built', reason, files, passages: this.count, ms: performance.now() - started };
+    this.opts.log?.(`local index built (${reason}): ${files} files, ${this.count} passages`);
     return this.stats;
   }
 
