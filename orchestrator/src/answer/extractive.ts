@@ -47,18 +47,19 @@ import { leadingFile } from '../leading-file.js';
 import { contentTerms, queryTerms } from '../text.js';
 import { paraphrases } from '../paraphrase.js';
 import { CODE_PATH, MEANING_WEIGHT, meaningGap, NEAR_IN_MEANING, scoreSentence, splitIdentifiers } from './score.js';
-import { codeRun, codeRunText, parseProse, type PassageProse, type Sentence } from './prose.js';
+import { codeRun, codeRunText, type PassageProse, type Sentence } from './prose.js';
 import { buildSnippet } from './snippet.js';
-import { excerptCode } from './code-excerpt.js';
+import { isNearDuplicate, leadHeading, passageProse, withExcerpts, withoutCode } from './passage-sentences.js';
 import { renderApiName } from './api-name.js';
 import { apiExample, apiOf, callExample, questionNames } from './call-example.js';
 import { callsName } from '../code-calls.js';
-import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS, MAX_QUOTED_CODE_CHARS } from './code-choice.js';
+import { bestCodeOnly, chooseCode, codeCandidates, isProcedural, MAX_CODE_BLOCKS } from './code-choice.js';
 
 export { MAX_QUOTED_CODE_CHARS } from './code-choice.js';
 export { MEANING_WEIGHT, NEAR_IN_MEANING } from './score.js';
 export { CODE_SNIPPET_CHARS } from './snippet.js';
 export { isNavigation } from './prose.js';
+export { NEAR_DUPLICATE_SHARE } from './passage-sentences.js';
 
 export const EXTRACTIVE_INTRO =
   'No language model is configured, so this answer quotes the documentation directly.';
@@ -101,12 +102,6 @@ export interface ExtractivePlan {
   /** Quoted sentences in answer order, each with its 1-based citation number. */
   quotes: ExtractiveQuote[];
 }
-
-/**
- * A sentence is a near-duplicate of a chosen one when at least this share of its content terms
- * occur in that one: it would repeat what the answer already says.
- */
-export const NEAR_DUPLICATE_SHARE = 0.8;
 
 /** Plans an answer: which sentences to quote and which passages that makes the citations. */
 export function planExtractive(question: string, passages: Passage[], options: ExtractiveOptions = {}): ExtractivePlan {
@@ -287,31 +282,6 @@ function codeOnlyPlan(passages: Passage[], prose: PassageProse[], score: (text: 
   };
 }
 
-/** The passage with each example too long to quote replaced by its excerpt for this question. */
-function withExcerpts(pp: PassageProse, scoreCode: (code: string) => number): PassageProse {
-  if (!pp.units.some((u) => u.kind === 'code' && u.text.length > MAX_QUOTED_CODE_CHARS)) return pp;
-  const units = pp.units.map((u) => {
-    if (u.kind !== 'code' || u.text.length <= MAX_QUOTED_CODE_CHARS) return u;
-    const excerpt = excerptCode(u.text, scoreCode, MAX_QUOTED_CODE_CHARS);
-    return excerpt ? { kind: 'code' as const, text: excerpt } : u;
-  });
-  return { ...pp, units };
-}
-
-function withoutCode(s: Sentence): Sentence {
-  const { code: _code, ...rest } = s;
-  return rest;
-}
-
-/** Most of `s`'s content terms already occur in one chosen sentence. */
-function isNearDuplicate(s: Sentence, chosen: Sentence[]): boolean {
-  if (s.terms.length === 0) return false;
-  return chosen.some((c) => {
-    const shared = s.terms.filter((t) => c.terms.includes(t)).length;
-    return shared / s.terms.length >= NEAR_DUPLICATE_SHARE;
-  });
-}
-
 /**
  * The answer text for a plan: the plain intro line, then one blockquote per quoted sentence, each
  * followed by the fenced code block it introduces, if any (outside the blockquote, so it renders
@@ -384,32 +354,4 @@ export class ExtractiveChatModel implements ChatModel {
     }
     yield { type: 'finish', reason: 'stop', usage: { promptTokens: 0, completionTokens: 0, model: this.name } };
   }
-}
-
-// ── prose extraction ────────────────────────────────────────────────────────────────────────
-
-
-/**
- * The heading a passage's first sentence answers: a section's opening sentence usually reads
- * under its heading ("## Add it to a page" — "One script and one tag:"), so it is scored with the
- * heading's words too. Not for a long section's later parts (`~2`), which open mid-topic.
- */
-function leadHeading(p: Passage): string | undefined {
-  return /~\d+$/.test(p.id) ? undefined : p.headingPath.at(-1);
-}
-
-function passageProse(markdown: string, passage: number, score: (text: string) => number, heading?: string): PassageProse {
-  const { units, sentences } = parseProse(markdown);
-  return {
-    units,
-    sentences: sentences.map((s, position) => ({
-      passage,
-      unit: s.unit,
-      position,
-      text: s.text,
-      score: score([s.lead ? heading : undefined, s.header, s.text].filter(Boolean).join(' ')),
-      terms: s.terms,
-      ...(s.code !== undefined ? { code: s.code } : {}),
-    })),
-  };
 }
