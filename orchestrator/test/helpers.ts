@@ -2,6 +2,8 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
+import { LocalIndex } from '../src/retrieval/local-index.js';
 
 export async function makeCorpus(files: Record<string, string>): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'gc-corpus-'));
@@ -10,6 +12,30 @@ export async function makeCorpus(files: Record<string, string>): Promise<{ dir: 
     await writeFile(join(dir, path), text);
   }
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A keyword-only local index over a tiny corpus, loaded in a suite's `before` and removed in its
+ * `after`: `const docs = indexedCorpus({ 'a.md': '# A …' })`, then `docs.index` in the tests.
+ */
+export function indexedCorpus(files: Record<string, string>): { readonly index: LocalIndex } {
+  let corpus: Awaited<ReturnType<typeof makeCorpus>> | undefined;
+  let index: LocalIndex | undefined;
+  before(async () => {
+    corpus = await makeCorpus(files);
+    index = new LocalIndex({ corpusDir: corpus.dir });
+    await index.ready();
+  });
+  after(async () => {
+    index?.close();
+    await corpus?.cleanup();
+  });
+  return {
+    get index() {
+      if (!index) throw new Error('indexedCorpus: the index is loaded in before()');
+      return index;
+    },
+  };
 }
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { namesIn } from '../src/retrieval/local-absent-names.js';
-import { LocalIndex } from '../src/retrieval/local-index.js';
 import { LocalRetriever } from '../src/retrieval/local-retriever.js';
-import { makeCorpus } from './helpers.js';
+import { indexedCorpus } from './helpers.js';
 
 describe('names a question uses (../src/retrieval/local-absent-names.ts)', () => {
   it('reads a run of capitalised words, or a word with an inner capital, as a name', () => {
@@ -24,30 +23,23 @@ describe('names a question uses (../src/retrieval/local-absent-names.ts)', () =>
 });
 
 describe('a question naming what the documents never mention', () => {
-  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
-  let index: LocalIndex;
-  before(async () => {
-    corpus = await makeCorpus({
+  const docs = indexedCorpus({
       'deploy.md': '# Deploy\n\n## To App Service\n\nDeploy the server to Azure App Service with one command, then set the port in the app settings.\n',
       'server.md': '# Server\n\n## Mounting\n\nMount the router in any Node web app built on Express.\n',
-    });
-    index = new LocalIndex({ corpusDir: corpus.dir });
-    await index.ready();
   });
-  after(() => corpus.cleanup());
 
   it('gets nothing when a name has a word the documents never use', async () => {
-    assert.deepEqual(await index.retrieve('How do I deploy the server to Google Cloud Run?'), []);
-    assert.deepEqual(await index.retrieve('How do I deploy the server with PostgreSQL?'), []);
+    assert.deepEqual(await docs.index.retrieve('How do I deploy the server to Google Cloud Run?'), []);
+    assert.deepEqual(await docs.index.retrieve('How do I deploy the server with PostgreSQL?'), []);
   });
 
   it('still answers a name the documents use, and a single capitalised word they do not', async () => {
-    assert.equal((await index.retrieve('How do I deploy the server to Azure App Service?'))[0]?.id, 'deploy.md#to-app-service');
-    assert.equal((await index.retrieve('How do I mount the router in a Koa app?'))[0]?.id, 'server.md#mounting');
+    assert.equal((await docs.index.retrieve('How do I deploy the server to Azure App Service?'))[0]?.id, 'deploy.md#to-app-service');
+    assert.equal((await docs.index.retrieve('How do I mount the router in a Koa app?'))[0]?.id, 'server.md#mounting');
   });
 
   it('answers the asking sentence of a message whose context names the unknown thing', async () => {
-    const retriever = new LocalRetriever(index);
+    const retriever = new LocalRetriever(docs.index);
     const hits = await retriever.retrieve('We also run on Google Kubernetes Engine. How do I set the port in the app settings?');
     assert.equal(hits[0]?.id, 'deploy.md#to-app-service');
   });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { paraphrases } from '../src/paraphrase.js';
-import { LocalIndex } from '../src/retrieval/local-index.js';
 import { planExtractive, renderExtractive } from '../src/answer/extractive.js';
 import { scoreSentence } from '../src/answer/score.js';
 import { queryTerms } from '../src/text.js';
-import { makeCorpus } from './helpers.js';
+import { indexedCorpus } from './helpers.js';
 
 const table = (q: string) => Object.fromEntries(paraphrases(q));
 
@@ -47,24 +46,17 @@ describe("the asker's words for the documents' words (../src/paraphrase.ts)", ()
 });
 
 describe('a question in other words than the documents, end to end (local index, offline answerer)', () => {
-  let corpus: Awaited<ReturnType<typeof makeCorpus>>;
-  let index: LocalIndex;
-  before(async () => {
-    corpus = await makeCorpus({
+  const docs = indexedCorpus({
       'fs-tools.md':
         '# fs-tools\n\n## copy(src, dest)\n\nCopies a file or a directory, creating missing parents.\n\n' +
         '## remove(path)\n\nRemoves a directory and its contents, like rm -rf.\n\n```js\nawait remove(\'/tmp/build\')\n```\n\n' +
         '## ensureDir(path)\n\nCreates a directory unless it exists already.\n',
       'queue.md': '# queue\n\n## pause()\n\nPauses the processing of tasks.\n\n## resume()\n\nResumes the processing of tasks.\n',
-    });
-    index = new LocalIndex({ corpusDir: corpus.dir });
-    await index.ready();
   });
-  after(() => corpus.cleanup());
 
   it('finds and quotes the section the documents name in their words', async () => {
     const question = 'How do I delete a folder with everything inside?';
-    const passages = await index.retrieve(question, { top: 3 });
+    const passages = await docs.index.retrieve(question, { top: 3 });
     assert.equal(passages[0]?.id, 'fs-tools.md#removepath');
     const text = renderExtractive(planExtractive(question, passages));
     assert.match(text, /Removes a directory and its contents/);
@@ -72,6 +64,6 @@ describe('a question in other words than the documents, end to end (local index,
   });
 
   it('still refuses what the documents do not cover', async () => {
-    assert.deepEqual(await index.retrieve('How do I delete my social media account?', { top: 3 }), []);
+    assert.deepEqual(await docs.index.retrieve('How do I delete my social media account?', { top: 3 }), []);
   });
 });
