@@ -35,7 +35,6 @@ import { Store } from './local-store.js';
 import { diffCorpus, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
 import { NamedDocuments, ofNamedDocuments } from './local-named.js';
-import { namesAbsent } from './local-absent-names.js';
 import type { Embedder } from './embedder.js';
 import { SemanticSearch } from './local-semantic.js';
 import { windowTexts, type Similarities } from './local-vectors.js';
@@ -193,8 +192,6 @@ export class LocalIndex implements Retriever {
     if (!this.store) await this.ready();
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
-    // A name the documents never mention ("Google Cloud Run"): not covered (./local-absent-names.ts).
-    if (namesAbsent(query, (t) => this.planner!.group(t).live)) return [];
     // The relevance gate (./local-gate.ts): enough of the terms, or of a section's own heading.
     const also = paraphrases(query);
     const groups = terms.map((t) => this.planner!.group(t, also.get(t)));
