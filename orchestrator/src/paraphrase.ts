@@ -17,7 +17,7 @@
  * Rejected: rows for words whose documentation sense depends on the package ("read" → "parse",
  * "stop" → "abort"): they would add matches to every question that says them.
  */
-import { normalizeTerm, stem } from './text.js';
+import { normalizeTerm } from './text.js';
 
 interface Row {
   /** Where the asker's word is: the first capture group is the word the documents' words join. */
@@ -70,7 +70,8 @@ export function paraphrases(question: string): Map<string, string[]> {
   const out = new Map<string, string[]>();
   ROWS.forEach((row, i) => {
     for (const m of question.matchAll(row.asked)) {
-      const term = normalizeTerm(m[1]!) ?? stem(m[1]!.toLowerCase());
+      const term = normalizeTerm(m[1]!);
+      if (!term) continue; // a stop word is no query term
       const known = out.get(term) ?? [];
       for (const t of DOCS_TERMS[i]!) if (t !== term && !known.includes(t)) known.push(t);
       if (known.length) out.set(term, known);

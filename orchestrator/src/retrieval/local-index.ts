@@ -34,7 +34,7 @@ import { gateRule, knownShare, requiredMatches } from './local-gate.js';
 import { Store } from './local-store.js';
 import { diffCorpus, writeSummary, type Diff } from './local-manifest.js';
 import { Ranker } from './local-rank.js';
-import { NamedDocuments, ofNamedDocuments } from './local-named.js';
+import { NamedDocuments } from './local-named.js';
 import type { Embedder } from './embedder.js';
 import { SemanticSearch } from './local-semantic.js';
 import { windowTexts, type Similarities } from './local-vectors.js';
@@ -91,7 +91,6 @@ export interface LocalIndexStats {
   passages: number;
   ms: number;
 }
-
 
 export class LocalIndex implements Retriever {
   readonly name = 'local';
@@ -219,15 +218,13 @@ export class LocalIndex implements Retriever {
       picked = rowids.map((rowid, rank) => ({ rowid, score: 1 / (rank + 1) }));
       similarity = fused.similarity;
     }
-    // A question that names its document is answered from it (./local-named.ts).
-    const paths = this.store!.pathsOf(picked.map((p) => p.rowid));
-    picked = ofNamedDocuments(picked, (rowid) => paths.get(rowid), (found) => this.named!.named(terms, found));
     const out: Passage[] = [];
     for (const { rowid, score } of picked) {
       const stored = this.store!.passage(rowid);
       if (stored) out.push(this.toPassage(stored.chunk, score, similarity?.of(rowid), similarity?.windows(rowid)));
     }
-    return out;
+    // A question that names its document is answered from it (./local-named.ts).
+    return this.named!.keep(out, terms);
   }
 
   private toPassage(chunk: Chunk, score: number, similarity?: number, perWindow?: Float32Array): Passage {
@@ -243,13 +240,14 @@ export class LocalIndex implements Retriever {
     if (this.store !== store) this.store?.close();
     this.store = store;
     this.planner = new QueryPlanner(store.db);
-    this.named = new NamedDocuments(store.db);
+    const ranker = new Ranker(store);
+    this.named = new NamedDocuments(store.db, (stem) => ranker.isTitleName(stem));
     // bm25() called directly, not FTS5's `rank` column: ORDER BY rank makes FTS5 run the query
     // through a second, internal statement, which measured about twice the cost at 64,000
     // passages. Same function and weights, so the same order; ties go by rowid, as they did.
     this.candidates = new CandidateCollector(
       store,
-      new Ranker(store),
+      ranker,
       store.db.prepare<[string, number], { rowid: number; score: number }>(
         `SELECT rowid, bm25(fts, ${BM25_WEIGHTS}) AS score FROM fts WHERE fts MATCH ? ORDER BY score, rowid LIMIT ?`,
       ),

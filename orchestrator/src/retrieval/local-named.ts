@@ -18,6 +18,7 @@
  * configuration page. The documents' test alone takes every word for a name in a corpus of a few
  * files.
  */
+import type { Passage } from '../seams.js';
 import type { Db } from './local-store.js';
 import { contentTerms } from '../text.js';
 
@@ -25,51 +26,42 @@ import { contentTerms } from '../text.js';
 export const MAX_OTHER_FILES = 2;
 
 export class NamedDocuments {
-  private readonly titleOf;
   private readonly filesUsing;
-  private readonly passagesUsing;
-  /** Per title word: the files whose text uses it, or undefined when it is no name by the ranker's test. */
-  private readonly cache = new Map<string, { files?: Set<string> }>();
+  /** Per title word that passes the ranker's test: the files whose text uses it. */
+  private readonly cache = new Map<string, Set<string>>();
 
-  constructor(db: Db) {
-    this.titleOf = db.prepare<[string], string>('SELECT title FROM passages WHERE path = ? LIMIT 1').pluck();
+  /** `isTitleName`: the ranker's test of a title word (./local-rank.ts `Ranker.isTitleName`). */
+  constructor(
+    db: Db,
+    private readonly isTitleName: (stem: string) => boolean,
+  ) {
     // The distinct files whose text uses a stem (contentless FTS5: rowids only, joined to their paths).
-    this.passagesUsing = db.prepare<[string], number>('SELECT count(*) FROM fts WHERE fts MATCH ?').pluck();
     this.filesUsing = db
       .prepare<[string, number], string>('SELECT DISTINCT path FROM passages WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?) LIMIT ?')
       .pluck();
   }
 
-  /** Of `paths` (the files of the passages found), those the question's `terms` name. */
-  named(terms: readonly string[], paths: Iterable<string>): Set<string> {
-    const out = new Set<string>();
-    for (const path of new Set(paths)) {
-      const title = contentTerms(this.titleOf.get(path) ?? '');
-      if (title.length && title.every((t) => terms.includes(t) && this.isName(t, path))) out.add(path);
-    }
-    return out;
+  /** The passages of the documents the question's `terms` name, when it names any of theirs; else all of them. */
+  keep(passages: Passage[], terms: readonly string[]): Passage[] {
+    if (passages.length < 2) return passages;
+    const titles = new Map(passages.map((p) => [p.sourcePath, p.title]));
+    const named = new Set([...titles].filter(([path, title]) => this.names(terms, path, title)).map(([path]) => path));
+    return named.size ? passages.filter((p) => named.has(p.sourcePath)) : passages;
+  }
+
+  private names(terms: readonly string[], path: string, title: string): boolean {
+    const words = contentTerms(title);
+    return words.length > 0 && words.every((t) => terms.includes(t) && this.isName(t, path));
   }
 
   private isName(term: string, path: string): boolean {
-    let found = this.cache.get(term);
-    if (!found) {
-      const phrase = `"${term.replace(/"/g, '""')}"`;
-      const inText = this.passagesUsing.get(`body : ${phrase}`) ?? 0;
-      const inTitle = this.passagesUsing.get(`title : ${phrase}`) ?? 0;
-      found = { files: inText > inTitle ? undefined : new Set(this.filesUsing.all(`body : ${phrase}`, MAX_OTHER_FILES + 2)) };
+    if (!this.isTitleName(term)) return false;
+    let files = this.cache.get(term);
+    if (!files) {
+      files = new Set(this.filesUsing.all(`body : "${term.replace(/"/g, '""')}"`, MAX_OTHER_FILES + 2));
       if (this.cache.size > 1_000) this.cache.clear();
-      this.cache.set(term, found);
+      this.cache.set(term, files);
     }
-    return found.files !== undefined && [...found.files].filter((f) => f !== path).length <= MAX_OTHER_FILES;
+    return [...files].filter((f) => f !== path).length <= MAX_OTHER_FILES;
   }
-}
-
-/** The picks in the documents the question names, when it names any of theirs; else all of them. */
-export function ofNamedDocuments<T extends { rowid: number }>(picked: T[], pathOf: (rowid: number) => string | undefined, named: (paths: string[]) => Set<string>): T[] {
-  if (picked.length < 2) return picked;
-  const paths = picked.map((p) => pathOf(p.rowid)).filter((p): p is string => p !== undefined);
-  const names = named(paths);
-  if (!names.size) return picked;
-  const kept = picked.filter((p) => names.has(pathOf(p.rowid) ?? ''));
-  return kept.length ? kept : picked;
 }

@@ -106,12 +106,16 @@ export class Ranker {
       let end = indexOf(title, SPACE, at);
       if (end < 0) end = title.length;
       const stem = decoder.decode(title.subarray(at, end));
-      if (!groups.some((g) => g.term === stem)) return false;
-      const df = this.docFreq(stem);
-      if (df.body > df.title) return false;
+      if (!groups.some((g) => g.term === stem) || !this.isTitleName(stem)) return false;
       at = end + 1;
     }
     return true;
+  }
+
+  /** A title's stem is a name, not a word, when no more passages carry it in their text than in their title. */
+  isTitleName(stem: string): boolean {
+    const df = this.docFreq(stem);
+    return df.body <= df.title;
   }
 
   private docFreq(stem: string): Df {
