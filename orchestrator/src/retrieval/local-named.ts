@@ -7,7 +7,7 @@
  *
  * A question names a document when every word of the document's title is one of its terms and
  * each of those words is a name rather than a topic, by two tests: the ranker's (./local-rank.ts
- * `namesTitle`: no more passages use it in their text than carry it in their title, so
+ * `Ranker.isTitleName`: no more passages use it in their text than carry it in their title, so
  * "configured" does not name a page titled "Configuration" that every page's text configures),
  * and at most MAX_OTHER_FILES other documents' text uses it. `mri`, `pino` and `yargs` are names
  * in a folder of READMEs; "Telemetry" is a topic in this project's docs, which several pages
